@@ -1,0 +1,224 @@
+"""Hits → answer: the best one to three articles, each with the sentences that answer.
+
+Nothing is generated: an excerpt is a run of whole sentences copied from a
+passage. When no passage covers enough of the question, the answer is
+empty; no answer is better than a wrong one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from index.analysis import tokens
+from index.passages import Span, sentences
+from index.search import Hit, SearchResult
+
+MAX_ARTICLES = 3
+MAX_SENTENCES = 3
+MAX_EXCERPT_CHARS = 700
+# A further article is cited only if it scores at least this share of the best.
+SECONDARY_SCORE_SHARE = 0.5
+RERANK_DEPTH = 20
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """Quoted text and the spans in it of words that match the question."""
+
+    text: str
+    marks: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One numbered source of an answer."""
+
+    n: int
+    hit: Hit
+    excerpt: Excerpt
+
+    @property
+    def passage_id(self) -> str:
+        return self.hit.passage_id
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the bot says to a question: citations, or none and why."""
+
+    query: str
+    citations: list[Citation] = field(default_factory=list)
+    searched_instead: dict[str, str] = field(default_factory=dict)  # typed word → word searched for
+    unmatched: list[str] = field(default_factory=list)
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.citations)
+
+
+def _term_weights(result: SearchResult) -> dict[str, float]:
+    """How much each query term is worth: idf, scaled down for other spellings."""
+    weights: dict[str, float] = {}
+    for term in result.terms:
+        weights[term.term] = max(weights.get(term.term, 0.0), term.idf * (term.weight if term.substitute else 1.0))
+    return weights
+
+
+def _question_mass(result: SearchResult) -> float:
+    """Total worth of the question: each typed word counts once, at its best term's idf.
+
+    A word the index has never seen counts as the rarest word possible, so a
+    question mostly about unknown things cannot be answered by the one
+    common word it shares with the articles.
+    """
+    best: dict[str, float] = {}
+    for term in result.terms:
+        best[term.typed] = max(best.get(term.typed, 0.0), term.idf)
+    rarest = max([t.idf for t in result.terms], default=1.0)
+    return sum(best.values()) + rarest * len(result.unmatched)
+
+
+def _covered(result: SearchResult, present: set[str]) -> float:
+    """Share of the question's worth whose terms are in present (0..1)."""
+    mass = _question_mass(result)
+    if not mass:
+        return 0.0
+    best: dict[str, float] = {}
+    for term in result.terms:
+        if term.term in present:
+            worth = term.idf * (term.weight if term.substitute else 1.0)
+            best[term.typed] = max(best.get(term.typed, 0.0), worth)
+    return min(1.0, sum(best.values()) / mass)
+
+
+# What kind of answer a question asks for, by its opening words, and a test of
+# whether a sentence holds something of that kind. A light touch: it only
+# breaks near ties between sentences that match the question equally well.
+_PERSON = re.compile(r"\b(?:Mr|Mrs|Ms|Dr)\.? [A-Z][\w’'-]+|\b[A-Z][a-z][\w’'-]* (?:[A-Z]\. )?[A-Z][a-z][\w’'-]+")
+_PLACE = re.compile(r"(?<=\w )[A-Z][a-z][\w’'-]+")
+_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?)\b", re.I)
+_DATE = re.compile(r"\b(?:1[89]\d\d|20\d\d|January|February|March|April|May|June|July|August|September|"
+                   r"October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
+                   r"yesterday|today|last (?:week|month|year))\b")
+_ANSWER_TYPES = (
+    (re.compile(r"^\s*(?:how (?:many|much|old|long|far)|what (?:number|percentage|share))\b", re.I), _NUMBER),
+    (re.compile(r"^\s*(?:when|what (?:year|date|day|month))\b", re.I), _DATE),
+    (re.compile(r"^\s*(?:who|whom|whose)\b", re.I), _PERSON),
+    (re.compile(r"^\s*where\b", re.I), _PLACE),
+)
+ANSWER_TYPE_BONUS = 0.1
+
+
+def _answer_pattern(question: str) -> re.Pattern[str] | None:
+    for asks, pattern in _ANSWER_TYPES:
+        if asks.search(question):
+            return pattern
+    return None
+
+
+def _has_answer_type(pattern: re.Pattern[str] | None, text: str, question_terms: set[str]) -> bool:
+    """True when text holds a name, number or date that the question itself does not."""
+    if pattern is None:
+        return False
+    for match in pattern.finditer(text):
+        terms = {t.term for t in tokens(match.group())}
+        if terms and not terms & question_terms:
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    hit: Hit
+    excerpt: Excerpt
+    coverage: float  # of the question, by the excerpt's sentences
+    rank: float
+
+
+def _window(result: SearchResult, hit: Hit, max_sentences: int) -> tuple[Excerpt, float, float]:
+    """The run of one to three sentences of the passage that best covers the question.
+
+    Returns the excerpt, the share of the question it covers, and the bonus
+    it earned for holding the kind of thing the question asks for.
+    """
+    spans = sentences(hit.text) or [Span(0, len(hit.text))]
+    title_terms = {t.term for t in tokens(hit.title)} if hit.ordinal == 0 else set()
+    found = [{t.term for t in tokens(hit.text[s.start : s.end])} for s in spans]
+    pattern = _answer_pattern(result.query)
+    question_terms = {t.term for t in result.terms}
+    typed = [_has_answer_type(pattern, hit.text[s.start : s.end], question_terms) for s in spans]
+    best_key, best, best_cover, best_bonus = (float("-inf"), 0), (0, 0), 0.0, 0.0
+    for first in range(len(spans)):
+        covered: set[str] = set(title_terms)
+        for last in range(first, min(first + max_sentences, len(spans))):
+            covered |= found[last]
+            length = spans[last].end - spans[first].start
+            if last > first and length > MAX_EXCERPT_CHARS:
+                break
+            cover = _covered(result, covered)
+            bonus = ANSWER_TYPE_BONUS if any(typed[first : last + 1]) else 0.0
+            # Each extra sentence must earn its place with new question words.
+            key = (cover + bonus - 0.15 * (last - first), -length)
+            if key > best_key:
+                best_key, best, best_cover, best_bonus = key, (first, last), cover, bonus
+    start, end = spans[best[0]].start, spans[best[1]].end
+    return mark(hit.text[start:end], _term_weights(result)), best_cover, best_bonus
+
+
+def mark(text: str, weights: dict[str, float]) -> Excerpt:
+    """The text with the spans of words whose terms are in weights."""
+    marks: list[tuple[int, int]] = []
+    for token in tokens(text):
+        if token.term not in weights:
+            continue
+        if marks and token.start <= marks[-1][1]:
+            marks[-1] = (marks[-1][0], max(marks[-1][1], token.end))
+        else:
+            marks.append((token.start, token.end))
+    return Excerpt(text, tuple(marks))
+
+
+def _surface(term: str, texts: list[str]) -> str:
+    """How an analysed term is actually written in one of texts."""
+    for text in texts:
+        for token in tokens(text):
+            if token.term == term:
+                return text[token.start : token.end]
+    return term
+
+
+def best_excerpt(result: SearchResult, hit: Hit) -> Excerpt:
+    """The sentences of hit that best answer the query, with query words marked."""
+    return _window(result, hit, MAX_SENTENCES)[0]
+
+
+def compose(result: SearchResult, threshold: float = 0.5, max_articles: int = MAX_ARTICLES,
+            max_sentences: int = MAX_SENTENCES, rerank: int = RERANK_DEPTH) -> Answer:
+    """Cite the best articles whose sentences cover enough of the question.
+
+    The top passages are re-ranked by how much of the question their best
+    excerpt covers: BM25 rewards a passage for its words anywhere, but an
+    answer is a sentence or two where the question's words meet.
+    """
+    candidates = []
+    for hit in result.hits[:rerank]:
+        window, cover, bonus = _window(result, hit, max_sentences)
+        candidates.append(_Candidate(hit, window, cover, hit.score * (0.5 + 0.5 * (cover + bonus))))
+    candidates.sort(key=lambda c: -c.rank)
+    citations: list[Citation] = []
+    seen: set[str] = set()
+    for candidate in candidates:
+        if len(citations) == max_articles or candidate.rank < SECONDARY_SCORE_SHARE * candidates[0].rank:
+            break
+        if candidate.hit.article_id in seen or candidate.coverage < threshold:
+            continue
+        seen.add(candidate.hit.article_id)
+        citations.append(Citation(len(citations) + 1, candidate.hit, candidate.excerpt))
+    texts = [c.excerpt.text for c in citations] + [c.hit.text for c in citations]
+    instead = {}
+    for typed, words in result.substitutions.items():
+        used = [w for w in words if any(w in {t.term for t in tokens(x)} for x in texts)]
+        if used:
+            instead[_surface(typed, [result.query])] = _surface(used[0], texts)
+    return Answer(result.query, citations, instead, [_surface(u, [result.query]) for u in result.unmatched])

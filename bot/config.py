@@ -1,0 +1,66 @@
+"""Settings from the environment and `.env` (every one documented in .env.example)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+BUNDLED_ARTICLES = Path(__file__).resolve().parent.parent / "index" / "bundled"
+TELEGRAM_API = "https://api.telegram.org/bot"
+
+
+def _default_index_path() -> Path:
+    data_home = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return data_home / "citebot" / "index.sqlite"
+
+
+class Settings(BaseSettings):
+    """Everything citebot reads from its environment."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = TELEGRAM_API
+    allowed_chat_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    admin_user_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    index_path: Path = Field(default_factory=_default_index_path)
+    articles_dir: Path = BUNDLED_ARTICLES
+
+    webhook_url: str | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_secret_token: SecretStr | None = None
+
+    bm25_variant: Literal["lucene", "okapi"] = "lucene"
+    bm25_k1: float = Field(default=1.2, ge=0)
+    bm25_b: float = Field(default=0.75, ge=0, le=1)
+    passage_words: int = Field(default=100, ge=10, le=1000)
+    answer_threshold: float = Field(default=0.5, ge=0, le=1)
+
+    questions_per_minute: int = Field(default=20, ge=1)
+    log_questions: bool = False
+    log_level: str = "INFO"
+
+    @field_validator("allowed_chat_ids", "admin_user_ids", mode="before")
+    @classmethod
+    def _id_list(cls, value: object) -> object:
+        """Accept "1, -1002", a JSON list, or a real collection."""
+        if isinstance(value, str):
+            return frozenset(int(part) for part in value.replace("[", "").replace("]", "").split(",") if part.strip())
+        return value
+
+    @field_validator("telegram_api_base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    @field_validator("telegram_bot_token", "webhook_secret_token", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value

@@ -1,0 +1,100 @@
+"""The answering service shared by the terminal and Telegram: one open index, questions in, answers out."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.answer import Answer, Excerpt, best_excerpt, compose
+from bot.config import Settings
+from bot.questions import BadQuestion, clean_question
+from index.analysis import analyze
+from index.bm25 import BM25Params
+from index.indexer import ChunkSize, IndexSummary, index_paths
+from index.search import Article, Hit, IndexInfo, Searcher
+from index.store import split_passage_id
+
+log = logging.getLogger(__name__)
+
+ONLY_COMMON_WORDS = ("That has only very common words, so there is nothing to look up. "
+                     "Ask about a person, place or event, e.g. “Who is the mayor of Melitopol?”")
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of /search: hits (one per article) with their snippets."""
+
+    query: str
+    hits: list[tuple[Hit, Excerpt]]
+    offset: int
+    more: bool
+
+
+class Citebot:
+    """An open index and the settings that shape answers."""
+
+    def __init__(self, settings: Settings, searcher: Searcher) -> None:
+        self.settings = settings
+        self.searcher = searcher
+        self.reindex_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, settings: Settings, *, build_if_missing: bool = False) -> "Citebot":
+        """Open the index; with build_if_missing, first index ARTICLES_DIR if there is no index."""
+        if build_if_missing and not Path(settings.index_path).exists():
+            log.info("No index at %s yet: indexing %s", settings.index_path, settings.articles_dir)
+            await asyncio.to_thread(build, settings, [settings.articles_dir])
+        params = BM25Params(settings.bm25_variant, settings.bm25_k1, settings.bm25_b)
+        return cls(settings, await Searcher.open(settings.index_path, params))
+
+    async def close(self) -> None:
+        await self.searcher.close()
+
+    @staticmethod
+    def question(text: str, *, strict: bool = False) -> str:
+        """A question fit to search, or BadQuestion saying politely why not."""
+        text = clean_question(text, strict=strict)
+        if not analyze(text):
+            raise BadQuestion(ONLY_COMMON_WORDS)
+        return text
+
+    async def ask(self, text: str, *, strict: bool = False) -> Answer:
+        """Cited excerpts answering text, or an Answer with no citations."""
+        question = self.question(text, strict=strict)
+        result = await self.searcher.search(question, limit=20)
+        return compose(result, threshold=self.settings.answer_threshold)
+
+    async def search(self, text: str, *, offset: int = 0, limit: int = 5, strict: bool = False) -> SearchPage:
+        """Ranked hits, one per article, from offset; snippets cover the query best."""
+        query = self.question(text, strict=strict)
+        result = await self.searcher.search(query, limit=offset + limit + 1, per_article=1)
+        page = result.hits[offset : offset + limit]
+        return SearchPage(query, [(hit, best_excerpt(result, hit)) for hit in page],
+                          offset, len(result.hits) > offset + limit)
+
+    async def passage(self, pid: str) -> Hit | None:
+        return await self.searcher.passage(pid)
+
+    async def article(self, article_or_passage_id: str) -> Article | None:
+        """The article with that id, or the article of the passage with that id."""
+        key = article_or_passage_id.strip()
+        article = await self.searcher.article(key)
+        if article is None and (parts := split_passage_id(key)):
+            article = await self.searcher.article(parts[0])
+        return article
+
+    async def info(self) -> IndexInfo:
+        return await self.searcher.info()
+
+    async def reindex(self) -> IndexSummary:
+        """Re-index ARTICLES_DIR beside the running service; readers see it on their next question."""
+        async with self.reindex_lock:
+            return await asyncio.to_thread(build, self.settings, [self.settings.articles_dir])
+
+
+def build(settings: Settings, paths: list[Path], *, rebuild: bool = False, progress: bool | None = None) -> IndexSummary:
+    """Index paths into INDEX_PATH with the configured passage size."""
+    size = ChunkSize(settings.passage_words, max(settings.passage_words + 10, settings.passage_words * 13 // 10))
+    return index_paths(settings.index_path, paths, rebuild=rebuild, chunk_size=size, progress=progress)

@@ -1,0 +1,116 @@
+"""Text analysis: the same words → terms mapping for passages and questions.
+
+Case folding, Unicode-aware words, diacritics folded, possessives dropped,
+hyphenated words kept whole and split into parts, thousands separators
+removed from numbers, English stop words removed, Snowball stemming.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterator
+
+import Stemmer
+
+# Numbers with thousands separators first, so "45,000" stays one word; then
+# words that may be joined by hyphens or apostrophes ("Russian-backed", "Gur's").
+_WORD = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|[^\W_]+(?:['’\-‐‑][^\W_]+)*")
+_JOINERS = re.compile(r"['’\-‐‑]")
+_HYPHENS = re.compile(r"[\-‐‑]")
+_POSSESSIVE = re.compile(r"['’]s$")
+
+# A compact English stop list (articles, pronouns, auxiliaries, prepositions,
+# question words). Question words matter: "who was…" must not match every
+# passage that says "who".
+STOP_WORDS = frozenset(
+    """
+    a about above after again against all am an and any are aren't as at be
+    because been before being below between both but by can cannot could
+    couldn't did didn't do does doesn't doing don't down during each few for
+    from further had hadn't has hasn't have haven't having he he'd he'll he's
+    her here here's hers herself him himself his how how's i i'd i'll i'm i've
+    if in into is isn't it it's its itself let's me more most mustn't my myself
+    no nor not of off on once only or other ought our ours ourselves out over
+    own same shan't she she'd she'll she's should shouldn't so some such than
+    that that's the their theirs them themselves then there there's these they
+    they'd they'll they're they've this those through to too under until up
+    very was wasn't we we'd we'll we're we've were weren't what what's when
+    when's where where's which while who who's whom why why's will with won't
+    would wouldn't you you'd you'll you're you've your yours yourself
+    yourselves also just may might must shall s t d ll m o re ve y us whose
+    tell know please many much
+    """.split()
+)
+
+_stemmer = Stemmer.Stemmer("english")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One analysed term and where the word it came from stands in the text."""
+
+    term: str
+    start: int
+    end: int
+
+
+def fold(word: str) -> str:
+    """Lower-case and strip diacritics: 'Zaporizhzhia' and 'Zaporіzhzhia' alike."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=200_000)
+def _terms_of_word(word: str) -> tuple[str, ...]:
+    """Terms for one surface word; cached because news text repeats words a lot."""
+    word = fold(word)
+    if word[0].isdigit() and "," in word:
+        return (word.replace(",", ""),)
+    if word in STOP_WORDS:
+        return ()
+    word = _POSSESSIVE.sub("", word)
+    word = word.replace("’", "'")
+    parts = [p for p in _JOINERS.split(word) if p]
+    if len(parts) == 1:
+        return () if word in STOP_WORDS else (_stemmer.stemWord(parts[0]),)
+    # Hyphenated words are searchable by the whole and by their parts.
+    terms = [_stemmer.stemWord(p) for p in parts if p not in STOP_WORDS]
+    if _HYPHENS.search(word):
+        terms.append(_stemmer.stemWord("".join(parts)))
+    return tuple(terms)
+
+
+def tokens(text: str) -> Iterator[Token]:
+    """Every term of text with the character span of the word it came from."""
+    for match in _WORD.finditer(text):
+        for term in _terms_of_word(match.group()):
+            yield Token(term, match.start(), match.end())
+
+
+def analyze(text: str) -> list[str]:
+    """The terms of text, in order, duplicates kept (BM25 counts them)."""
+    return [term for word in _WORD.findall(text) for term in _terms_of_word(word)]
+
+
+# Transliteration skeleton: Kyiv/Kiev, Zaporizhzhia/Zaporizhia,
+# Stremousov/Strimosov and Fedorov/Fedrov differ only in vowels, doubled
+# letters and the way a Cyrillic letter was spelt in Latin.
+_DIGRAPHS = (("kh", "h"), ("zh", "z"), ("sh", "s"), ("ch", "c"), ("ts", "c"),
+             ("tz", "c"), ("w", "v"), ("ph", "f"), ("ck", "k"), ("j", "i"))
+_VOWELS = re.compile(r"[aeiouy]")
+_DOUBLES = re.compile(r"(.)\1+")
+
+
+@lru_cache(maxsize=100_000)
+def skeleton(term: str) -> str:
+    """A loose spelling key: first letter plus consonants, digraphs merged."""
+    if not term.isalpha():
+        return term
+    key = term
+    for digraph, letter in _DIGRAPHS:
+        key = key.replace(digraph, letter)
+    key = key[0] + _VOWELS.sub("", key[1:])
+    return _DOUBLES.sub(r"\1", key)

@@ -1,0 +1,300 @@
+"""Files → articles → passages → postings, written to the store in one transaction.
+
+Incremental: a file whose content hash is unchanged is skipped, a changed
+one replaced, and one that vanished from a folder being indexed is removed.
+Postings of the touched terms are rewritten whole (read, filter, append),
+which keeps queries to one blob read per term.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import sys
+from array import array
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+from tqdm import tqdm
+
+from index.analysis import analyze, skeleton
+from index.articles import Article, ArticleError, discover_files, read_articles
+from index.bm25 import okapi_idf_sum
+from index.passages import chunk
+from index.store import SLOT_DTYPE, TF_DTYPE, connect, describe
+
+# Term frequencies are stored as uint16; a passage repeating a word more
+# often than this is clipped (it changes no ranking in practice).
+_MAX_TF = 65535
+
+
+@dataclass
+class IndexSummary:
+    """What an indexing run did, for the one-line report."""
+
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    passages: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        text = (f"{self.added} added, {self.updated} updated, {self.removed} removed, "
+                f"{self.unchanged} unchanged articles; {self.passages} passages in the index")
+        if self.errors:
+            text += f"; {len(self.errors)} file(s) skipped"
+        return text
+
+
+@dataclass(frozen=True)
+class ChunkSize:
+    """Passage size in words: close a passage at target, never exceed maximum."""
+
+    target: int = 100
+    maximum: int = 130
+
+
+def file_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+class _PostingsBuilder:
+    """Collects (term, slot, tf) triples compactly; Python dicts would not fit 1M passages."""
+
+    def __init__(self, vocabulary: dict[str, int], next_term: int) -> None:
+        self.vocabulary = vocabulary
+        self.next_term = next_term
+        self.new_terms: list[tuple[int, str]] = []
+        self.terms = array("i")
+        self.slots = array("i")
+        self.tfs = array("H")
+
+    def add(self, slot: int, terms: list[str]) -> None:
+        for term, tf in Counter(terms).items():
+            term_id = self.vocabulary.get(term)
+            if term_id is None:
+                term_id = self.vocabulary[term] = self.next_term
+                self.new_terms.append((term_id, term))
+                self.next_term += 1
+            self.terms.append(term_id)
+            self.slots.append(slot)
+            self.tfs.append(min(tf, _MAX_TF))
+
+    def grouped(self) -> Iterable[tuple[int, np.ndarray, np.ndarray]]:
+        """(term id, slots ascending, tfs) for every term added."""
+        terms = np.frombuffer(self.terms, dtype=np.int32)
+        if not len(terms):
+            return
+        slots = np.frombuffer(self.slots, dtype=np.int32)
+        tfs = np.frombuffer(self.tfs, dtype=np.uint16)
+        order = np.argsort(terms, kind="stable")  # stable: slots stay ascending
+        terms, slots, tfs = terms[order], slots[order], tfs[order]
+        bounds = np.flatnonzero(np.diff(terms)) + 1
+        starts = np.concatenate(([0], bounds))
+        ends = np.concatenate((bounds, [len(terms)]))
+        for start, end in zip(starts, ends):
+            yield int(terms[start]), slots[start:end], tfs[start:end]
+
+
+class Indexer:
+    """One indexing run against one store file."""
+
+    def __init__(self, path: Path, chunk_size: ChunkSize = ChunkSize(), progress: bool | None = None) -> None:
+        self.path = Path(path)
+        self.chunk_size = chunk_size
+        self.progress = sys.stderr.isatty() if progress is None else progress
+
+    def run(self, paths: Iterable[Path], *, rebuild: bool = False) -> IndexSummary:
+        """Index files and folders; the store changes all at once or not at all."""
+        roots = [Path(p).resolve() for p in paths]
+        for root in roots:
+            if not root.exists():
+                raise FileNotFoundError(f"no such file or folder: {root}")
+        conn = connect(self.path, create=True)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            summary = self._update(conn, roots, rebuild)
+            conn.execute("COMMIT")
+            return summary
+        except sqlite3.Error as error:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise describe(error, self.path) from error
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        finally:
+            conn.close()
+
+    def _update(self, conn: sqlite3.Connection, roots: list[Path], rebuild: bool) -> IndexSummary:
+        summary = IndexSummary()
+        known = dict(conn.execute("SELECT path, hash FROM files"))
+        if rebuild:
+            known = {}
+            for table in ("files", "articles", "passages", "terms", "postings"):
+                conn.execute(f"DELETE FROM {table}")
+        seen: set[str] = set()
+        vocabulary = dict(conn.execute("SELECT term, id FROM terms"))
+        next_term = (conn.execute("SELECT max(id) FROM terms").fetchone()[0] or 0) + 1
+        builder = _PostingsBuilder(vocabulary, next_term)
+        removed_slots: list[int] = []
+        removed_terms: set[str] = set()
+        lengths: dict[int, int] = {}
+
+        files = list(discover_files(roots))
+        bar = tqdm(files, unit=" files", disable=not self.progress, desc="indexing", leave=False)
+        for path in bar:
+            key = str(path)
+            seen.add(key)
+            try:
+                data = path.read_bytes()
+            except OSError as error:
+                summary.errors.append(f"{path}: cannot read ({error.strerror})")
+                continue
+            digest = file_hash(data)
+            if known.get(key) == digest:
+                summary.unchanged += conn.execute("SELECT count(*) FROM articles WHERE path=?", (key,)).fetchone()[0]
+                continue
+            try:
+                articles = read_articles(path)
+            except ArticleError as error:
+                summary.errors.append(str(error))
+                continue  # keep whatever an earlier run indexed from this file
+            old_ids = self._remove_file(conn, key, removed_slots, removed_terms)
+            for article in articles:
+                if article.id in old_ids:
+                    summary.updated += 1
+                else:
+                    summary.added += 1
+                self._add_article(conn, key, article, builder, lengths)
+            summary.removed += len(old_ids - {a.id for a in articles})
+            conn.execute("INSERT OR REPLACE INTO files VALUES (?, ?)", (key, digest))
+        bar.close()
+
+        for key in known.keys() - seen:
+            if any(_is_under(Path(key), root) for root in roots):
+                summary.removed += len(self._remove_file(conn, key, removed_slots, removed_terms))
+                conn.execute("DELETE FROM files WHERE path=?", (key,))
+
+        self._write_postings(conn, builder, removed_slots, removed_terms)
+        self._write_stats(conn, lengths, removed_slots)
+        summary.passages = conn.execute("SELECT count(*) FROM passages").fetchone()[0]
+        return summary
+
+    def _add_article(self, conn: sqlite3.Connection, key: str, article: Article,
+                     builder: _PostingsBuilder, lengths: dict[int, int]) -> None:
+        article_id = self._free_id(conn, article.id, key)
+        cursor = conn.execute(
+            "INSERT INTO articles (id, path, title, url, date, source, author, text) VALUES (?,?,?,?,?,?,?,?)",
+            (article_id, key, article.title, article.url, article.date, article.source, article.author, article.text),
+        )
+        article_slot = cursor.lastrowid
+        for passage in chunk(article.text, self.chunk_size.target, self.chunk_size.maximum):
+            terms = analyze(article.text[passage.start : passage.end])
+            if passage.ordinal == 0:
+                terms += analyze(article.title)  # the title belongs to the article's opening passage
+            slot = conn.execute(
+                "INSERT INTO passages (article, ordinal, start, end, length) VALUES (?,?,?,?,?)",
+                (article_slot, passage.ordinal, passage.start, passage.end, len(terms)),
+            ).lastrowid
+            lengths[slot] = len(terms)
+            builder.add(slot, terms)
+
+    @staticmethod
+    def _free_id(conn: sqlite3.Connection, wanted: str, key: str) -> str:
+        """The article's own id, or one made unique when another file already uses it."""
+        candidate, n = wanted, 1
+        while conn.execute("SELECT 1 FROM articles WHERE id=?", (candidate,)).fetchone():
+            n += 1
+            candidate = f"{wanted}-{n}"
+        return candidate
+
+    @staticmethod
+    def _remove_file(conn: sqlite3.Connection, key: str, removed_slots: list[int], removed_terms: set[str]) -> set[str]:
+        """Delete a file's articles and passages; remember what postings to fix."""
+        ids: set[str] = set()
+        for slot, article_id, title, text in conn.execute(
+            "SELECT slot, id, title, text FROM articles WHERE path=?", (key,)
+        ).fetchall():
+            ids.add(article_id)
+            removed_terms.update(analyze(title))
+            removed_terms.update(analyze(text))
+            removed_slots.extend(s for (s,) in conn.execute("SELECT slot FROM passages WHERE article=?", (slot,)))
+            conn.execute("DELETE FROM passages WHERE article=?", (slot,))
+            conn.execute("DELETE FROM articles WHERE slot=?", (slot,))
+        return ids
+
+    @staticmethod
+    def _write_postings(conn: sqlite3.Connection, builder: _PostingsBuilder,
+                        removed_slots: list[int], removed_terms: set[str]) -> None:
+        conn.executemany("INSERT INTO terms (id, term, skeleton, df) VALUES (?, ?, ?, 0)",
+                         ((i, t, skeleton(t)) for i, t in builder.new_terms))
+        gone = np.asarray(sorted(removed_slots), dtype=np.int32)
+        vocabulary = builder.vocabulary
+        # Terms only in removed passages: drop the removed slots from their postings.
+        additions = {term_id: (slots, tfs) for term_id, slots, tfs in builder.grouped()}
+        touched = set(additions) | {vocabulary[t] for t in removed_terms if t in vocabulary}
+        for term_id in touched:
+            row = conn.execute("SELECT slots, tfs FROM postings WHERE term=?", (term_id,)).fetchone()
+            slots = np.frombuffer(row[0], dtype=SLOT_DTYPE) if row else np.empty(0, np.int32)
+            tfs = np.frombuffer(row[1], dtype=TF_DTYPE) if row else np.empty(0, np.uint16)
+            if len(gone) and len(slots):
+                keep = ~np.isin(slots, gone, assume_unique=True)
+                slots, tfs = slots[keep], tfs[keep]
+            if term_id in additions:
+                new_slots, new_tfs = additions[term_id]
+                slots = np.concatenate((slots, new_slots))
+                tfs = np.concatenate((tfs, new_tfs))
+            if len(slots):
+                conn.execute("INSERT OR REPLACE INTO postings VALUES (?, ?, ?)",
+                             (term_id, slots.astype(SLOT_DTYPE).tobytes(), tfs.astype(TF_DTYPE).tobytes()))
+                conn.execute("UPDATE terms SET df=? WHERE id=?", (len(slots), term_id))
+            else:
+                conn.execute("DELETE FROM postings WHERE term=?", (term_id,))
+                conn.execute("DELETE FROM terms WHERE id=?", (term_id,))
+
+    @staticmethod
+    def _write_stats(conn: sqlite3.Connection, lengths: dict[int, int], removed_slots: list[int]) -> None:
+        """Passage lengths as one blob (loaded whole by readers) and collection statistics."""
+        row = conn.execute("SELECT value FROM meta WHERE key='lengths'").fetchone()
+        old = np.frombuffer(row[0], dtype=SLOT_DTYPE) if row else np.empty(0, np.int32)
+        size = max([len(old), *(slot + 1 for slot in lengths)])
+        table = np.zeros(size, dtype=np.int32)
+        table[: len(old)] = old
+        if removed_slots:
+            table[np.asarray(removed_slots)] = 0
+        if lengths:
+            table[np.fromiter(lengths.keys(), np.int64)] = np.fromiter(lengths.values(), np.int32)
+        passages, total = conn.execute("SELECT count(*), coalesce(sum(length), 0) FROM passages").fetchone()
+        dfs = np.fromiter((df for (df,) in conn.execute("SELECT df FROM terms")), dtype=np.int64)
+        generation = (conn.execute("SELECT value FROM meta WHERE key='generation'").fetchone() or (0,))[0] + 1
+        conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
+            ("lengths", table.astype(SLOT_DTYPE).tobytes()),
+            ("passages", passages),
+            ("total_length", total),
+            ("vocabulary", len(dfs)),
+            ("okapi_idf_sum", okapi_idf_sum(dfs, passages) if passages else 0.0),
+            ("generation", generation),
+            ("indexed_at", _now()),
+        ])
+
+
+def _is_under(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def index_paths(store: Path, paths: Iterable[Path | str], *, rebuild: bool = False,
+                chunk_size: ChunkSize = ChunkSize(), progress: bool | None = None) -> IndexSummary:
+    """Index files and folders into the store at path (created when missing)."""
+    return Indexer(Path(store), chunk_size, progress).run([Path(p) for p in paths], rebuild=rebuild)
+

@@ -1,0 +1,328 @@
+"""Query time: question → terms (with spelling fallbacks) → BM25 top passages → hits.
+
+The store is read through aiosqlite so the bot's event loop never waits on
+disk. Each search reads in one snapshot (a read transaction), and reloads
+the passage-length table only when an indexer has committed a new generation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections import Counter, OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiosqlite
+import numpy as np
+
+from index.analysis import analyze
+from index.bm25 import BM25Params, CollectionStats, TermPostings, accumulate, idf, length_norm, top_k
+from index.spelling import suggest
+from index.store import SCHEMA_VERSION, SLOT_DTYPE, TF_DTYPE, StoreError, describe, passage_id, split_passage_id
+
+# Scoring a few hundred thousand postings takes milliseconds; above this many
+# it moves to a worker thread so the bot's event loop stays responsive.
+_THREAD_THRESHOLD = 50_000
+_CACHE_BYTES = 256 * 1024 * 1024
+VARIANT_WEIGHT = 0.6
+
+
+@dataclass(frozen=True)
+class QueryTerm:
+    """A term searched for: typed by the user, or a close vocabulary word standing in for one."""
+
+    term: str
+    weight: float
+    idf: float
+    typed: str  # the analysed query word it came from
+    substitute: bool = False  # a close word standing in for typed: another spelling or a typo fix
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One scored passage with what a citation needs about its article."""
+
+    passage_id: str
+    article_id: str
+    title: str
+    text: str
+    score: float
+    ordinal: int
+    start: int
+    end: int
+    url: str | None = None
+    date: str | None = None
+    source: str | None = None
+    author: str | None = None
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Hits best first, plus how the question was understood."""
+
+    query: str
+    terms: list[QueryTerm]
+    unmatched: list[str]  # analysed query words with no match, not even a close one
+    hits: list[Hit] = field(default_factory=list)
+
+    @property
+    def substitutions(self) -> dict[str, list[str]]:
+        """Typed word the index does not know → close vocabulary words searched for instead."""
+        known = {term.typed for term in self.terms if not term.substitute}
+        out: dict[str, list[str]] = {}
+        for term in self.terms:
+            if term.substitute and term.typed not in known:
+                out.setdefault(term.typed, []).append(term.term)
+        return out
+
+
+@dataclass(frozen=True)
+class Article:
+    """A stored article, for /source and the full-text view."""
+
+    id: str
+    title: str
+    text: str
+    url: str | None
+    date: str | None
+    source: str | None
+    author: str | None
+    passages: int
+
+
+@dataclass(frozen=True)
+class IndexInfo:
+    """Counts for /help, /stats and `citebot check`."""
+
+    articles: int
+    passages: int
+    vocabulary: int
+    indexed_at: str | None
+
+
+class _PostingsCache:
+    """Decoded postings of recent terms, bounded in bytes, emptied on a new generation."""
+
+    def __init__(self, limit: int = _CACHE_BYTES) -> None:
+        self.limit = limit
+        self.size = 0
+        self.items: OrderedDict[int, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+
+    def get(self, term_id: int) -> tuple[np.ndarray, np.ndarray] | None:
+        item = self.items.get(term_id)
+        if item is not None:
+            self.items.move_to_end(term_id)
+        return item
+
+    def put(self, term_id: int, item: tuple[np.ndarray, np.ndarray]) -> None:
+        self.items[term_id] = item
+        self.size += item[0].nbytes + item[1].nbytes
+        while self.size > self.limit and self.items:
+            _, (slots, tfs) = self.items.popitem(last=False)
+            self.size -= slots.nbytes + tfs.nbytes
+
+    def clear(self) -> None:
+        self.items.clear()
+        self.size = 0
+
+
+class Searcher:
+    """Read side of one index file."""
+
+    def __init__(self, path: Path, conn: aiosqlite.Connection, params: BM25Params) -> None:
+        self.path = path
+        self.conn = conn
+        self.params = params
+        self.generation = -1
+        self.stats = CollectionStats(0, 0, 0.0, 0)
+        self.norm = np.empty(0)
+        self.cache = _PostingsCache()
+        self.lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path | str, params: BM25Params = BM25Params()) -> "Searcher":
+        """Open an existing index for reading; StoreError says what is wrong with the file."""
+        path = Path(path)
+        if not path.is_file():
+            raise StoreError(path, "no index yet", "Run `citebot index` first")
+        try:
+            conn = await aiosqlite.connect(path, isolation_level=None)
+            await conn.execute("PRAGMA query_only=ON")
+        except sqlite3.Error as error:
+            raise describe(error, path) from error
+        searcher = cls(path, conn, params)
+        try:
+            row = await (await conn.execute("SELECT value FROM meta WHERE key='schema_version'")).fetchone()
+            if row is None or int(row[0]) != SCHEMA_VERSION:
+                raise StoreError(path, "index schema version is not current", "Rebuild it with `citebot index --rebuild`")
+            await searcher._refresh()
+        except sqlite3.Error as error:
+            await conn.close()
+            raise StoreError(path, "this file is not a citebot index", "Remove it and run `citebot index`") \
+                if "no such table" in str(error) else describe(error, path) from error
+        except BaseException:
+            await conn.close()
+            raise
+        return searcher
+
+    async def close(self) -> None:
+        await self.conn.close()
+
+    async def _meta(self, *keys: str) -> dict[str, object]:
+        marks = ",".join("?" * len(keys))
+        cursor = await self.conn.execute(f"SELECT key, value FROM meta WHERE key IN ({marks})", keys)
+        return dict(await cursor.fetchall())
+
+    async def _refresh(self) -> bool:
+        """Reload statistics and lengths if an indexer committed since; True if it did."""
+        meta = await self._meta("generation")
+        generation = int(meta.get("generation", 0))
+        if generation == self.generation:
+            return False
+        meta = await self._meta("lengths", "passages", "total_length", "okapi_idf_sum", "vocabulary")
+        lengths = np.frombuffer(meta["lengths"], dtype=SLOT_DTYPE) if meta.get("lengths") else np.empty(0, np.int32)
+        self.stats = CollectionStats(int(meta.get("passages", 0)), int(meta.get("total_length", 0)),
+                                     float(meta.get("okapi_idf_sum", 0.0)), int(meta.get("vocabulary", 0)))
+        self.norm = length_norm(lengths, self.stats, self.params)
+        self.cache.clear()
+        self.generation = generation
+        return True
+
+    async def _postings(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
+        cached = self.cache.get(term_id)
+        if cached is None:
+            cursor = await self.conn.execute("SELECT slots, tfs FROM postings WHERE term=?", (term_id,))
+            slots, tfs = await cursor.fetchone()
+            cached = (np.frombuffer(slots, dtype=SLOT_DTYPE), np.frombuffer(tfs, dtype=TF_DTYPE))
+            self.cache.put(term_id, cached)
+        return cached
+
+    async def _plan(self, query: str) -> tuple[list[QueryTerm], list[tuple[int, QueryTerm]], list[str]]:
+        """Query terms with ids; unknown words replaced by close vocabulary words."""
+        counts = Counter(analyze(query))
+        if not counts:
+            return [], [], []
+        marks = ",".join("?" * len(counts))
+        cursor = await self.conn.execute(f"SELECT term, id, df FROM terms WHERE term IN ({marks})", list(counts))
+        found = {term: (term_id, df) for term, term_id, df in await cursor.fetchall()}
+        planned: list[tuple[int, QueryTerm]] = []
+        unmatched: list[str] = []
+        for term, count in counts.items():
+            known = term in found
+            if known:
+                term_id, df = found[term]
+                planned.append((term_id, QueryTerm(term, float(count), self._idf(df), term)))
+            close = await suggest(self.conn, term, known)
+            if not close and not known:
+                unmatched.append(term)
+            # Other spellings of a known word count for less than the word itself.
+            scale = VARIANT_WEIGHT if known else 1.0
+            for word, term_id, df, similarity in close:
+                planned.append((term_id, QueryTerm(word, count * similarity * scale, self._idf(df), term, substitute=True)))
+        return [t for _, t in planned], planned, unmatched
+
+    def _idf(self, df: int) -> float:
+        return float(idf(df, self.stats, self.params))
+
+    async def search(self, query: str, limit: int = 10, per_article: int | None = None) -> SearchResult:
+        """Best passages for query; with per_article=1 at most one passage per article."""
+        async with self.lock:  # one snapshot at a time on this connection
+            await self.conn.execute("BEGIN")
+            try:
+                await self._refresh()
+                terms, planned, unmatched = await self._plan(query)
+                postings = [TermPostings(*await self._postings(term_id), term.weight * term.idf)
+                            for term_id, term in planned]
+                wanted = limit if per_article is None else limit * 10
+                total = sum(len(p.ids) for p in postings)
+                if total > _THREAD_THRESHOLD:
+                    slots, scores = await asyncio.to_thread(top_k, postings, self.norm, self.params.k1, wanted)
+                else:
+                    slots, scores = top_k(postings, self.norm, self.params.k1, wanted)
+                hits = await self._hits(slots, scores)
+            finally:
+                await self.conn.execute("COMMIT")
+        if per_article is not None:
+            hits = _per_article(hits, per_article)[:limit]
+        return SearchResult(query, terms, unmatched, hits)
+
+    async def scores(self, terms: list[str]) -> np.ndarray:
+        """Score of every passage slot for already-analysed terms (tests compare with rank-bm25)."""
+        async with self.lock:
+            await self._refresh()
+            counts = Counter(terms)
+            postings = []
+            for term, count in counts.items():
+                cursor = await self.conn.execute("SELECT id, df FROM terms WHERE term=?", (term,))
+                row = await cursor.fetchone()
+                if row:
+                    postings.append(TermPostings(*await self._postings(row[0]), count * self._idf(row[1])))
+            return accumulate(postings, self.norm, self.params.k1)
+
+    async def _hits(self, slots: np.ndarray, scores: np.ndarray) -> list[Hit]:
+        if not len(slots):
+            return []
+        marks = ",".join("?" * len(slots))
+        cursor = await self.conn.execute(
+            "SELECT p.slot, p.ordinal, p.start, p.end, a.id, a.title, a.url, a.date, a.source, a.author, "
+            f"substr(a.text, p.start + 1, p.end - p.start) FROM passages p JOIN articles a ON a.slot = p.article "
+            f"WHERE p.slot IN ({marks})", [int(s) for s in slots])
+        rows = {row[0]: row for row in await cursor.fetchall()}
+        hits = []
+        for slot, score in zip(slots.tolist(), scores.tolist()):
+            row = rows.get(slot)
+            if row is None:
+                continue
+            _, ordinal, start, end, article_id, title, url, date, source, author, text = row
+            hits.append(Hit(passage_id(article_id, ordinal), article_id, title, text, score,
+                            ordinal, start, end, url, date, source, author))
+        return hits
+
+    async def passage(self, pid: str) -> Hit | None:
+        """The passage with citation id pid, or None."""
+        parts = split_passage_id(pid.strip())
+        if parts is None:
+            return None
+        cursor = await self.conn.execute(
+            "SELECT p.ordinal, p.start, p.end, a.id, a.title, a.url, a.date, a.source, a.author, "
+            "substr(a.text, p.start + 1, p.end - p.start) FROM passages p JOIN articles a ON a.slot = p.article "
+            "WHERE a.id = ? AND p.ordinal = ?", parts)
+        row = await cursor.fetchone()
+        if row is None:
+            return None
+        ordinal, start, end, article_id, title, url, date, source, author, text = row
+        return Hit(passage_id(article_id, ordinal), article_id, title, text, 0.0,
+                   ordinal, start, end, url, date, source, author)
+
+    async def article(self, article_id: str) -> Article | None:
+        """The whole article with id article_id, or None."""
+        cursor = await self.conn.execute(
+            "SELECT a.id, a.title, a.text, a.url, a.date, a.source, a.author, "
+            "(SELECT count(*) FROM passages p WHERE p.article = a.slot) FROM articles a WHERE a.id = ?",
+            (article_id.strip(),))
+        row = await cursor.fetchone()
+        return Article(*row) if row else None
+
+    async def info(self) -> IndexInfo:
+        """Article, passage and vocabulary counts, and when the index was last written."""
+        articles = (await (await self.conn.execute("SELECT count(*) FROM articles")).fetchone())[0]
+        meta = await self._meta("passages", "vocabulary", "indexed_at")
+        return IndexInfo(articles, int(meta.get("passages", 0)), int(meta.get("vocabulary", 0)),
+                         meta.get("indexed_at"))  # type: ignore[arg-type]
+
+    async def sample_titles(self, n: int = 3) -> list[str]:
+        """Titles of a few articles, for example questions in /help."""
+        cursor = await self.conn.execute("SELECT title FROM articles ORDER BY slot LIMIT ?", (n,))
+        return [title for (title,) in await cursor.fetchall()]
+
+
+def _per_article(hits: list[Hit], n: int) -> list[Hit]:
+    """Keep the best n passages of each article, order preserved."""
+    seen: Counter[str] = Counter()
+    kept = []
+    for hit in hits:
+        if seen[hit.article_id] < n:
+            seen[hit.article_id] += 1
+            kept.append(hit)
+    return kept

@@ -1,0 +1,133 @@
+"""The SQLite store: schema, version checks and clear errors about the file.
+
+One file holds articles, passages, the vocabulary with document frequencies,
+postings (one row per term: packed passage slots and term frequencies),
+collection statistics and the schema version. WAL mode lets the bot read
+while an indexer writes; every update is one transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY,
+    hash TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS articles (
+    slot INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    path TEXT NOT NULL,
+    title TEXT NOT NULL,
+    url TEXT, date TEXT, source TEXT, author TEXT,
+    text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_path ON articles(path);
+CREATE TABLE IF NOT EXISTS passages (
+    slot INTEGER PRIMARY KEY,
+    article INTEGER NOT NULL REFERENCES articles(slot),
+    ordinal INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    length INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS passages_article ON passages(article, ordinal);
+CREATE TABLE IF NOT EXISTS terms (
+    id INTEGER PRIMARY KEY,
+    term TEXT NOT NULL UNIQUE,
+    skeleton TEXT NOT NULL,
+    df INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS terms_skeleton ON terms(skeleton);
+CREATE TABLE IF NOT EXISTS postings (
+    term INTEGER PRIMARY KEY REFERENCES terms(id),
+    slots BLOB NOT NULL,
+    tfs BLOB NOT NULL
+);
+"""
+
+# Postings are stored as little-endian int32 slots and uint16 counts.
+SLOT_DTYPE = "<i4"
+TF_DTYPE = "<u2"
+
+
+class StoreError(Exception):
+    """The index file is missing, unreadable or not ours; the message says what to do."""
+
+    def __init__(self, path: Path | str, problem: str, remedy: str = "") -> None:
+        self.path = Path(path)
+        self.problem = problem
+        self.remedy = remedy
+        super().__init__(f"{problem}: {self.path}" + (f". {remedy}" if remedy else ""))
+
+
+def passage_id(article_id: str, ordinal: int) -> str:
+    """The citation id of a passage: its article's id and its ordinal."""
+    return f"{article_id}:{ordinal}"
+
+
+def split_passage_id(text: str) -> tuple[str, int] | None:
+    """Article id and ordinal of a passage id, or None when text is not one."""
+    article, sep, ordinal = text.rpartition(":")
+    if not sep or not article or not ordinal.isdigit():
+        return None
+    return article, int(ordinal)
+
+
+def connect(path: Path, *, create: bool) -> sqlite3.Connection:
+    """Open (and with create, initialise) the index for writing."""
+    path = Path(path)
+    if create:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(path, f"cannot create the index folder ({error.strerror})",
+                             "Set INDEX_PATH to a writable place") from error
+    elif not path.exists():
+        raise StoreError(path, "no index yet", "Run `citebot index` first")
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=OFF")
+        check_version(conn, path, create=create)
+    except sqlite3.DatabaseError as error:
+        raise describe(error, path) from error
+    return conn
+
+
+def check_version(conn: sqlite3.Connection, path: Path, *, create: bool) -> None:
+    """Create the schema in an empty file, or refuse a file of another version."""
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if not tables and create:
+        conn.executescript(SCHEMA)
+        conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+        return
+    if "meta" not in tables:
+        raise StoreError(path, "this file is not a citebot index",
+                         "Point INDEX_PATH at another file or remove this one")
+    row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+    version = int(row[0]) if row else 0
+    if version != SCHEMA_VERSION:
+        raise StoreError(path, f"index schema version {version} is not {SCHEMA_VERSION}",
+                         "Rebuild it with `citebot index --rebuild`")
+
+
+def describe(error: sqlite3.Error, path: Path) -> StoreError:
+    """Turn an SQLite error about the file into a message a person can act on."""
+    text = str(error).lower()
+    if "not a database" in text or "malformed" in text or "file is encrypted" in text:
+        return StoreError(path, "the index file is corrupt or not an SQLite database",
+                          "Remove it and run `citebot index` to rebuild")
+    if "readonly" in text or "read-only" in text:
+        return StoreError(path, "the index file is read-only", "Make it writable or set INDEX_PATH elsewhere")
+    if "disk is full" in text or "database or disk is full" in text:
+        return StoreError(path, "the disk is full; nothing was changed", "Free some space and index again")
+    if "unable to open" in text:
+        return StoreError(path, "cannot open the index file", "Check that the folder exists and is readable")
+    return StoreError(path, f"index error ({error})")
