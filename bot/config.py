@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
+from pydantic_core import PydanticUseDefault
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 BUNDLED_ARTICLES = Path(__file__).resolve().parent.parent / "index" / "bundled"
@@ -60,7 +61,10 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return value
 
-    @field_validator("telegram_bot_token", "webhook_secret_token", mode="before")
+    @field_validator("*", mode="before")
     @classmethod
-    def _blank_is_none(cls, value: object) -> object:
-        return None if isinstance(value, str) and not value.strip() else value
+    def _blank_is_default(cls, value: object) -> object:
+        """An empty line in .env (`INDEX_PATH=`) means "use the default", as .env.example shows."""
+        if isinstance(value, str) and not value.strip():
+            raise PydanticUseDefault()
+        return value

@@ -1,0 +1,41 @@
+"""Tiny shared fixtures: a built index of the bundled articles, and the real CLI in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import BUNDLED_ARTICLES
+from index.indexer import index_paths
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SEED_QUESTIONS = SHARED / "eval" / "seed_questions.jsonl"
+
+
+@pytest.fixture(scope="session")
+def bundled_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real SQLite index of the bundled articles, built once for the session."""
+    path = tmp_path_factory.mktemp("bundled") / "index.sqlite"
+    index_paths(path, [BUNDLED_ARTICLES], progress=False)
+    return path
+
+
+@pytest.fixture(scope="session")
+def seed_questions() -> list[dict]:
+    with SEED_QUESTIONS.open(encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def cli(*args: str, index: Path, stdin: str | None = None, env: dict[str, str] | None = None,
+        timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """Run the real `citebot` command in a subprocess against the index file at index."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "INDEX_", "ARTICLES_"))}
+    environment.update({"INDEX_PATH": str(index), "PYTHONIOENCODING": "utf-8"}, **(env or {}))
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True,
+                          text=True, env=environment, cwd=ROOT, timeout=timeout)

@@ -1,0 +1,39 @@
+"""The analyzer: the same words give the same terms in questions and passages."""
+
+from index.analysis import analyze, skeleton, tokens
+
+
+def test_case_stop_words_and_stemming() -> None:
+    assert analyze("The Partisans were attacking") == ["partisan", "attack"]
+
+
+def test_possessive_is_dropped() -> None:
+    assert analyze("Gur's house") == analyze("Gur’s house") == analyze("gur house")
+
+
+def test_hyphenated_word_matches_whole_and_parts() -> None:
+    terms = analyze("Russian-backed")
+    assert set(analyze("Russian")) <= set(terms)
+    assert set(analyze("backed")) <= set(terms)
+    assert set(analyze("russianbacked")) <= set(terms)
+
+
+def test_numbers_match_with_or_without_separator() -> None:
+    assert analyze("45,000 people")[0] == analyze("45000")[0] == "45000"
+
+
+def test_diacritics_and_unicode_words() -> None:
+    assert analyze("Zaporižžia naïve") == analyze("zaporizzia naive")
+    assert analyze("Запоріжжя") == ["запоріжжя"]
+
+
+def test_tokens_point_at_the_words() -> None:
+    text = "Mr Saldo was flown to Moscow."
+    spans = {t.term: text[t.start:t.end] for t in tokens(text)}
+    assert spans["saldo"] == "Saldo" and spans["flown"] == "flown"
+
+
+def test_transliterations_share_a_skeleton() -> None:
+    for a, b in [("kyiv", "kiev"), ("zaporizhzhia", "zaporizhia"), ("stremousov", "strimosov"), ("fedorov", "fedrov")]:
+        assert skeleton(a) == skeleton(b)
+    assert skeleton("kherson") != skeleton("crimea")

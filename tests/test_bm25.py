@@ -1,0 +1,85 @@
+"""Scores equal rank_bm25.BM25Okapi on the same tokens, on the seeds and on SciFact."""
+
+import itertools
+import json
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+from rank_bm25 import BM25Okapi
+
+from index.analysis import analyze
+from index.bm25 import BM25Params, TermPostings, accumulate, top_k
+from index.indexer import index_paths
+from index.search import Searcher
+
+from tests.conftest import SHARED
+
+OKAPI = BM25Params("okapi", k1=1.5, b=0.75, epsilon=0.25)
+
+
+def passage_tokens(path: Path) -> tuple[list[int], list[list[str]]]:
+    """Slots and tokens of every passage, read back from the store (title counts in passage 0)."""
+    conn = sqlite3.connect(path)
+    rows = conn.execute("SELECT p.slot, p.ordinal, p.start, p.end, a.title, a.text FROM passages p "
+                        "JOIN articles a ON a.slot = p.article ORDER BY p.slot").fetchall()
+    conn.close()
+    slots = [r[0] for r in rows]
+    return slots, [analyze(text[start:end]) + (analyze(title) if ordinal == 0 else [])
+                   for _, ordinal, start, end, title, text in rows]
+
+
+async def assert_same_scores(path: Path, queries: list[str]) -> None:
+    slots, corpus = passage_tokens(path)
+    reference = BM25Okapi(corpus, k1=1.5, b=0.75, epsilon=0.25)
+    searcher = await Searcher.open(path, OKAPI)
+    try:
+        for query in queries:
+            terms = analyze(query)
+            ours = (await searcher.scores(terms))[slots]
+            np.testing.assert_allclose(ours, reference.get_scores(terms), rtol=1e-9, atol=1e-9)
+    finally:
+        await searcher.close()
+
+
+async def test_equal_to_rank_bm25_on_seeds(bundled_index: Path, seed_questions: list[dict]) -> None:
+    # "Kherson" is in more than half the passages: rank-bm25's negative idf floor is exercised.
+    queries = [q["question"] for q in seed_questions] + ["Kherson Kherson Russian", "Melitopol mayor Fedorov"]
+    await assert_same_scores(bundled_index, queries)
+
+
+@pytest.mark.skipif(not (SHARED / "benchmarks" / "scifact").exists(), reason="SciFact not available")
+async def test_equal_to_rank_bm25_on_scifact(tmp_path: Path) -> None:
+    source = SHARED / "benchmarks" / "scifact"
+    sample = tmp_path / "corpus.jsonl"
+    with (source / "corpus.jsonl").open(encoding="utf-8") as lines:
+        sample.write_text("".join(itertools.islice(lines, 800)), encoding="utf-8")
+    index = tmp_path / "scifact.sqlite"
+    index_paths(index, [sample], progress=False)
+    with (source / "queries.jsonl").open(encoding="utf-8") as lines:
+        queries = [json.loads(line)["text"] for line in itertools.islice(lines, 40)]
+    await assert_same_scores(index, queries)
+
+
+def test_top_k_equals_a_full_sort() -> None:
+    rng = np.random.default_rng(7)
+    norm = rng.uniform(0.5, 2.0, 5000)
+    postings = [TermPostings(np.sort(rng.choice(5000, size, replace=False)).astype(np.int32),
+                             rng.integers(1, 5, size).astype(np.uint16), weight)
+                for size, weight in [(3000, 0.3), (400, 2.0), (50, 4.0)]]
+    dense = accumulate(postings, norm, 1.2)
+    for k in (1, 10, 100):
+        slots, scores = top_k(postings, norm, 1.2, k)
+        np.testing.assert_allclose(scores, np.sort(dense)[::-1][:k])
+        np.testing.assert_allclose(dense[slots], scores)
+        assert len(set(slots.tolist())) == k
+
+
+async def test_lucene_idf_stays_positive_for_common_words(bundled_index: Path) -> None:
+    searcher = await Searcher.open(bundled_index)
+    try:
+        result = await searcher.search("Kherson")
+        assert result.hits and all(hit.score > 0 for hit in result.hits)
+    finally:
+        await searcher.close()

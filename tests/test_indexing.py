@@ -1,0 +1,100 @@
+"""Incremental indexing into a real SQLite file: add, change, delete, skip bad files."""
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from index.indexer import index_paths
+from index.search import Searcher
+
+ARTICLE = "Partisans in {town} blew up a railway bridge on Monday.\n\nThe mayor of {town} said the attack was planned for weeks."
+
+
+def write(folder: Path, name: str, town: str) -> Path:
+    path = folder / name
+    path.write_text(f"Attack in {town}\n\n" + ARTICLE.format(town=town), encoding="utf-8")
+    return path
+
+
+async def titles(index: Path, query: str) -> list[str]:
+    searcher = await Searcher.open(index)
+    try:
+        return [hit.title for hit in (await searcher.search(query, per_article=1)).hits]
+    finally:
+        await searcher.close()
+
+
+async def test_add_change_delete(tmp_path: Path) -> None:
+    corpus, index = tmp_path / "articles", tmp_path / "index.sqlite"
+    corpus.mkdir()
+    write(corpus, "a.txt", "Melitopol")
+    write(corpus, "b.txt", "Berdyansk")
+    summary = index_paths(index, [corpus], progress=False)
+    assert (summary.added, summary.updated, summary.removed, summary.unchanged) == (2, 0, 0, 0)
+    assert await titles(index, "Berdyansk") == ["Attack in Berdyansk"]
+
+    summary = index_paths(index, [corpus], progress=False)
+    assert (summary.added, summary.updated, summary.removed, summary.unchanged) == (0, 0, 0, 2)
+
+    write(corpus, "b.txt", "Enerhodar")
+    write(corpus, "c.txt", "Tokmak")
+    (corpus / "a.txt").unlink()
+    summary = index_paths(index, [corpus], progress=False)
+    assert (summary.added, summary.updated, summary.removed, summary.unchanged) == (1, 1, 1, 0)
+    assert await titles(index, "Berdyansk") == []
+    assert await titles(index, "Melitopol") == []
+    assert await titles(index, "Enerhodar") == ["Attack in Enerhodar"]
+    assert (await titles(index, "Tokmak railway"))[0] == "Attack in Tokmak"
+
+    conn = sqlite3.connect(index)
+    # Document frequencies and postings agree after the updates: nothing stale is left.
+    assert conn.execute("SELECT count(*) FROM terms WHERE term='berdyansk'").fetchone()[0] == 0
+    assert conn.execute("SELECT df FROM terms WHERE term='mayor'").fetchone()[0] == 2
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()
+
+
+async def test_bad_file_is_reported_and_the_rest_indexed(tmp_path: Path) -> None:
+    corpus, index = tmp_path / "articles", tmp_path / "index.sqlite"
+    corpus.mkdir()
+    write(corpus, "good.txt", "Kherson")
+    (corpus / "broken.json").write_text("{not json", encoding="utf-8")
+    (corpus / "binary.txt").write_bytes(b"caf\xe9 \x81\x00 garbage")
+    summary = index_paths(index, [corpus], progress=False)
+    assert summary.added == 1
+    assert len(summary.errors) == 2
+    assert any("broken.json" in e for e in summary.errors) and any("binary.txt" in e for e in summary.errors)
+    assert await titles(index, "Kherson") == ["Attack in Kherson"]
+
+
+async def test_a_file_that_breaks_later_keeps_its_indexed_version(tmp_path: Path) -> None:
+    corpus, index = tmp_path / "articles", tmp_path / "index.sqlite"
+    corpus.mkdir()
+    path = corpus / "a.json"
+    path.write_text('{"id": "x1", "title": "Tokmak bridge", "text": "A bridge in Tokmak was hit."}', encoding="utf-8")
+    index_paths(index, [corpus], progress=False)
+    path.write_text("{broken", encoding="utf-8")
+    summary = index_paths(index, [corpus], progress=False)
+    assert summary.errors and summary.removed == 0
+    assert await titles(index, "Tokmak") == ["Tokmak bridge"]
+
+
+def test_missing_path_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        index_paths(tmp_path / "index.sqlite", [tmp_path / "nowhere"], progress=False)
+
+
+async def test_same_id_from_two_files_is_kept_apart(tmp_path: Path) -> None:
+    for sub in ("one", "two"):
+        (tmp_path / sub).mkdir()
+        write(tmp_path / sub, "story.txt", "Melitopol" if sub == "one" else "Skadovsk")
+    index = tmp_path / "index.sqlite"
+    summary = index_paths(index, [tmp_path / "one", tmp_path / "two"], progress=False)
+    assert summary.added == 2
+    searcher = await Searcher.open(index)
+    try:
+        ids = {hit.article_id for hit in (await searcher.search("attack mayor", per_article=1)).hits}
+        assert ids == {"story", "story-2"}
+    finally:
+        await searcher.close()
