@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +19,10 @@ from index.search import Article, Hit, IndexInfo, Searcher
 from index.store import split_passage_id
 
 log = logging.getLogger(__name__)
+
+# Two or three capitalised words in a row: a person or a place worth asking about.
+_NAME = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}\b")
+_NOT_NAMES = frozenset("The A An In On At But And It He She They This That When While After Before".split())
 
 ONLY_COMMON_WORDS = ("That has only very common words, so there is nothing to look up. "
                      "Ask about a person, place or event, e.g. “Who is the mayor of Melitopol?”")
@@ -87,6 +93,20 @@ class Citebot:
 
     async def info(self) -> IndexInfo:
         return await self.searcher.info()
+
+    async def example_questions(self, n: int = 3) -> list[str]:
+        """Questions the articles can answer: about the most named person or place in a few of them."""
+        examples: list[str] = []
+        for text in await self.searcher.sample_texts(n * 3):
+            names = Counter(m.group() for m in _NAME.finditer(text) if m.group().split()[0] not in _NOT_NAMES)
+            # A name said at least twice is what the article is about, not a photo credit.
+            name = next((name for name, count in names.most_common()
+                         if count > 1 and f" {name}?" not in " ".join(examples)), None)
+            if name:
+                examples.append(f"What do the articles say about {name}?")
+            if len(examples) == n:
+                break
+        return examples or ["What happened in Kherson?"]
 
     async def reindex(self) -> IndexSummary:
         """Re-index ARTICLES_DIR beside the running service; readers see it on their next question."""

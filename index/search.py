@@ -311,10 +311,10 @@ class Searcher:
         return IndexInfo(articles, int(meta.get("passages", 0)), int(meta.get("vocabulary", 0)),
                          meta.get("indexed_at"))  # type: ignore[arg-type]
 
-    async def sample_titles(self, n: int = 3) -> list[str]:
-        """Titles of a few articles, for example questions in /help."""
-        cursor = await self.conn.execute("SELECT title FROM articles ORDER BY slot LIMIT ?", (n,))
-        return [title for (title,) in await cursor.fetchall()]
+    async def sample_texts(self, n: int = 3, chars: int = 5000) -> list[str]:
+        """The openings of a few articles, for example questions in /help."""
+        cursor = await self.conn.execute("SELECT substr(text, 1, ?) FROM articles ORDER BY slot LIMIT ?", (chars, n))
+        return [text for (text,) in await cursor.fetchall()]
 
 
 def _per_article(hits: list[Hit], n: int) -> list[Hit]:

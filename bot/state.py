@@ -1,0 +1,95 @@
+"""Small in-memory state of a running bot: short keys for buttons, per-user limits, counters.
+
+All of it is bounded and expires, so memory stays flat however long the bot runs.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections import OrderedDict, deque
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+import numpy as np
+
+T = TypeVar("T")
+
+
+class ExpiringStore(Generic[T]):
+    """Values behind short random keys (callback data is at most 64 bytes), dropped after ttl seconds."""
+
+    def __init__(self, ttl: float = 3600.0, max_items: int = 20_000) -> None:
+        self.ttl = ttl
+        self.max_items = max_items
+        self.items: OrderedDict[str, tuple[float, T]] = OrderedDict()
+
+    def put(self, value: T) -> str:
+        self._expire()
+        key = secrets.token_urlsafe(6)
+        self.items[key] = (time.monotonic() + self.ttl, value)
+        while len(self.items) > self.max_items:
+            self.items.popitem(last=False)
+        return key
+
+    def get(self, key: str) -> T | None:
+        item = self.items.get(key)
+        if item is None or item[0] < time.monotonic():
+            return None
+        return item[1]
+
+    def _expire(self) -> None:
+        now = time.monotonic()
+        while self.items:
+            key, (deadline, _) = next(iter(self.items.items()))
+            if deadline >= now:
+                break
+            del self.items[key]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+class RateLimit:
+    """At most `limit` questions per user per `window` seconds; says so once per overflow."""
+
+    def __init__(self, limit: int, window: float = 60.0, max_users: int = 100_000) -> None:
+        self.limit = limit
+        self.window = window
+        self.max_users = max_users
+        self.users: OrderedDict[int, tuple[deque[float], list[bool]]] = OrderedDict()
+
+    def check(self, user_id: int) -> tuple[bool, bool]:
+        """(allowed, tell): tell is True only for the first refused question in a burst."""
+        now = time.monotonic()
+        times, told = self.users.pop(user_id, None) or (deque(), [False])
+        self.users[user_id] = (times, told)  # most recent last, so idle users are dropped first
+        while len(self.users) > self.max_users:
+            self.users.popitem(last=False)
+        while times and times[0] <= now - self.window:
+            times.popleft()
+        if len(times) < self.limit:
+            times.append(now)
+            told[0] = False
+            return True, False
+        tell = not told[0]
+        told[0] = True
+        return False, tell
+
+
+@dataclass
+class Stats:
+    """Questions served since start, for /stats and the logs."""
+
+    started: float = field(default_factory=time.time)
+    questions: int = 0
+    answered: int = 0
+    latencies_ms: deque[float] = field(default_factory=lambda: deque(maxlen=10_000))
+
+    def record(self, answered: bool, latency_ms: float) -> None:
+        self.questions += 1
+        self.answered += answered
+        self.latencies_ms.append(latency_ms)
+
+    def percentile(self, q: float) -> float:
+        return float(np.percentile(np.fromiter(self.latencies_ms, float), q)) if self.latencies_ms else 0.0

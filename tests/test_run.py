@@ -1,0 +1,56 @@
+"""End to end: `citebot run` as a subprocess against the emulator, stopped with SIGTERM."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.config import Settings
+from bot.telegram import protect_logs
+from tests.conftest import ROOT
+from tests.emulator import EmulatorThread, parse_html
+
+TOKEN = "987654321:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+
+
+def test_citebot_run_answers_and_stops_on_sigterm(tmp_path: Path, seed_questions: list[dict]) -> None:
+    question = next(q for q in seed_questions if "Saldo" in q["question"])
+    with EmulatorThread(token=TOKEN, bot_username="citebot_e2e_bot") as emu:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "INDEX_", "ARTICLES_"))}
+        env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=emu.base_url,
+                   INDEX_PATH=str(tmp_path / "index.sqlite"), LOG_LEVEL="DEBUG")
+        bot = subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            emu.wait_for("setMyCommands", timeout=30)
+            user = emu.user(id=4242, first_name="Eve")
+            chat = emu.private_chat(user)
+            emu.send_text(chat, user, question["question"])
+            reply = emu.wait_for("sendMessage", lambda c: int(c.params["chat_id"]) == chat.id, timeout=30)
+            assert any(a in parse_html(reply.params["text"])[0] for a in question["answers"])
+            bot.send_signal(signal.SIGTERM)
+            out, err = bot.communicate(timeout=15)
+        finally:
+            if bot.poll() is None:
+                bot.kill()
+        assert bot.returncode == 0, err
+        assert TOKEN not in out + err and "Traceback" not in err
+        assert (tmp_path / "index.sqlite").exists()  # built from the bundled articles on start
+
+
+def test_token_is_redacted_from_logs(caplog) -> None:
+    settings = Settings(_env_file=None, telegram_bot_token=TOKEN)
+    assert TOKEN not in repr(settings) and TOKEN not in str(settings)
+    handler = logging.StreamHandler()
+    logging.getLogger().addHandler(handler)
+    try:
+        protect_logs(TOKEN)
+        caplog.handler.addFilter(handler.filters[0])
+        logging.getLogger("httpx").warning("POST https://api.telegram.org/bot%s/getMe failed", TOKEN)
+    finally:
+        logging.getLogger().removeHandler(handler)
+    assert "getMe failed" in caplog.text and TOKEN not in caplog.text and "[TOKEN]" in caplog.text
