@@ -16,7 +16,7 @@ from index.analysis import analyze
 from index.bm25 import BM25Params
 from index.indexer import ChunkSize, IndexSummary, index_paths
 from index.search import Article, Hit, IndexInfo, Searcher
-from index.store import split_passage_id
+from index.store import SchemaMismatch, split_passage_id
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +50,18 @@ class Citebot:
     async def open(cls, settings: Settings, *, build_if_missing: bool = False) -> "Citebot":
         """Open the index; with build_if_missing, first index ARTICLES_DIR if there is no index."""
         if build_if_missing and not Path(settings.index_path).exists():
-            log.info("No index at %s yet: indexing %s", settings.index_path, settings.articles_dir)
+            log.warning("No index at %s yet: indexing %s", settings.index_path, settings.articles_dir)
             await asyncio.to_thread(build, settings, [settings.articles_dir])
         params = BM25Params(settings.bm25_variant, settings.bm25_k1, settings.bm25_b)
-        return cls(settings, await Searcher.open(settings.index_path, params))
+        try:
+            searcher = await Searcher.open(settings.index_path, params)
+        except SchemaMismatch as old:
+            # An index from an older citebot: rebuild it from the files it held (or ARTICLES_DIR).
+            paths = [Path(f) for f in old.files if Path(f).exists()] or [settings.articles_dir]
+            log.warning("%s: rebuilding it from %d path(s)", old, len(paths))
+            await asyncio.to_thread(build, settings, paths)
+            searcher = await Searcher.open(settings.index_path, params)
+        return cls(settings, searcher)
 
     async def close(self) -> None:
         await self.searcher.close()

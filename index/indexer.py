@@ -9,6 +9,7 @@ which keeps queries to one blob read per term.
 from __future__ import annotations
 
 import hashlib
+import logging
 import sqlite3
 import sys
 from array import array
@@ -25,7 +26,9 @@ from index.analysis import analyze, skeleton
 from index.articles import Article, ArticleError, discover_files, read_articles
 from index.bm25 import okapi_idf_sum
 from index.passages import chunk
-from index.store import SLOT_DTYPE, TF_DTYPE, connect, describe
+from index.store import SLOT_DTYPE, TF_DTYPE, SchemaMismatch, connect, describe, reset
+
+log = logging.getLogger(__name__)
 
 # Term frequencies are stored as uint16; a passage repeating a word more
 # often than this is clipped (it changes no ranking in practice).
@@ -115,11 +118,20 @@ class Indexer:
         for root in roots:
             if not root.exists():
                 raise FileNotFoundError(f"no such file or folder: {root}")
-        conn = connect(self.path, create=True)
+        try:
+            conn = connect(self.path, create=True)
+        except SchemaMismatch as old:
+            log.warning("%s: rebuilding it", old)
+            reset(self.path)
+            roots += [Path(f) for f in old.files if Path(f).exists() and not any(_is_under(Path(f), r) for r in roots)]
+            rebuild = True
+            conn = connect(self.path, create=True)
         try:
             conn.execute("BEGIN IMMEDIATE")
             summary = self._update(conn, roots, rebuild)
             conn.execute("COMMIT")
+            # Fold the WAL into the main file so a read-only copy of it is complete.
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             return summary
         except sqlite3.Error as error:
             if conn.in_transaction:

@@ -19,7 +19,7 @@ import numpy as np
 from index.analysis import analyze
 from index.bm25 import BM25Params, CollectionStats, TermPostings, accumulate, idf, length_norm, top_k
 from index.spelling import suggest
-from index.store import SCHEMA_VERSION, SLOT_DTYPE, TF_DTYPE, StoreError, describe, passage_id, split_passage_id
+from index.store import SLOT_DTYPE, TF_DTYPE, describe, passage_id, read_uri, split_passage_id, verify
 
 # Scoring a few hundred thousand postings takes milliseconds; above this many
 # it moves to a worker thread so the bot's event loop stays responsive.
@@ -144,23 +144,17 @@ class Searcher:
     async def open(cls, path: Path | str, params: BM25Params = BM25Params()) -> "Searcher":
         """Open an existing index for reading; StoreError says what is wrong with the file."""
         path = Path(path)
-        if not path.is_file():
-            raise StoreError(path, "no index yet", "Run `citebot index` first")
+        await asyncio.to_thread(verify, path)
         try:
-            conn = await aiosqlite.connect(path, isolation_level=None)
-            await conn.execute("PRAGMA query_only=ON")
+            conn = await aiosqlite.connect(read_uri(path), uri=True, isolation_level=None)
         except sqlite3.Error as error:
             raise describe(error, path) from error
         searcher = cls(path, conn, params)
         try:
-            row = await (await conn.execute("SELECT value FROM meta WHERE key='schema_version'")).fetchone()
-            if row is None or int(row[0]) != SCHEMA_VERSION:
-                raise StoreError(path, "index schema version is not current", "Rebuild it with `citebot index --rebuild`")
             await searcher._refresh()
         except sqlite3.Error as error:
             await conn.close()
-            raise StoreError(path, "this file is not a citebot index", "Remove it and run `citebot index`") \
-                if "no such table" in str(error) else describe(error, path) from error
+            raise describe(error, path) from error
         except BaseException:
             await conn.close()
             raise

@@ -8,6 +8,7 @@ while an indexer writes; every update is one transaction.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -79,6 +80,16 @@ def split_passage_id(text: str) -> tuple[str, int] | None:
     return article, int(ordinal)
 
 
+class SchemaMismatch(StoreError):
+    """The file is a citebot index written by another schema version; it must be rebuilt."""
+
+    def __init__(self, path: Path | str, version: int, files: list[str]) -> None:
+        super().__init__(path, f"index schema version {version} is not {SCHEMA_VERSION}",
+                         "Rebuild it with `citebot index --rebuild`")
+        self.version = version
+        self.files = files  # what it had indexed, so a rebuild can index the same again
+
+
 def connect(path: Path, *, create: bool) -> sqlite3.Connection:
     """Open (and with create, initialise) the index for writing."""
     path = Path(path)
@@ -90,6 +101,9 @@ def connect(path: Path, *, create: bool) -> sqlite3.Connection:
                              "Set INDEX_PATH to a writable place") from error
     elif not path.exists():
         raise StoreError(path, "no index yet", "Run `citebot index` first")
+    if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise StoreError(path, "the index is read-only here, so it cannot be updated",
+                         "Index into a writable INDEX_PATH (a read-only copy can still answer questions)")
     try:
         conn = sqlite3.connect(path, isolation_level=None, timeout=30)
         conn.execute("PRAGMA journal_mode=WAL")
@@ -99,6 +113,33 @@ def connect(path: Path, *, create: bool) -> sqlite3.Connection:
     except sqlite3.DatabaseError as error:
         raise describe(error, path) from error
     return conn
+
+
+def read_uri(path: Path) -> str:
+    """URI to open the index for reading; immutable when its folder is read-only.
+
+    SQLite in WAL mode needs to create a -shm file beside the index even to
+    read; a replica serving a read-only copy cannot, and the copy never
+    changes under it, so it is opened as immutable.
+    """
+    path = Path(path).resolve()
+    writable = os.access(path.parent, os.W_OK) and os.access(path, os.W_OK)
+    return f"file:{path}?{'mode=ro' if writable else 'immutable=1'}"
+
+
+def verify(path: Path) -> None:
+    """Raise StoreError (or SchemaMismatch) unless path is a current citebot index."""
+    path = Path(path)
+    if not path.is_file():
+        raise StoreError(path, "no index yet", "Run `citebot index` first")
+    try:
+        conn = sqlite3.connect(read_uri(path), uri=True)
+        try:
+            check_version(conn, path, create=False)
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as error:
+        raise describe(error, path) from error
 
 
 def check_version(conn: sqlite3.Connection, path: Path, *, create: bool) -> None:
@@ -114,8 +155,32 @@ def check_version(conn: sqlite3.Connection, path: Path, *, create: bool) -> None
     row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
     version = int(row[0]) if row else 0
     if version != SCHEMA_VERSION:
-        raise StoreError(path, f"index schema version {version} is not {SCHEMA_VERSION}",
-                         "Rebuild it with `citebot index --rebuild`")
+        files = [p for (p,) in conn.execute("SELECT path FROM files")] if "files" in tables else []
+        raise SchemaMismatch(path, version, files)
+
+
+def reset(path: Path) -> None:
+    """Drop every table of an index of another schema version and create the current schema.
+
+    Done in one transaction: if it fails, the old index is still there.
+    """
+    conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        names = [n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
+        for name in names:
+            conn.execute(f'DROP TABLE "{name}"')
+        for statement in SCHEMA.split(";"):
+            if statement.strip():
+                conn.execute(statement)
+        conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+        conn.execute("COMMIT")
+    except sqlite3.Error as error:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise describe(error, path) from error
+    finally:
+        conn.close()
 
 
 def describe(error: sqlite3.Error, path: Path) -> StoreError:
@@ -126,8 +191,10 @@ def describe(error: sqlite3.Error, path: Path) -> StoreError:
                           "Remove it and run `citebot index` to rebuild")
     if "readonly" in text or "read-only" in text:
         return StoreError(path, "the index file is read-only", "Make it writable or set INDEX_PATH elsewhere")
-    if "disk is full" in text or "database or disk is full" in text:
-        return StoreError(path, "the disk is full; nothing was changed", "Free some space and index again")
+    if "disk is full" in text or "disk i/o error" in text or "too large" in text:
+        return StoreError(path, "could not write the index (disk full or I/O error); nothing was changed",
+                          "Free some space and index again")
     if "unable to open" in text:
-        return StoreError(path, "cannot open the index file", "Check that the folder exists and is readable")
+        return StoreError(path, "cannot open the index file", "Check that the file and its folder exist and are "
+                          "readable, and that the folder is writable (SQLite keeps its journal beside the file)")
     return StoreError(path, f"index error ({error})")

@@ -1,0 +1,412 @@
+"""Search speed and memory: citebot vs bm25s (numpy) vs rank-bm25, at SciFact size and at scale.
+
+Each engine runs in its own child process (this script with --engine), so
+peak RSS figures do not mix: ru_maxrss of the child is that engine's peak.
+Queries are the SciFact test queries, one at a time, k=10, tokenisation
+included, after a few untimed warm-up queries.
+
+Data sets: (a) SciFact (corpus.jsonl as is), (b) a synthetic corpus of N
+passages built deterministically (seed 13): each passage is 4-6 random
+SciFact sentences (~90 words, one citebot passage) under a random SciFact
+title, written as .jsonl to the work folder (reused when already there).
+
+For citebot also: store size on disk, peak RSS while indexing, and cold
+start (a fresh process: Searcher.open → first answered question, with the
+store's pages evicted from the OS page cache first, and again warm).
+
+    python benchmarks/bench_search.py [--size 1000000] [--sets scifact,synthetic] [--workdir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import (DEFAULT_DATA, BM25sEngine, CitebotEngine, Latency, RankBM25Engine, current_rss_mb,  # noqa: E402
+                    header, index_citebot, load_beir, markdown_table, peak_rss_mb, read_jsonl, store_size_mb,
+                    workdir)
+
+SEED = 13
+WARMUP = 10
+TARGET_COLD_S = 3.0
+TARGET_INDEX_RSS_MB = 4096
+TARGET_INDEX_S = 600
+RANK_BM25_MEMORY_LIMIT_MB = 12 * 1024
+
+
+# --------------------------------------------------------------------------- synthetic corpus
+
+
+def synthetic_corpus(path: Path, size: int, scifact: Path, seed: int = SEED) -> Path:
+    """Write (or reuse) size passages of 4-6 random SciFact sentences, each short enough to be one passage."""
+    if path.exists():
+        return path
+    from index.passages import sentences
+
+    titles, pool = [], []
+    for record in read_jsonl(scifact / "corpus.jsonl"):
+        text = record.get("text") or ""
+        titles.append(record.get("title") or "")
+        for span in sentences(text):
+            sentence = text[span.start : span.end]
+            words = len(sentence.split())
+            if 8 <= words <= 30:
+                pool.append((sentence, words))
+    rng = random.Random(seed)
+    partial = path.with_suffix(".partial")
+    with open(partial, "w", encoding="utf-8") as handle:
+        for i in range(size):
+            while True:
+                picked = [rng.choice(pool) for _ in range(rng.randint(4, 6))]
+                total = sum(words for _, words in picked)
+                # One citebot passage (target 100, maximum 130 words): the passage
+                # must not reach 100 words before its last sentence, nor pass 120.
+                if total <= 120 and total - picked[-1][1] < 100:
+                    break
+            record = {"id": f"syn{i}", "title": rng.choice(titles), "text": " ".join(s for s, _ in picked)}
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    partial.rename(path)
+    return path
+
+
+def load_docs(corpus: Path, limit: int | None = None) -> tuple[list[str], list[str]]:
+    """Titles and texts of a .jsonl corpus, in file order."""
+    titles, texts = [], []
+    for record in read_jsonl(corpus):
+        if limit is not None and len(texts) >= limit:
+            break
+        titles.append(record.get("title") or "")
+        texts.append(record.get("text") or "")
+    return titles, texts
+
+
+# --------------------------------------------------------------------------- children (one engine each)
+
+
+def child_citebot_build(args: argparse.Namespace) -> dict[str, Any]:
+    store = Path(args.store)
+    build_s, summary = index_citebot(store, [Path(args.corpus)])
+    return {"build_s": build_s, "passages": summary.passages, "peak_rss_mb": peak_rss_mb(),
+            "index_mb": store_size_mb(store)}
+
+
+def child_citebot_query(args: argparse.Namespace, queries: list[str]) -> dict[str, Any]:
+    start = time.perf_counter()
+    engine = CitebotEngine(Path(args.store))
+    open_s = time.perf_counter() - start
+    loaded = current_rss_mb()
+    latency = timed(lambda q: engine.search_result(q, 10), queries)
+    result = {"open_s": open_s, "loaded_rss_mb": loaded, "serve_rss_mb": current_rss_mb(),
+              "peak_rss_mb": peak_rss_mb(), "latencies": latency.seconds}
+    engine.close()
+    return result
+
+
+def evict(path: Path) -> None:
+    """Drop a file's pages (and its WAL's) from the OS page cache, so the next read goes to disk."""
+    for suffix in ("", "-wal", "-shm"):
+        candidate = Path(str(path) + suffix)
+        if candidate.exists():
+            fd = os.open(candidate, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            finally:
+                os.close(fd)
+
+
+def child_citebot_cold(args: argparse.Namespace, queries: list[str]) -> dict[str, Any]:
+    """Searcher.open → first answered question, in this fresh process (imports done before the clock starts)."""
+    import asyncio
+
+    from bot.answer import compose
+    from index.search import Searcher
+
+    store = Path(args.store)
+    if args.evict:
+        evict(store)
+
+    async def first_answer() -> tuple[float, int, float]:
+        start = time.perf_counter()
+        searcher = await Searcher.open(store)
+        open_s = time.perf_counter() - start
+        try:
+            for asked, query in enumerate(queries, 1):
+                if compose(await searcher.search(query, limit=20)).answered:
+                    return time.perf_counter() - start, asked, open_s
+            return time.perf_counter() - start, -1, open_s
+        finally:
+            await searcher.close()
+
+    seconds, asked, open_s = asyncio.run(first_answer())
+    return {"cold_s": seconds, "asked": asked, "open_s": open_s, "peak_rss_mb": peak_rss_mb()}
+
+
+def child_baseline(args: argparse.Namespace, queries: list[str]) -> dict[str, Any]:
+    """bm25s or rank-bm25: load, analyse, build, then time queries; texts are freed before timing."""
+    from index.analysis import analyze
+
+    start_rss = current_rss_mb()
+    docs = args.docs
+    result: dict[str, Any] = {"docs": docs}
+    if args.engine == "rank-bm25" and docs > args.rank_slice:
+        # Build on a slice first: if the full model would not fit, keep the slice and extrapolate.
+        slice_result = build_baseline(args, args.rank_slice, analyze)
+        projected = start_rss + (slice_result["peak_rss_mb"] - start_rss) * docs / args.rank_slice
+        result["projected_peak_rss_mb"] = projected
+        if projected > RANK_BM25_MEMORY_LIMIT_MB:
+            engine = slice_result.pop("engine")
+            result.update(slice_result, built_docs=args.rank_slice)
+            return finish_baseline(result, engine, queries)
+        del slice_result
+        gc.collect()
+    built = build_baseline(args, docs, analyze)
+    engine = built.pop("engine")
+    result.update(built, built_docs=docs)
+    return finish_baseline(result, engine, queries)
+
+
+def build_baseline(args: argparse.Namespace, docs: int, analyze: Any) -> dict[str, Any]:
+    start = time.perf_counter()
+    titles, texts = load_docs(Path(args.corpus), docs)
+    load_s = time.perf_counter() - start
+    loaded = current_rss_mb()
+    start = time.perf_counter()
+    tokens = [analyze(title) + analyze(text) for title, text in zip(titles, texts)]
+    del titles, texts
+    tokenise_s = time.perf_counter() - start
+    start = time.perf_counter()
+    engine: RankBM25Engine | BM25sEngine = (RankBM25Engine(tokens) if args.engine == "rank-bm25"
+                                            else BM25sEngine(tokens, k1=1.5))
+    model_s = time.perf_counter() - start
+    del tokens
+    gc.collect()
+    return {"engine": engine, "load_s": load_s, "tokenise_s": tokenise_s, "build_s": tokenise_s + model_s,
+            "loaded_rss_mb": loaded, "peak_rss_mb": peak_rss_mb(), "serve_rss_mb": current_rss_mb()}
+
+
+def finish_baseline(result: dict[str, Any], engine: RankBM25Engine | BM25sEngine,
+                    queries: list[str]) -> dict[str, Any]:
+    warmup = 1 if result["docs"] > 100_000 and isinstance(engine, RankBM25Engine) else WARMUP
+    latency = timed(lambda q: engine.search(q, 10), queries, warmup)
+    result.update(latencies=latency.seconds, peak_rss_mb=peak_rss_mb(), serve_rss_mb=current_rss_mb())
+    return result
+
+
+def timed(search: Any, queries: Sequence[str], warmup: int = WARMUP) -> Latency:
+    """Per-query wall times after warm-up queries (taken from the end of the list, so not re-timed)."""
+    for query in list(queries)[-warmup:] if warmup else []:
+        search(query)
+    latency = Latency()
+    for query in queries:
+        start = time.perf_counter()
+        search(query)
+        latency.seconds.append(time.perf_counter() - start)
+    return latency
+
+
+def run_child(args: argparse.Namespace) -> int:
+    queries = json.loads(Path(args.queries_file).read_text())
+    if args.engine == "citebot-build":
+        result = child_citebot_build(args)
+    elif args.engine == "citebot":
+        result = child_citebot_query(args, queries)
+    elif args.engine == "citebot-cold":
+        result = child_citebot_cold(args, queries)
+    else:
+        result = child_baseline(args, queries)
+    Path(args.result).write_text(json.dumps(result))
+    return 0
+
+
+# --------------------------------------------------------------------------- parent
+
+
+@dataclass
+class Child:
+    """How the parent starts one measurement."""
+
+    engine: str
+    corpus: Path
+    store: Path
+    queries: list[str]
+    docs: int = 0
+    evict: bool = False
+
+
+def spawn(child: Child, folder: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """Run this script as a child for one engine; its JSON result, with the child's wall time."""
+    queries_file = folder / f"queries-{child.engine}.json"
+    queries_file.write_text(json.dumps(child.queries))
+    result_file = folder / f"result-{child.engine}.json"
+    result_file.unlink(missing_ok=True)
+    command = [sys.executable, str(Path(__file__).resolve()), "--engine", child.engine,
+               "--corpus", str(child.corpus), "--store", str(child.store), "--docs", str(child.docs),
+               "--queries-file", str(queries_file), "--result", str(result_file),
+               "--rank-slice", str(args.rank_slice)] + (["--evict"] if child.evict else [])
+    start = time.perf_counter()
+    done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wall = time.perf_counter() - start
+    if done.returncode != 0 or not result_file.exists():
+        raise SystemExit(f"child {child.engine} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    result = json.loads(result_file.read_text())
+    result["wall_s"] = wall
+    log(f"  {child.engine}: done in {wall:.1f} s")
+    return result
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def latency_of(result: dict[str, Any], first: int | None = None) -> Latency:
+    return Latency(result["latencies"][:first] if first else result["latencies"])
+
+
+def bench_set(name: str, corpus: Path, docs: int, queries: list[str], folder: Path,
+              args: argparse.Namespace) -> tuple[list[list[object]], list[str]]:
+    """All engines on one corpus: table rows and notes."""
+    store = folder / f"{name}.sqlite"
+    rank_queries = queries if docs <= args.rank_full_below else queries[: args.rank_queries]
+    log(f"{name}: {docs} documents")
+    results: dict[str, dict[str, Any]] = {}
+    build = spawn(Child("citebot-build", corpus, store, queries, docs), folder, args)
+    results["citebot"] = spawn(Child("citebot", corpus, store, queries, docs), folder, args)
+    cold = spawn(Child("citebot-cold", corpus, store, queries, docs, evict=True), folder, args)
+    warm = spawn(Child("citebot-cold", corpus, store, queries, docs), folder, args)
+    for engine in args.engines:
+        if engine != "citebot":
+            results[engine] = spawn(Child(engine, corpus, store, rank_queries if engine == "rank-bm25" else queries,
+                                          docs), folder, args)
+
+    rows: list[list[object]] = []
+    notes: list[str] = []
+    cite = results["citebot"]
+    rows.append(["citebot", f"{build['passages']:,} passages", build["build_s"], len(cite["latencies"]),
+                 latency_of(cite).qps, latency_of(cite).p50_ms, latency_of(cite).p95_ms,
+                 build["peak_rss_mb"], cite["peak_rss_mb"], cite["serve_rss_mb"], build["index_mb"]])
+    for engine in ("bm25s", "rank-bm25"):
+        if engine not in results:
+            continue
+        r = results[engine]
+        lat = latency_of(r)
+        scale = docs / r["built_docs"]
+        label = engine + (" (numpy, k1=1.5)" if engine == "bm25s" else " (BM25Okapi)")
+        if scale > 1:
+            label += f" ×{scale:g} extrapolated"
+            notes.append(f"{engine}: a full model was projected at {r['projected_peak_rss_mb']:,.0f} MB "
+                         f"(> {RANK_BM25_MEMORY_LIMIT_MB:,} MB), so it was built on the first {r['built_docs']:,} "
+                         f"documents; build time, latency and memory are scaled linearly by {scale:g} "
+                         f"(measured on the slice: build {r['build_s']:.1f} s, p50 {lat.p50_ms:.1f} ms, "
+                         f"peak {r['peak_rss_mb']:,.0f} MB)")
+        mem_scale = lambda mb: r["loaded_rss_mb"] + (mb - r["loaded_rss_mb"]) * scale  # noqa: E731
+        rows.append([label, f"{docs:,} documents", r["build_s"] * scale, len(r["latencies"]),
+                     lat.qps / scale, lat.p50_ms * scale, lat.p95_ms * scale,
+                     mem_scale(r["peak_rss_mb"]), mem_scale(r["peak_rss_mb"]), mem_scale(r["serve_rss_mb"]), None])
+
+    # Ratios, each on the queries both engines ran.
+    ratio_rows = []
+    if "bm25s" in results:
+        ratio_rows.append(["citebot / bm25s (numpy)", len(queries), latency_of(cite).qps / latency_of(results['bm25s']).qps,
+                           "≥ 1", latency_of(cite).qps >= latency_of(results["bm25s"]).qps])
+    if "rank-bm25" in results:
+        r = results["rank-bm25"]
+        n = len(r["latencies"])
+        scale = docs / r["built_docs"]
+        ratio = latency_of(cite, n).qps / (latency_of(r).qps / scale)
+        ratio_rows.append([f"citebot / rank-bm25 (first {n} queries)", n, ratio, "≥ 100", ratio >= 100])
+    notes.append("speed ratios, QPS over QPS (> 1: citebot faster):\n\n"
+                 + markdown_table(["ratio", "queries", "QPS ratio", "target", "met"], ratio_rows,
+                                  digits=[0, 0, 3, 0, 0]))
+    notes.append(
+        "citebot extras: "
+        f"index build {build['build_s']:.1f} s (target < {TARGET_INDEX_S} s at 1M: "
+        f"{'met' if build['build_s'] < TARGET_INDEX_S else 'NOT met'}), "
+        f"peak RSS while indexing {build['peak_rss_mb']:,.0f} MB (target < {TARGET_INDEX_RSS_MB:,} MB: "
+        f"{'met' if build['peak_rss_mb'] < TARGET_INDEX_RSS_MB else 'NOT met'}), "
+        f"store {build['index_mb']:,.1f} MB on disk; "
+        f"cold start (fresh process, store evicted from the page cache) Searcher.open → first answered question "
+        f"{cold['cold_s']:.2f} s (open {cold['open_s']:.2f} s, {cold['asked']} question(s) asked; target < "
+        f"{TARGET_COLD_S:g} s: {'met' if cold['cold_s'] < TARGET_COLD_S else 'NOT met'}); same with a warm page cache "
+        f"{warm['cold_s']:.2f} s (open {warm['open_s']:.2f} s); Searcher open in the timing process "
+        f"{cite['open_s']:.2f} s, RSS after open {cite['loaded_rss_mb']:,.0f} MB")
+    return rows, notes
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="benchmarks folder holding scifact/")
+    parser.add_argument("--workdir", type=Path, help="keep corpora and stores here (the synthetic corpus is reused)")
+    parser.add_argument("--size", type=int, default=1_000_000, help="passages in the synthetic corpus")
+    parser.add_argument("--sets", default="scifact,synthetic", help="which data sets, comma-separated")
+    parser.add_argument("--engines", default="citebot,bm25s,rank-bm25", help="comma-separated")
+    parser.add_argument("--rank-queries", type=int, default=10,
+                        help="rank-bm25 times only this many queries on corpora above --rank-full-below")
+    parser.add_argument("--rank-full-below", type=int, default=20_000)
+    parser.add_argument("--rank-slice", type=int, default=100_000,
+                        help="rank-bm25 slice for memory projection / extrapolation")
+    # Child mode (internal): one engine in this process.
+    parser.add_argument("--engine", choices=["citebot-build", "citebot", "citebot-cold", "bm25s", "rank-bm25"],
+                        help=argparse.SUPPRESS)
+    for name in ("--corpus", "--store", "--queries-file", "--result"):
+        parser.add_argument(name, help=argparse.SUPPRESS)
+    parser.add_argument("--docs", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--evict", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.engine:
+        return run_child(args)
+    args.engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    if "citebot" not in args.engines:
+        parser.error("--engines must include citebot (the ratios are citebot's)")
+
+    beir = load_beir(args.data / "scifact", "test")
+    queries = list(beir.queries.values())
+    sets = [s.strip() for s in args.sets.split(",")]
+    print(header("Search speed and memory: citebot vs bm25s vs rank-bm25", argv and ["bench_search.py", *argv]))
+    print(f"- queries: the {len(queries)} SciFact test queries, one at a time, k=10, tokenisation (analyze) included, "
+          f"{WARMUP} untimed warm-up queries first; each engine in its own process, one core")
+    print("- build_s: citebot = .jsonl → SQLite store (parse, chunk, analyse, write postings); baselines = read .jsonl, "
+          "analyze() every document (title + text), build the in-memory model")
+    print("- RSS: peak_build = peak RSS of the indexing process (citebot) / of the whole process (baselines, "
+          "corpus strings and token lists included until built); peak_query = peak of the process that timed the "
+          "queries; serve = RSS while answering (baselines: after the texts and token lists were freed)")
+    print("- bm25s: numpy backend, method 'lucene', k1=1.5 b=0.75 (its defaults), BM25.retrieve() per query; "
+          "rank-bm25: BM25Okapi get_scores + argpartition\n")
+
+    with workdir(args.workdir, "citebot-bench-") as folder:
+        for name in sets:
+            if name == "scifact":
+                corpus, docs, title = args.data / "scifact" / "corpus.jsonl", len(beir.doc_ids), \
+                    f"(a) SciFact: {len(beir.doc_ids):,} documents"
+            elif name == "synthetic":
+                start = time.perf_counter()
+                corpus = synthetic_corpus(folder / f"synthetic-{args.size}-seed{SEED}.jsonl", args.size,
+                                          args.data / "scifact")
+                log(f"synthetic corpus ready in {time.perf_counter() - start:.1f} s: {corpus}")
+                docs, title = args.size, f"(b) synthetic: {args.size:,} passages (seed {SEED}, 4-6 SciFact sentences each)"
+            else:
+                parser.error(f"unknown data set {name!r}")
+            rows, notes = bench_set(name, corpus, docs, queries, folder, args)
+            print(f"### {title}\n")
+            print(markdown_table(["engine", "indexed", "build_s", "queries", "QPS", "p50_ms", "p95_ms",
+                                  "peak_build_MB", "peak_query_MB", "serve_MB", "index_MB"], rows,
+                                 digits=[0, 0, 1, 0, 1, 2, 2, 0, 0, 0, 1]))
+            print()
+            for note in notes:
+                print(f"- {note}\n")
+            sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,51 @@
+"""`citebot check`: settings, index integrity and (with a token) the Bot API, in one line."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from telegram import Bot
+from telegram.error import TelegramError
+
+from bot.config import Settings
+from index.search import Searcher
+from index.store import StoreError
+
+
+def index_integrity(settings: Settings) -> str | None:
+    """None when the index file passes SQLite's quick check, else what is wrong."""
+    try:
+        conn = sqlite3.connect(f"file:{settings.index_path}?mode=ro", uri=True)
+        try:
+            result = conn.execute("PRAGMA quick_check").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.Error as error:
+        return f"cannot check {settings.index_path}: {error}"
+    return None if result == "ok" else f"index {settings.index_path} is damaged ({result}); rebuild it with `citebot index --rebuild`"
+
+
+async def check(settings: Settings) -> tuple[bool, str]:
+    """(healthy, one-line reason)."""
+    try:
+        searcher = await Searcher.open(settings.index_path)
+    except StoreError as problem:
+        return False, f"index: {problem}"
+    try:
+        info = await searcher.info()
+    finally:
+        await searcher.close()
+    problem = index_integrity(settings)
+    if problem:
+        return False, problem
+    summary = f"ok: {info.articles} articles, {info.passages} passages in {settings.index_path}"
+    if settings.telegram_bot_token is None:
+        return True, summary + "; no TELEGRAM_BOT_TOKEN, Bot API not checked"
+    try:
+        async with Bot(settings.telegram_bot_token.get_secret_value(), base_url=settings.telegram_api_base_url) as bot:
+            me = await bot.get_me()
+    except TelegramError as error:
+        return False, f"Bot API: {error.message} (TELEGRAM_API_BASE_URL={settings.telegram_api_base_url})"
+    except Exception as error:  # network errors come in many types; the reason is what matters here
+        return False, f"Bot API unreachable: {type(error).__name__} (TELEGRAM_API_BASE_URL={settings.telegram_api_base_url})"
+    return True, summary + f"; Bot API answers as @{me.username}"
