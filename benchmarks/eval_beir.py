@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (DEFAULT_DATA, Beir, BM25sEngine, CitebotEngine, Latency, RankBM25Engine,  # noqa: E402
                     header, index_citebot, load_beir, markdown_table, ndcg_at_k, recall_at_k, time_queries,
@@ -46,15 +48,22 @@ class Row:
                 self.latency.p50_ms, self.latency.p95_ms]
 
 
-def score_runs(runs: Sequence[list[str]], beir: Beir, query_ids: Sequence[str]) -> tuple[float, float]:
-    """Mean nDCG@10 and Recall@100 over the queries (ranked doc-id lists in query order)."""
-    ndcg = sum(ndcg_at_k(run, beir.qrels[q], 10) for run, q in zip(runs, query_ids)) / len(query_ids)
-    recall = sum(recall_at_k(run, beir.qrels[q], DEPTH) for run, q in zip(runs, query_ids)) / len(query_ids)
+def per_query(runs: Sequence[list[str]], beir: Beir, query_ids: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """nDCG@10 and Recall@100 of each query (ranked doc-id lists in query order)."""
+    ndcg = np.array([ndcg_at_k(run, beir.qrels[q], 10) for run, q in zip(runs, query_ids)])
+    recall = np.array([recall_at_k(run, beir.qrels[q], DEPTH) for run, q in zip(runs, query_ids)])
     return ndcg, recall
 
 
-def evaluate_citebot(store: Path, params: BM25Params, beir: Beir, query_ids: Sequence[str],
-                     warmup: int) -> tuple[float, float, Latency]:
+def score_runs(runs: Sequence[list[str]], beir: Beir, query_ids: Sequence[str]) -> tuple[float, float]:
+    """Mean nDCG@10 and Recall@100 over the queries."""
+    ndcg, recall = per_query(runs, beir, query_ids)
+    return float(ndcg.mean()), float(recall.mean())
+
+
+def run_citebot(store: Path, params: BM25Params, beir: Beir, query_ids: Sequence[str],
+                warmup: int) -> tuple[list[list[str]], Latency]:
+    """Ranked article ids per query (best passage per article) and the query latencies."""
     engine = CitebotEngine(store, params)
     try:
         def ranked(query: str) -> list[str]:
@@ -63,6 +72,12 @@ def evaluate_citebot(store: Path, params: BM25Params, beir: Beir, query_ids: Seq
         latency, runs = time_queries(ranked, [beir.queries[q] for q in query_ids], warmup)
     finally:
         engine.close()
+    return runs, latency
+
+
+def evaluate_citebot(store: Path, params: BM25Params, beir: Beir, query_ids: Sequence[str],
+                     warmup: int) -> tuple[float, float, Latency]:
+    runs, latency = run_citebot(store, params, beir, query_ids, warmup)
     return (*score_runs(runs, beir, query_ids), latency)
 
 
@@ -152,7 +167,7 @@ def grid(folder: Path, corpus: Path, beir: Beir, query_ids: Sequence[str], args:
     """citebot over variant × k1 × b × passage size, sorted by nDCG@10."""
     k1s = [float(x) for x in args.grid_k1.split(",")]
     bs = [float(x) for x in args.grid_b.split(",")]
-    rows = []
+    results = []
     builds = []
     for target, maximum in parse_chunks(args.grid_chunks):
         store = folder / f"scifact-{target}-{maximum}.sqlite"
@@ -161,20 +176,30 @@ def grid(folder: Path, corpus: Path, beir: Beir, query_ids: Sequence[str], args:
         for variant in ("lucene", "okapi"):
             for k1 in k1s:
                 for b in bs:
-                    ndcg, recall, latency = evaluate_citebot(store, BM25Params(variant, k1, b), beir, query_ids,
-                                                             warmup=3)
-                    rows.append([f"{target}/{maximum}", variant, k1, b, ndcg, recall, latency.qps, latency.p50_ms])
+                    runs, latency = run_citebot(store, BM25Params(variant, k1, b), beir, query_ids, warmup=3)
+                    results.append((f"{target}/{maximum}", variant, k1, b, *per_query(runs, beir, query_ids), latency))
+    # The shipped default is the reference; others are compared query by query with it.
+    defaults = BM25Params()
+    reference = next((r for r in results if r[:4] == ("100/130", defaults.variant, defaults.k1, defaults.b)),
+                     results[0])
+    rows = []
+    for chunks, variant, k1, b, ndcg, recall, latency in results:
+        diff = ndcg - reference[4]
+        se = float(diff.std(ddof=1) / np.sqrt(len(diff))) if len(diff) > 1 else float("nan")
+        rows.append([chunks, variant, k1, b, float(ndcg.mean()), float(diff.mean()), se, float(recall.mean()),
+                     latency.qps, latency.p50_ms])
+    rows.sort(key=lambda r: -r[4])
     print("\n### Grid: citebot configurations (article level, best passage per article)\n")
     print(markdown_table(["passage words (target/max)", "passages", "build_s"], builds, digits=[0, 0, 2]))
     print()
-    rows.sort(key=lambda r: -r[4])
-    print(markdown_table(["passage words", "variant", "k1", "b", "nDCG@10", "R@100", "QPS", "p50_ms"], rows,
-                         digits=[0, 0, 2, 2, 4, 4, 1, 2]))
-    default = next((r for r in rows if r[0] == "100/130" and r[1] == "lucene" and r[2] == 1.2 and r[3] == 0.75), None)
-    if default:
-        print(f"\nDefault (100/130, lucene, k1=1.2, b=0.75): nDCG@10 {default[4]:.4f}, rank "
-              f"{rows.index(default) + 1} of {len(rows)}; best: {rows[0][0]} {rows[0][1]} k1={rows[0][2]:g} "
-              f"b={rows[0][3]:g} nDCG@10 {rows[0][4]:.4f}")
+    print(markdown_table(["passage words", "variant", "k1", "b", "nDCG@10", "Δ vs ref", "SE(Δ)", "R@100", "QPS",
+                          "p50_ms"], rows, digits=[0, 0, 2, 2, 4, 4, 4, 4, 1, 2]))
+    ref_row = next(r for r in rows if (r[0], r[1], r[2], r[3]) == reference[:4])
+    print(f"\nReference = {reference[0]} {reference[1]} k1={reference[2]:g} b={reference[3]:g} "
+          f"(nDCG@10 {ref_row[4]:.4f}, rank {rows.index(ref_row) + 1} of {len(rows)}); "
+          f"Δ = mean per-query nDCG@10 difference from it, SE(Δ) its standard error over the "
+          f"{len(query_ids)} queries (|Δ| < 2·SE: not a real difference). Best: {rows[0][0]} {rows[0][1]} "
+          f"k1={rows[0][2]:g} b={rows[0][3]:g} nDCG@10 {rows[0][4]:.4f}")
 
 
 if __name__ == "__main__":

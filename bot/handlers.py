@@ -94,7 +94,6 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 async def answer_question(message: Message, question: str, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Search, then reply with cited excerpts (or a polite no-answer)."""
-    started = time.perf_counter()
     reply = small_talk(question, (await _examples(context))[0])
     if reply is not None:
         await message.reply_text(reply, do_quote=_in_group(message))
@@ -102,14 +101,16 @@ async def answer_question(message: Message, question: str, context: ContextTypes
     if not _within_rate(message, context):
         return
     await message.chat.send_action(ChatAction.TYPING)
+    started = time.perf_counter()  # the bot's own work starts here; Telegram round trips are not counted
     try:
         answer = await _citebot(context).ask(question)
     except BadQuestion as problem:
         await message.reply_text(str(problem), do_quote=_in_group(message))
         return
-    await message.reply_html(answer_html(answer), reply_markup=source_buttons(context, answer.citations),
-                             link_preview_options=NO_PREVIEW, do_quote=_in_group(message))
+    text, buttons = answer_html(answer), source_buttons(context, answer.citations)
+    # The bot's own work ends here; sending may wait on Telegram's flood limits.
     _log_answer(message, question, answer, started, context)
+    await message.reply_html(text, reply_markup=buttons, link_preview_options=NO_PREVIEW, do_quote=_in_group(message))
 
 
 def _in_group(message: Message) -> bool:

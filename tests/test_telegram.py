@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
 from pathlib import Path
 from typing import AsyncIterator, Callable
@@ -10,9 +9,8 @@ from typing import AsyncIterator, Callable
 import pytest
 from telegram.ext import Application
 
-from bot.config import Settings
-from bot.telegram import build_application
 from tests.emulator import BotApiEmulator, Call, parse_html, utf16_len
+from tests.harness import running, to_chat, visible
 
 USERNAME = "citebot_test_bot"
 
@@ -23,38 +21,10 @@ async def emu() -> AsyncIterator[BotApiEmulator]:
         yield emulator
 
 
-@contextlib.asynccontextmanager
-async def running(emu: BotApiEmulator, index: Path, **overrides: object) -> AsyncIterator[Application]:
-    """The bot's Application polling the emulator, as `citebot run` would, until the block ends."""
-    settings = Settings(_env_file=None, telegram_bot_token=emu.token, telegram_api_base_url=emu.base_url,
-                        index_path=index, **overrides)
-    app = build_application(settings)
-    await app.initialize()
-    await app.post_init(app)
-    await app.updater.start_polling(timeout=1)
-    await app.start()
-    try:
-        yield app
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.post_shutdown(app)
-        await app.shutdown()
-
-
 @pytest.fixture
 async def bot(emu: BotApiEmulator, bundled_index: Path) -> AsyncIterator[Application]:
     async with running(emu, bundled_index) as app:
         yield app
-
-
-def to_chat(chat_id: int) -> Callable[[Call], bool]:
-    return lambda call: int(call.params["chat_id"]) == chat_id
-
-
-def visible(call: Call) -> str:
-    """The text a user sees (HTML parsed the way Telegram parses it)."""
-    return parse_html(call.params["text"])[0]
 
 
 async def test_registers_commands(emu: BotApiEmulator, bot: Application) -> None:
