@@ -5,9 +5,12 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
+
+import httpx
 
 from bot.config import Settings
 from bot.telegram import protect_logs
@@ -54,3 +57,41 @@ def test_token_is_redacted_from_logs(caplog) -> None:
     finally:
         logging.getLogger().removeHandler(handler)
     assert "getMe failed" in caplog.text and TOKEN not in caplog.text and "[TOKEN]" in caplog.text
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_webhook_mode_checks_the_secret_and_answers(tmp_path: Path) -> None:
+    port, secret = _free_port(), "s3cret-token_1"
+    with EmulatorThread(token=TOKEN) as emu:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "INDEX_", "ARTICLES_", "WEBHOOK_"))}
+        env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=emu.base_url, INDEX_PATH=str(tmp_path / "i.sqlite"),
+                   WEBHOOK_URL="https://bot.example.org/citebot/hook", WEBHOOK_LISTEN="127.0.0.1",
+                   WEBHOOK_PORT=str(port), WEBHOOK_SECRET_TOKEN=secret)
+        bot = subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            registered = emu.wait_for("setWebhook", timeout=30)
+            assert registered.params["url"] == "https://bot.example.org/citebot/hook"
+            assert registered.params["secret_token"] == secret
+            user = emu.user(id=5151)
+            update = {"update_id": 1, "message": {"message_id": 1, "date": 0, "text": "Where was Saldo flown?",
+                                                  "chat": {"id": user.id, "type": "private"}, "from": user.to_api()}}
+            url = f"http://127.0.0.1:{port}/citebot/hook"
+            forged = httpx.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"})
+            assert forged.status_code == 403
+            accepted = httpx.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": secret})
+            assert accepted.status_code == 200
+            reply = emu.wait_for("sendMessage", lambda c: int(c.params["chat_id"]) == user.id, timeout=30)
+            assert "Sklifosovsky" in parse_html(reply.params["text"])[0]
+            bot.send_signal(signal.SIGTERM)
+            _, err = bot.communicate(timeout=15)
+        finally:
+            if bot.poll() is None:
+                bot.kill()
+        assert bot.returncode == 0, err
+        assert len([c for c in emu.calls_of("sendMessage") if int(c.params["chat_id"]) == user.id]) == 1

@@ -1,0 +1,64 @@
+"""Bounded, expiring state: memory stays flat however long the bot runs."""
+
+import pytest
+
+from bot import state
+from bot.smalltalk import small_talk
+from bot.state import ExpiringStore, RateLimit
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    fake = Clock()
+    monkeypatch.setattr(state.time, "monotonic", fake)
+    return fake
+
+
+def test_store_keys_are_short_and_values_expire(clock: Clock) -> None:
+    store: ExpiringStore[str] = ExpiringStore(ttl=60)
+    key = store.put("a long search query " * 10)
+    assert len(f"s:{key}:100".encode()) <= 64
+    assert store.get(key).startswith("a long")
+    clock.now += 61
+    assert store.get(key) is None
+    store.put("next")
+    assert len(store) == 1  # the expired entry is gone, not just hidden
+
+
+def test_store_is_bounded(clock: Clock) -> None:
+    store: ExpiringStore[int] = ExpiringStore(ttl=3600, max_items=100)
+    keys = [store.put(i) for i in range(1000)]
+    assert len(store) == 100 and store.get(keys[-1]) == 999 and store.get(keys[0]) is None
+
+
+def test_rate_limit_tells_once_per_burst_and_recovers(clock: Clock) -> None:
+    limit = RateLimit(limit=2, window=60)
+    assert [limit.check(7) for _ in range(5)] == [(True, False), (True, False), (False, True), (False, False),
+                                                  (False, False)]
+    assert limit.check(8) == (True, False)  # others are unaffected
+    clock.now += 61
+    assert limit.check(7) == (True, False)
+
+
+def test_rate_limit_forgets_idle_users(clock: Clock) -> None:
+    limit = RateLimit(limit=5, max_users=50)
+    for user in range(500):
+        limit.check(user)
+    assert len(limit.users) == 50
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("hi", "Hello"), ("Hello there!", "Hello"), ("thanks a lot", "welcome"), ("Who are you?", "quoting"),
+    ("hello, who is Saldo?", None), ("What do you know about Saldo?", None), ("Thanks for the Makarov answer, who is Gur?", None),
+])
+def test_small_talk(text: str, kind: str | None) -> None:
+    reply = small_talk(text, "Who is Saldo?")
+    assert (reply is None) if kind is None else (kind in reply)
