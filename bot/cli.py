@@ -71,48 +71,43 @@ async def _with_bot(settings: Settings, work: Callable[[Citebot], Awaitable[int]
         await bot.close()
 
 
-def _lines(argument: list[str]) -> tuple[bool, list[str] | Any]:
-    """The question from the arguments, or one a line from standard input (batch)."""
-    if argument:
-        return False, [" ".join(argument)]
-    if sys.stdin.isatty():
+async def _each_line(words: list[str], json_out: bool, respond: Callable[[str], Awaitable[Any]],
+                     as_json: Callable[[Any], dict[str, Any]], as_text: Callable[[Any], str],
+                     empty: dict[str, Any]) -> int:
+    """Answer the question in the arguments, or one question a line from stdin (batch: index loaded once).
+
+    In batch mode a bad line gets an error object (or line) and the rest go on;
+    a single bad question is a one-line error and a non-zero exit.
+    """
+    if words:
+        batch, lines = False, iter([" ".join(words)])
+    elif sys.stdin.isatty():
         raise CliError("give a question, or pipe one question a line on standard input")
-    return True, (line.rstrip("\n") for line in sys.stdin)
+    else:
+        batch, lines = True, (line.rstrip("\n") for line in sys.stdin)
+    for line in lines:
+        if batch and not line.strip():
+            continue
+        try:
+            result = await respond(line)
+        except BadQuestion as problem:
+            if not batch:
+                raise CliError(str(problem)) from problem
+            print(json.dumps({"query": line, **empty, "error": str(problem)}) if json_out else f"citebot: {problem}",
+                  flush=True)
+            continue
+        print(json.dumps(as_json(result), ensure_ascii=False) if json_out else as_text(result), flush=True)
+    return EXIT_OK
 
 
 async def _ask(bot: Citebot, args: argparse.Namespace) -> int:
-    batch, questions = _lines(args.question)
-    for question in questions:
-        if batch and not question.strip():
-            continue
-        try:
-            answer = await bot.ask(question, strict=True)
-        except BadQuestion as problem:
-            if not batch:
-                raise CliError(str(problem)) from problem
-            print(json.dumps({"query": question, "answered": False, "citations": [], "error": str(problem)})
-                  if args.json else f"citebot: {problem}", flush=True)
-            continue
-        print(json.dumps(answer_json(answer), ensure_ascii=False) if args.json
-              else answer_text(answer, _bold()), flush=True)
-    return EXIT_OK
+    return await _each_line(args.question, args.json, lambda q: bot.ask(q, strict=True), answer_json,
+                            lambda answer: answer_text(answer, _bold()), {"answered": False, "citations": []})
 
 
 async def _search(bot: Citebot, args: argparse.Namespace) -> int:
-    batch, queries = _lines(args.query)
-    for query in queries:
-        if batch and not query.strip():
-            continue
-        try:
-            page = await bot.search(query, limit=args.limit, strict=True)
-        except BadQuestion as problem:
-            if not batch:
-                raise CliError(str(problem)) from problem
-            print(json.dumps({"query": query, "hits": [], "error": str(problem)})
-                  if args.json else f"citebot: {problem}", flush=True)
-            continue
-        print(json.dumps(search_json(page), ensure_ascii=False) if args.json else search_text(page), flush=True)
-    return EXIT_OK
+    return await _each_line(args.query, args.json, lambda q: bot.search(q, limit=args.limit, strict=True),
+                            search_json, search_text, {"hits": []})
 
 
 async def _source(bot: Citebot, args: argparse.Namespace) -> int:
