@@ -7,19 +7,39 @@ empty; no answer is better than a wrong one.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
-from index.analysis import tokens
+from index.analysis import Token, analyze, tokens
 from index.passages import Span, sentences
 from index.search import Hit, SearchResult
 
 MAX_ARTICLES = 3
 MAX_SENTENCES = 3
 MAX_EXCERPT_CHARS = 700
-# A further article is cited only if it scores at least this share of the best.
+# A further article is cited only if it ranks at least this share of the best.
 SECONDARY_SCORE_SHARE = 0.5
 RERANK_DEPTH = 20
+# Each sentence beyond the first must add at least this share of the question.
+EXTRA_SENTENCE_COST = 0.15
+
+# What kind of answer a question asks for, by its opening words, and a test of
+# whether a sentence holds something of that kind. A light touch: it only
+# breaks near ties between sentences that match the question equally well.
+_PERSON = re.compile(r"\b(?:Mr|Mrs|Ms|Dr)\.? [A-Z][\w’'-]+|\b[A-Z][a-z][\w’'-]* (?:[A-Z]\. )?[A-Z][a-z][\w’'-]+")
+_PLACE = re.compile(r"(?<=\w )[A-Z][a-z][\w’'-]+")
+_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?)\b", re.I)
+_DATE = re.compile(r"\b(?:1[89]\d\d|20\d\d|January|February|March|April|May|June|July|August|September|"
+                   r"October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
+                   r"yesterday|today|last (?:week|month|year))\b")
+_ANSWER_TYPES = (
+    (re.compile(r"^\s*(?:how (?:many|much|old|long|far)|what (?:number|percentage|share))\b", re.I), _NUMBER),
+    (re.compile(r"^\s*(?:when|what (?:year|date|day|month))\b", re.I), _DATE),
+    (re.compile(r"^\s*(?:who|whom|whose)\b", re.I), _PERSON),
+    (re.compile(r"^\s*where\b", re.I), _PLACE),
+)
+ANSWER_TYPE_BONUS = 0.1
 
 
 @dataclass(frozen=True)
@@ -57,75 +77,44 @@ class Answer:
         return bool(self.citations)
 
 
-def _term_weights(result: SearchResult) -> dict[str, float]:
-    """How much each query term is worth: idf, scaled down for other spellings."""
-    weights: dict[str, float] = {}
-    for term in result.terms:
-        weights[term.term] = max(weights.get(term.term, 0.0), term.idf * (term.weight if term.substitute else 1.0))
-    return weights
+class _Question:
+    """What a question is worth, term by term, computed once per answer."""
 
-
-def _question_mass(result: SearchResult) -> float:
-    """Total worth of the question: each typed word counts once, at its best term's idf.
-
-    A word the index has never seen counts as the rarest word possible, so a
-    question mostly about unknown things cannot be answered by the one
-    common word it shares with the articles.
-    """
-    best: dict[str, float] = {}
-    for term in result.terms:
-        best[term.typed] = max(best.get(term.typed, 0.0), term.idf)
-    rarest = max([t.idf for t in result.terms], default=1.0)
-    return sum(best.values()) + rarest * len(result.unmatched)
-
-
-def _covered(result: SearchResult, present: set[str]) -> float:
-    """Share of the question's worth whose terms are in present (0..1)."""
-    mass = _question_mass(result)
-    if not mass:
-        return 0.0
-    best: dict[str, float] = {}
-    for term in result.terms:
-        if term.term in present:
+    def __init__(self, result: SearchResult) -> None:
+        # term → (the typed word it stands for, its worth: idf, scaled down for other spellings)
+        self.worth: dict[str, tuple[str, float]] = {}
+        best: dict[str, float] = {}
+        for term in result.terms:
             worth = term.idf * (term.weight if term.substitute else 1.0)
-            best[term.typed] = max(best.get(term.typed, 0.0), worth)
-    return min(1.0, sum(best.values()) / mass)
+            if worth > self.worth.get(term.term, ("", -1.0))[1]:
+                self.worth[term.term] = (term.typed, worth)
+            best[term.typed] = max(best.get(term.typed, 0.0), term.idf)
+        # A word the index has never seen counts as the rarest word possible, so a
+        # question mostly about unknown things is not answered by the one common
+        # word it shares with the articles.
+        rarest = max([t.idf for t in result.terms], default=1.0)
+        self.mass = sum(best.values()) + rarest * len(result.unmatched)
+        self.pattern = next((pattern for asks, pattern in _ANSWER_TYPES if asks.search(result.query)), None)
 
+    def covered(self, present: set[str]) -> float:
+        """Share of the question's worth whose terms are in present (0..1)."""
+        if not self.mass:
+            return 0.0
+        best: dict[str, float] = {}
+        for term in present:
+            typed, worth = self.worth[term]
+            best[typed] = max(best.get(typed, 0.0), worth)
+        return min(1.0, sum(best.values()) / self.mass)
 
-# What kind of answer a question asks for, by its opening words, and a test of
-# whether a sentence holds something of that kind. A light touch: it only
-# breaks near ties between sentences that match the question equally well.
-_PERSON = re.compile(r"\b(?:Mr|Mrs|Ms|Dr)\.? [A-Z][\w’'-]+|\b[A-Z][a-z][\w’'-]* (?:[A-Z]\. )?[A-Z][a-z][\w’'-]+")
-_PLACE = re.compile(r"(?<=\w )[A-Z][a-z][\w’'-]+")
-_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?)\b", re.I)
-_DATE = re.compile(r"\b(?:1[89]\d\d|20\d\d|January|February|March|April|May|June|July|August|September|"
-                   r"October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
-                   r"yesterday|today|last (?:week|month|year))\b")
-_ANSWER_TYPES = (
-    (re.compile(r"^\s*(?:how (?:many|much|old|long|far)|what (?:number|percentage|share))\b", re.I), _NUMBER),
-    (re.compile(r"^\s*(?:when|what (?:year|date|day|month))\b", re.I), _DATE),
-    (re.compile(r"^\s*(?:who|whom|whose)\b", re.I), _PERSON),
-    (re.compile(r"^\s*where\b", re.I), _PLACE),
-)
-ANSWER_TYPE_BONUS = 0.1
-
-
-def _answer_pattern(question: str) -> re.Pattern[str] | None:
-    for asks, pattern in _ANSWER_TYPES:
-        if asks.search(question):
-            return pattern
-    return None
-
-
-def _has_answer_type(pattern: re.Pattern[str] | None, text: str, question_terms: set[str]) -> bool:
-    """True when text holds a name, number or date that the question itself does not."""
-    if pattern is None:
+    def has_answer_type(self, text: str) -> bool:
+        """True when text holds a name, number or date (as the question asks) that the question does not."""
+        if self.pattern is None:
+            return False
+        for match in self.pattern.finditer(text):
+            terms = set(analyze(match.group()))
+            if terms and not terms & self.worth.keys():
+                return True
         return False
-    for match in pattern.finditer(text):
-        terms = {t.term for t in tokens(match.group())}
-        if terms and not terms & question_terms:
-            return True
-    return False
 
 
 @dataclass(frozen=True)
@@ -136,47 +125,51 @@ class _Candidate:
     rank: float
 
 
-def _window(result: SearchResult, hit: Hit, max_sentences: int) -> tuple[Excerpt, float, float]:
+def _window(question: _Question, hit: Hit, max_sentences: int) -> tuple[Excerpt, float, float]:
     """The run of one to three sentences of the passage that best covers the question.
 
     Returns the excerpt, the share of the question it covers, and the bonus
     it earned for holding the kind of thing the question asks for.
     """
     spans = sentences(hit.text) or [Span(0, len(hit.text))]
-    title_terms = {t.term for t in tokens(hit.title)} if hit.ordinal == 0 else set()
-    found = [{t.term for t in tokens(hit.text[s.start : s.end])} for s in spans]
-    pattern = _answer_pattern(result.query)
-    question_terms = {t.term for t in result.terms}
-    typed = [_has_answer_type(pattern, hit.text[s.start : s.end], question_terms) for s in spans]
+    matched = [t for t in tokens(hit.text) if t.term in question.worth]
+    starts = [span.start for span in spans]
+    found: list[set[str]] = [set() for _ in spans]
+    for token in matched:
+        found[max(0, bisect.bisect_right(starts, token.start) - 1)].add(token.term)
+    title_terms = {t for t in analyze(hit.title) if t in question.worth} if hit.ordinal == 0 else set()
+    typed: dict[int, bool] = {}
     best_key, best, best_cover, best_bonus = (float("-inf"), 0), (0, 0), 0.0, 0.0
     for first in range(len(spans)):
-        covered: set[str] = set(title_terms)
+        covered = set(title_terms)
         for last in range(first, min(first + max_sentences, len(spans))):
             covered |= found[last]
             length = spans[last].end - spans[first].start
             if last > first and length > MAX_EXCERPT_CHARS:
                 break
-            cover = _covered(result, covered)
-            bonus = ANSWER_TYPE_BONUS if any(typed[first : last + 1]) else 0.0
-            # Each extra sentence must earn its place with new question words.
-            key = (cover + bonus - 0.15 * (last - first), -length)
+            cover = question.covered(covered)
+            if last not in typed and found[last]:
+                typed[last] = question.has_answer_type(hit.text[spans[last].start : spans[last].end])
+            bonus = ANSWER_TYPE_BONUS if any(typed.get(i, False) for i in range(first, last + 1)) else 0.0
+            key = (cover + bonus - EXTRA_SENTENCE_COST * (last - first), -length)
             if key > best_key:
                 best_key, best, best_cover, best_bonus = key, (first, last), cover, bonus
     start, end = spans[best[0]].start, spans[best[1]].end
-    return mark(hit.text[start:end], _term_weights(result)), best_cover, best_bonus
+    return _marked(hit.text, start, end, matched), best_cover, best_bonus
 
 
-def mark(text: str, weights: dict[str, float]) -> Excerpt:
-    """The text with the spans of words whose terms are in weights."""
+def _marked(text: str, start: int, end: int, matched: list[Token]) -> Excerpt:
+    """text[start:end] with the spans of the matched words inside it, touching spans merged."""
     marks: list[tuple[int, int]] = []
-    for token in tokens(text):
-        if token.term not in weights:
+    for token in matched:
+        if token.start < start or token.end > end:
             continue
-        if marks and token.start <= marks[-1][1]:
-            marks[-1] = (marks[-1][0], max(marks[-1][1], token.end))
+        a, b = token.start - start, token.end - start
+        if marks and a <= marks[-1][1]:
+            marks[-1] = (marks[-1][0], max(marks[-1][1], b))
         else:
-            marks.append((token.start, token.end))
-    return Excerpt(text, tuple(marks))
+            marks.append((a, b))
+    return Excerpt(text[start:end], tuple(marks))
 
 
 def _surface(term: str, texts: list[str]) -> str:
@@ -190,7 +183,7 @@ def _surface(term: str, texts: list[str]) -> str:
 
 def best_excerpt(result: SearchResult, hit: Hit) -> Excerpt:
     """The sentences of hit that best answer the query, with query words marked."""
-    return _window(result, hit, MAX_SENTENCES)[0]
+    return _window(_Question(result), hit, MAX_SENTENCES)[0]
 
 
 def compose(result: SearchResult, threshold: float = 0.5, max_articles: int = MAX_ARTICLES,
@@ -201,9 +194,13 @@ def compose(result: SearchResult, threshold: float = 0.5, max_articles: int = MA
     excerpt covers: BM25 rewards a passage for its words anywhere, but an
     answer is a sentence or two where the question's words meet.
     """
+    question = _Question(result)
+    top_score = result.hits[0].score if result.hits else 0.0
+    # A re-ranked passage keeps at least half its score, so ones far below the best cannot make it.
+    reachable = [h for h in result.hits[:rerank] if h.score >= 0.5 * SECONDARY_SCORE_SHARE * top_score]
     candidates = []
-    for hit in result.hits[:rerank]:
-        window, cover, bonus = _window(result, hit, max_sentences)
+    for hit in reachable:
+        window, cover, bonus = _window(question, hit, max_sentences)
         candidates.append(_Candidate(hit, window, cover, hit.score * (0.5 + 0.5 * (cover + bonus))))
     candidates.sort(key=lambda c: -c.rank)
     citations: list[Citation] = []
@@ -215,10 +212,10 @@ def compose(result: SearchResult, threshold: float = 0.5, max_articles: int = MA
             continue
         seen.add(candidate.hit.article_id)
         citations.append(Citation(len(citations) + 1, candidate.hit, candidate.excerpt))
-    texts = [c.excerpt.text for c in citations] + [c.hit.text for c in citations]
+    texts = [c.excerpt.text for c in citations]
     instead = {}
     for typed, words in result.substitutions.items():
-        used = [w for w in words if any(w in {t.term for t in tokens(x)} for x in texts)]
+        used = [w for w in words if any(w in analyze(text) for text in texts)]
         if used:
             instead[_surface(typed, [result.query])] = _surface(used[0], texts)
     return Answer(result.query, citations, instead, [_surface(u, [result.query]) for u in result.unmatched])
