@@ -80,7 +80,8 @@ def header(title: str, argv: Sequence[str] | None = None) -> str:
         f"## {title}",
         "",
         f"- date: {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
-        f"- machine: {os.cpu_count()} cores, {cpu_model()}, {memory:.0f} GB RAM, {platform.system()} {platform.release()}",
+        f"- machine: {os.cpu_count()} cores, {cpu_model()}, {memory:.0f} GB RAM, {platform.system()} {platform.release()}; "
+        f"load average at start {os.getloadavg()[0]:.2f} (other processes share these cores: compare ratios)",
         f"- versions: python {platform.python_version()}, sqlite {sqlite3.sqlite_version}, {versions}",
         f"- citebot commit: {git_revision()}",
         f"- command: `python {' '.join(argv)}`",

@@ -14,6 +14,7 @@ import sqlite3
 import sys
 from array import array
 from collections import Counter
+from itertools import repeat
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 # Term frequencies are stored as uint16; a passage repeating a word more
 # often than this is clipped (it changes no ranking in practice).
 _MAX_TF = 65535
+_BATCH = 5000  # terms merged per round trip
 
 
 @dataclass
@@ -71,22 +73,26 @@ class _PostingsBuilder:
 
     def __init__(self, vocabulary: dict[str, int], next_term: int) -> None:
         self.vocabulary = vocabulary
-        self.next_term = next_term
+        self.first_new_term = self.next_term = next_term
         self.new_terms: list[tuple[int, str]] = []
         self.terms = array("i")
         self.slots = array("i")
         self.tfs = array("H")
 
+    def _term_id(self, term: str) -> int:
+        term_id = self.vocabulary.get(term)
+        if term_id is None:
+            term_id = self.vocabulary[term] = self.next_term
+            self.new_terms.append((term_id, term))
+            self.next_term += 1
+        return term_id
+
     def add(self, slot: int, terms: list[str]) -> None:
-        for term, tf in Counter(terms).items():
-            term_id = self.vocabulary.get(term)
-            if term_id is None:
-                term_id = self.vocabulary[term] = self.next_term
-                self.new_terms.append((term_id, term))
-                self.next_term += 1
-            self.terms.append(term_id)
-            self.slots.append(slot)
-            self.tfs.append(min(tf, _MAX_TF))
+        counts = Counter(terms)
+        self.terms.extend(map(self._term_id, counts))
+        self.slots.extend(repeat(slot, len(counts)))
+        tfs = counts.values()
+        self.tfs.extend(tfs if max(tfs, default=0) <= _MAX_TF else (min(tf, _MAX_TF) for tf in tfs))
 
     def grouped(self) -> Iterable[tuple[int, np.ndarray, np.ndarray]]:
         """(term id, slots ascending, tfs) for every term added."""
@@ -160,8 +166,10 @@ class Indexer:
         lengths: dict[int, int] = {}
 
         files = list(discover_files(roots))
-        bar = tqdm(files, unit=" files", disable=not self.progress, desc="indexing", leave=False)
-        for path in bar:
+        # Counts articles, not files: one big .jsonl can hold a million of them.
+        bar = tqdm(unit=" articles", disable=not self.progress, desc="indexing", leave=False, dynamic_ncols=True)
+        for number, path in enumerate(files, 1):
+            bar.set_postfix_str(f"file {number}/{len(files)}", refresh=False)
             key = str(path)
             seen.add(key)
             try:
@@ -185,6 +193,7 @@ class Indexer:
                 else:
                     summary.added += 1
                 self._add_article(conn, key, article, builder, lengths)
+                bar.update()
             summary.removed += len(old_ids - {a.id for a in articles})
             conn.execute("INSERT OR REPLACE INTO files VALUES (?, ?)", (key, digest))
         bar.close()
@@ -245,31 +254,28 @@ class Indexer:
     @staticmethod
     def _write_postings(conn: sqlite3.Connection, builder: _PostingsBuilder,
                         removed_slots: list[int], removed_terms: set[str]) -> None:
+        """Merge the new postings into the stored ones, dropping removed passages, in batches."""
         conn.executemany("INSERT INTO terms (id, term, skeleton, df) VALUES (?, ?, ?, 0)",
                          ((i, t, skeleton(t)) for i, t in builder.new_terms))
         gone = np.asarray(sorted(removed_slots), dtype=np.int32)
-        vocabulary = builder.vocabulary
-        # Terms only in removed passages: drop the removed slots from their postings.
         additions = {term_id: (slots, tfs) for term_id, slots, tfs in builder.grouped()}
-        touched = set(additions) | {vocabulary[t] for t in removed_terms if t in vocabulary}
-        for term_id in touched:
-            row = conn.execute("SELECT slots, tfs FROM postings WHERE term=?", (term_id,)).fetchone()
-            slots = np.frombuffer(row[0], dtype=SLOT_DTYPE) if row else np.empty(0, np.int32)
-            tfs = np.frombuffer(row[1], dtype=TF_DTYPE) if row else np.empty(0, np.uint16)
-            if len(gone) and len(slots):
-                keep = ~np.isin(slots, gone, assume_unique=True)
-                slots, tfs = slots[keep], tfs[keep]
-            if term_id in additions:
-                new_slots, new_tfs = additions[term_id]
-                slots = np.concatenate((slots, new_slots))
-                tfs = np.concatenate((tfs, new_tfs))
-            if len(slots):
-                conn.execute("INSERT OR REPLACE INTO postings VALUES (?, ?, ?)",
-                             (term_id, slots.astype(SLOT_DTYPE).tobytes(), tfs.astype(TF_DTYPE).tobytes()))
-                conn.execute("UPDATE terms SET df=? WHERE id=?", (len(slots), term_id))
-            else:
-                conn.execute("DELETE FROM postings WHERE term=?", (term_id,))
-                conn.execute("DELETE FROM terms WHERE id=?", (term_id,))
+        touched = sorted(set(additions) | {builder.vocabulary[t] for t in removed_terms if t in builder.vocabulary})
+        for batch in (touched[i : i + _BATCH] for i in range(0, len(touched), _BATCH)):
+            # Only terms that existed before this run have stored postings to read.
+            old = [t for t in batch if t < builder.first_new_term]
+            stored = {term: (slots, tfs) for term, slots, tfs in conn.execute(
+                f"SELECT term, slots, tfs FROM postings WHERE term IN ({','.join('?' * len(old))})", old)} if old else {}
+            writes, emptied = [], []
+            for term_id in batch:
+                slots, tfs = _merge(stored.get(term_id), additions.get(term_id), gone)
+                if len(slots):
+                    writes.append((term_id, slots.astype(SLOT_DTYPE).tobytes(), tfs.astype(TF_DTYPE).tobytes()))
+                else:
+                    emptied.append((term_id,))
+            conn.executemany("INSERT OR REPLACE INTO postings VALUES (?, ?, ?)", writes)
+            conn.executemany("UPDATE terms SET df=? WHERE id=?", ((len(w[1]) // 4, w[0]) for w in writes))
+            conn.executemany("DELETE FROM postings WHERE term=?", emptied)
+            conn.executemany("DELETE FROM terms WHERE id=?", emptied)
 
     @staticmethod
     def _write_stats(conn: sqlite3.Connection, lengths: dict[int, int], removed_slots: list[int]) -> None:
@@ -295,6 +301,19 @@ class Indexer:
             ("generation", generation),
             ("indexed_at", _now()),
         ])
+
+
+def _merge(stored: tuple[bytes, bytes] | None, added: tuple[np.ndarray, np.ndarray] | None,
+           gone: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A term's postings: the stored ones without removed passages, then the new ones (slots stay ascending)."""
+    slots = np.frombuffer(stored[0], dtype=SLOT_DTYPE) if stored else np.empty(0, np.int32)
+    tfs = np.frombuffer(stored[1], dtype=TF_DTYPE) if stored else np.empty(0, np.uint16)
+    if len(gone) and len(slots):
+        keep = ~np.isin(slots, gone, assume_unique=True)
+        slots, tfs = slots[keep], tfs[keep]
+    if added is not None:
+        slots, tfs = np.concatenate((slots, added[0])), np.concatenate((tfs, added[1]))
+    return slots, tfs
 
 
 def _is_under(path: Path, root: Path) -> bool:
