@@ -71,6 +71,7 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     searched_instead: dict[str, str] = field(default_factory=dict)  # typed word → word searched for
     unmatched: list[str] = field(default_factory=list)
+    elapsed_ms: float = 0.0  # time spent searching and composing it
 
     @property
     def answered(self) -> bool:

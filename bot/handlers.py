@@ -101,15 +101,16 @@ async def answer_question(message: Message, question: str, context: ContextTypes
     if not _within_rate(message, context):
         return
     await message.chat.send_action(ChatAction.TYPING)
-    started = time.perf_counter()  # the bot's own work starts here; Telegram round trips are not counted
     try:
         answer = await _citebot(context).ask(question)
     except BadQuestion as problem:
         await message.reply_text(str(problem), do_quote=_in_group(message))
         return
+    started = time.perf_counter()
     text, buttons = answer_html(answer), source_buttons(context, answer.citations)
-    # The bot's own work ends here; sending may wait on Telegram's flood limits.
-    _log_answer(message, question, answer, started, context)
+    # The bot's own work: searching and composing (timed by the service) plus rendering.
+    # Not counted: waiting for Telegram, whose flood limits may hold the reply back.
+    _log_answer(message, question, answer, answer.elapsed_ms + (time.perf_counter() - started) * 1000, context)
     await message.reply_html(text, reply_markup=buttons, link_preview_options=NO_PREVIEW, do_quote=_in_group(message))
 
 
@@ -130,10 +131,9 @@ def _within_rate(message: Message, context: ContextTypes.DEFAULT_TYPE) -> bool:
     return allowed
 
 
-def _log_answer(message: Message, question: str, answer: Answer, started: float,
+def _log_answer(message: Message, question: str, answer: Answer, latency: float,
                 context: ContextTypes.DEFAULT_TYPE) -> None:
     """One structured line per answered question; the text itself only with LOG_QUESTIONS."""
-    latency = (time.perf_counter() - started) * 1000
     stats: Stats = context.bot_data["stats"]
     stats.record(answer.answered, latency)
     extra = {"question": question} if _citebot(context).settings.log_questions else {}

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.answer import Answer, Excerpt, best_excerpt, compose
@@ -45,6 +46,9 @@ class Citebot:
         self.settings = settings
         self.searcher = searcher
         self.reindex_lock = asyncio.Lock()
+        # One question is worked on at a time: the work is CPU-bound under one GIL, so
+        # running questions side by side only stretches each one's time.
+        self.slot = asyncio.Lock()
 
     @classmethod
     async def open(cls, settings: Settings, *, build_if_missing: bool = False) -> "Citebot":
@@ -77,8 +81,11 @@ class Citebot:
     async def ask(self, text: str, *, strict: bool = False) -> Answer:
         """Cited excerpts answering text, or an Answer with no citations."""
         question = self.question(text, strict=strict)
-        result = await self.searcher.search(question, limit=20)
-        return compose(result, threshold=self.settings.answer_threshold)
+        async with self.slot:
+            started = time.perf_counter()
+            result = await self.searcher.search(question, limit=20)
+            answer = compose(result, threshold=self.settings.answer_threshold)
+            return replace(answer, elapsed_ms=(time.perf_counter() - started) * 1000)
 
     async def search(self, text: str, *, offset: int = 0, limit: int = 5, strict: bool = False) -> SearchPage:
         """Ranked hits, one per article, from offset; snippets cover the query best."""
