@@ -204,7 +204,7 @@ def finish_baseline(result: dict[str, Any], engine: RankBM25Engine | BM25sEngine
 
 
 def timed(search: Any, queries: Sequence[str], warmup: int = WARMUP) -> Latency:
-    """Per-query wall times after warm-up queries (taken from the end of the list, so not re-timed)."""
+    """Per-query wall times after untimed warm-up queries (the last ones of the list; all are then timed)."""
     for query in list(queries)[-warmup:] if warmup else []:
         search(query)
     latency = Latency()

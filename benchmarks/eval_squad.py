@@ -8,7 +8,11 @@ in any of the first three. rank-bm25 and bm25s rank citebot's own passages
 (read back from the store, same analyze() tokens) and are judged on whole
 passages, a looser test than citebot's excerpts of one to three sentences.
 
-    python benchmarks/eval_squad.py [--data DIR] [--limit N] [--baseline-limit N]
+    python benchmarks/eval_squad.py [--data DIR] [--limit N] [--baseline-limit N] [--sweep 0.3,0.4,0.5,0.6]
+
+--sweep also indexes half of the articles and reports, per compose()
+threshold, the hits on questions about indexed articles against the false
+answers given to questions about held-out ones.
 """
 
 from __future__ import annotations
@@ -152,6 +156,43 @@ def run_baseline(engine: RankBM25Engine | BM25sEngine, texts: Sequence[str], art
     return tally
 
 
+def threshold_sweep(articles: list[dict[str, str]], questions: list[Question], folder: Path,
+                    thresholds: list[float], sample: int, rng: random.Random) -> str:
+    """compose() thresholds: hits on questions whose article is indexed vs false answers on held-out ones."""
+    titles = sorted(a["id"] for a in articles)
+    rng.shuffle(titles)
+    kept = set(titles[: len(titles) // 2])
+    corpus = folder / "squad-half.jsonl"
+    with open(corpus, "w", encoding="utf-8") as handle:
+        for article in articles:
+            if article["id"] in kept:
+                handle.write(json.dumps(article, ensure_ascii=False) + "\n")
+    index_citebot(folder / "squad-half.sqlite", [corpus])
+    inside = [q for q in questions if q.title in kept]
+    outside = [q for q in questions if q.title not in kept]
+    inside = rng.sample(inside, min(sample, len(inside)))
+    outside = rng.sample(outside, min(sample, len(outside)))
+    engine = CitebotEngine(folder / "squad-half.sqlite")
+    try:
+        found = [engine.search_result(q.text, ASK_LIMIT) for q in inside]
+        foreign = [engine.search_result(q.text, ASK_LIMIT) for q in outside]
+    finally:
+        engine.close()
+    rows = []
+    for threshold in thresholds:
+        answers = [compose(r, threshold=threshold) for r in found]
+        hits = sum(bool(a.citations) and has_answer(a.citations[0].excerpt.text, q.answers)
+                   for a, q in zip(answers, inside))
+        false = sum(compose(r, threshold=threshold).answered for r in foreign)
+        rows.append([threshold, hits / len(inside), sum(a.answered for a in answers) / len(inside),
+                     false / len(outside)])
+    return (f"\n### compose() threshold: answers vs false answers\n\nIndex holds {len(kept)} of the "
+            f"{len(titles)} articles (seeded split); {len(inside)} questions about indexed articles, "
+            f"{len(outside)} about held-out ones (which should get no answer).\n\n"
+            + markdown_table(["threshold", "indexed: first excerpt holds answer", "indexed: answered",
+                              "held out: answered (false answers)"], rows, digits=[2, 4, 4, 4]))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="benchmarks folder holding squad/")
@@ -161,6 +202,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="judge the baselines on a seeded sample of N of those questions")
     parser.add_argument("--threshold", type=float, default=0.5, help="compose()'s coverage threshold")
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--sweep", help="also sweep compose() thresholds, e.g. 0.3,0.4,0.5,0.6,0.7, on a half "
+                                        "index (questions about held-out articles must go unanswered)")
+    parser.add_argument("--sweep-sample", type=int, default=1500, help="questions per side for --sweep")
     args = parser.parse_args(argv)
 
     articles, questions = load_squad(args.data / "squad" / "dev-v1.1.json")
@@ -190,6 +234,9 @@ def main(argv: list[str] | None = None) -> int:
               "citebot's excerpts")
         if len(baseline_questions) < len(questions):
             print(f"- baselines judged on a seeded sample of {len(baseline_questions)} of the questions")
+        print("- top-3: citebot cites at most one excerpt per article (and only articles scoring ≥ half the best), "
+              "so its 'first three' are other articles; the ranking rows count the top three passages, any article")
+        print("- citebot (ranking only) = the same searches judged like the baselines (top passages, whole text)")
         print("- right article = the first citation / passage comes from the question's own article\n")
 
         citebot, ranking, losses = run_citebot(store, questions, args.threshold)
@@ -202,6 +249,10 @@ def main(argv: list[str] | None = None) -> int:
                   for pid, article, text in passages]
         for engine in (RankBM25Engine(tokens), BM25sEngine(tokens, k1=1.5), BM25sEngine(tokens, k1=1.2)):
             rows.append(run_baseline(engine, texts, owners, baseline_questions))
+        sweep = ""
+        if args.sweep:
+            sweep = threshold_sweep(articles, questions, folder, [float(t) for t in args.sweep.split(",")],
+                                    args.sweep_sample, random.Random(args.seed))
 
     print(markdown_table(["engine", "judged on", "questions", "top-1", "top-3", "answered", "right article",
                           "QPS", "p50_ms"], [r.cells() for r in rows], digits=[0, 0, 0, 4, 4, 4, 4, 1, 2]))
@@ -215,6 +266,8 @@ def main(argv: list[str] | None = None) -> int:
     print(markdown_table(["outcome", "questions", "share"],
                          [[text, losses[key], losses[key] / citebot.n] for key, text in LOSSES.items()],
                          digits=[0, 0, 4]))
+    if sweep:
+        print(sweep)
     return 0
 
 

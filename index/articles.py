@@ -496,11 +496,8 @@ def _article_from_record(record: object, default_id: str, where: str) -> Article
     )
 
 
-def _articles_from_records(
-    path: Path, records: Iterable[tuple[object, str]]
-) -> list[Article]:
+def _articles_from_records(path: Path, records: Iterable[tuple[object, str]]) -> Iterator[Article]:
     """Build articles from (record, location) pairs, keeping the first of any duplicate id."""
-    articles: list[Article] = []
     seen: set[str] = set()
     duplicates = 0
     for position, (record, where) in enumerate(records, start=1):
@@ -514,26 +511,43 @@ def _articles_from_records(
             duplicates += 1
             continue
         seen.add(article.id)
-        articles.append(article)
+        yield article
     if duplicates:
         log.warning("%s: skipped %d record(s) with a duplicate id", path.name, duplicates)
-    return articles
 
 
-def _jsonl_records(path: Path, raw: str) -> Iterator[tuple[object, str]]:
+def _jsonl_records(path: Path, lines: Iterable[str]) -> Iterator[tuple[object, str]]:
     """Parse JSON Lines lazily, one object per non-empty line."""
-    for number, line in enumerate(raw.split("\n"), start=1):
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
+        if "\x00" in line:
+            raise ArticleError(path, "binary file (contains NUL bytes)")
         try:
             yield json.loads(line), f"line {number}"
         except json.JSONDecodeError as exc:
             raise ArticleError(path, f"line {number}: invalid JSON ({exc.msg})") from exc
 
 
+def _stream_jsonl(path: Path) -> Iterator[Article]:
+    """A JSON Lines file read line by line: an archive of a million articles never sits in memory whole."""
+    with path.open("rb") as probe:
+        utf16 = probe.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+    if utf16:
+        yield from _parse_jsonl(path, _read_text(path))
+        return
+    try:
+        with path.open(encoding="utf-8-sig") as lines:
+            yield from _articles_from_records(path, _jsonl_records(path, lines))
+    except UnicodeDecodeError as exc:
+        raise ArticleError(path, f"not valid UTF-8 text (byte offset {exc.start} of a block)") from exc
+    except OSError as exc:
+        raise ArticleError(path, f"cannot read file ({exc.strerror or exc})") from exc
+
+
 def _parse_jsonl(path: Path, raw: str) -> list[Article]:
     """A JSON Lines file (e.g. a BEIR corpus.jsonl) holds one article per line."""
-    return _articles_from_records(path, _jsonl_records(path, raw))
+    return list(_articles_from_records(path, _jsonl_records(path, raw.split("\n"))))
 
 
 def _parse_json(path: Path, raw: str) -> list[Article]:
@@ -551,7 +565,7 @@ def _parse_json(path: Path, raw: str) -> list[Article]:
         records = [(item, f"item {n}") for n, item in enumerate(data, start=1)]
     else:
         records = [(data, "top level")]
-    return _articles_from_records(path, records)
+    return list(_articles_from_records(path, records))
 
 
 # --------------------------------------------------------------------------- entry points
@@ -577,6 +591,13 @@ def read_articles(path: Path) -> list[Article]:
     if parser is None:
         raise ArticleError(path, f"unsupported file type {path.suffix or '(no suffix)'!r}")
     return parser(path, _read_text(path))
+
+
+def iter_articles(path: Path) -> Iterator[Article]:
+    """Like read_articles, but a .jsonl file is streamed; an ArticleError may come mid-way."""
+    if path.suffix.lower() == ".jsonl":
+        return _stream_jsonl(path)
+    return iter(read_articles(path))
 
 
 def _is_hidden(name: str) -> bool:

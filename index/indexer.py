@@ -24,7 +24,7 @@ import numpy as np
 from tqdm import tqdm
 
 from index.analysis import analyze, skeleton
-from index.articles import Article, ArticleError, discover_files, read_articles
+from index.articles import Article, ArticleError, discover_files, iter_articles
 from index.bm25 import okapi_idf_sum
 from index.passages import chunk
 from index.store import SLOT_DTYPE, TF_DTYPE, SchemaMismatch, connect, describe, reset
@@ -64,8 +64,10 @@ class ChunkSize:
     maximum: int = 130
 
 
-def file_hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+def file_hash(path: Path) -> str:
+    """Content hash, read in blocks: a multi-gigabyte archive is never loaded whole for it."""
+    with path.open("rb") as data:
+        return hashlib.file_digest(data, lambda: hashlib.blake2b(digest_size=16)).hexdigest()
 
 
 class _PostingsBuilder:
@@ -78,6 +80,8 @@ class _PostingsBuilder:
         self.terms = array("i")
         self.slots = array("i")
         self.tfs = array("H")
+        self.passages = array("i")  # slot of every passage added, and its length in terms
+        self.lengths = array("i")
 
     def _term_id(self, term: str) -> int:
         term_id = self.vocabulary.get(term)
@@ -87,27 +91,55 @@ class _PostingsBuilder:
             self.next_term += 1
         return term_id
 
+    def mark(self) -> tuple[int, int, int, int]:
+        """A point to roll back to if the file being read turns out to be broken."""
+        return len(self.terms), len(self.passages), len(self.new_terms), self.next_term
+
+    def rollback(self, mark: tuple[int, int, int, int]) -> None:
+        postings, passages, new_terms, self.next_term = mark
+        for array_ in (self.terms, self.slots, self.tfs):
+            del array_[postings:]
+        del self.passages[passages:], self.lengths[passages:]
+        for _, term in self.new_terms[new_terms:]:
+            del self.vocabulary[term]
+        del self.new_terms[new_terms:]
+
     def add(self, slot: int, terms: list[str]) -> None:
+        self.passages.append(slot)
+        self.lengths.append(len(terms))
         counts = Counter(terms)
         self.terms.extend(map(self._term_id, counts))
         self.slots.extend(repeat(slot, len(counts)))
         tfs = counts.values()
         self.tfs.extend(tfs if max(tfs, default=0) <= _MAX_TF else (min(tf, _MAX_TF) for tf in tfs))
 
-    def grouped(self) -> Iterable[tuple[int, np.ndarray, np.ndarray]]:
-        """(term id, slots ascending, tfs) for every term added."""
+    def grouped(self) -> "_Grouped":
+        """All postings added, ordered by term (slots stay ascending within a term)."""
         terms = np.frombuffer(self.terms, dtype=np.int32)
-        if not len(terms):
-            return
-        slots = np.frombuffer(self.slots, dtype=np.int32)
-        tfs = np.frombuffer(self.tfs, dtype=np.uint16)
-        order = np.argsort(terms, kind="stable")  # stable: slots stay ascending
-        terms, slots, tfs = terms[order], slots[order], tfs[order]
-        bounds = np.flatnonzero(np.diff(terms)) + 1
-        starts = np.concatenate(([0], bounds))
-        ends = np.concatenate((bounds, [len(terms)]))
-        for start, end in zip(starts, ends):
-            yield int(terms[start]), slots[start:end], tfs[start:end]
+        order = np.argsort(terms, kind="stable")
+        slots = np.frombuffer(self.slots, dtype=np.int32)[order]
+        tfs = np.frombuffer(self.tfs, dtype=np.uint16)[order]
+        terms = terms[order]
+        del order
+        starts = np.flatnonzero(np.r_[True, terms[1:] != terms[:-1]]) if len(terms) else np.empty(0, np.int64)
+        return _Grouped(terms[starts], np.append(starts, len(terms)), slots, tfs)
+
+
+@dataclass(frozen=True)
+class _Grouped:
+    """Postings by term as flat arrays: term i's are slots[bounds[i]:bounds[i + 1]] (no per-term objects)."""
+
+    term_ids: np.ndarray
+    bounds: np.ndarray
+    slots: np.ndarray
+    tfs: np.ndarray
+
+    def of(self, term_id: int) -> tuple[np.ndarray, np.ndarray] | None:
+        i = int(np.searchsorted(self.term_ids, term_id))
+        if i == len(self.term_ids) or self.term_ids[i] != term_id:
+            return None
+        start, end = self.bounds[i], self.bounds[i + 1]
+        return self.slots[start:end], self.tfs[start:end]
 
 
 class Indexer:
@@ -163,7 +195,6 @@ class Indexer:
         builder = _PostingsBuilder(vocabulary, next_term)
         removed_slots: list[int] = []
         removed_terms: set[str] = set()
-        lengths: dict[int, int] = {}
 
         files = list(discover_files(roots))
         # Counts articles, not files: one big .jsonl can hold a million of them.
@@ -173,28 +204,38 @@ class Indexer:
             key = str(path)
             seen.add(key)
             try:
-                data = path.read_bytes()
+                digest = file_hash(path)
             except OSError as error:
                 summary.errors.append(f"{path}: cannot read ({error.strerror})")
                 continue
-            digest = file_hash(data)
             if known.get(key) == digest:
                 summary.unchanged += conn.execute("SELECT count(*) FROM articles WHERE path=?", (key,)).fetchone()[0]
                 continue
+            # A file is indexed whole or not at all: a parse error half-way through a
+            # big .jsonl undoes that file's changes and keeps what an earlier run indexed.
+            conn.execute("SAVEPOINT file")
+            mark = builder.mark()
+            file_slots: list[int] = []
+            file_terms: set[str] = set()
             try:
-                articles = read_articles(path)
+                old_ids = self._remove_file(conn, key, file_slots, file_terms)
+                ids: set[str] = set()
+                for article in iter_articles(path):
+                    ids.add(article.id)
+                    self._add_article(conn, key, article, builder)
+                    bar.update()
             except ArticleError as error:
+                conn.execute("ROLLBACK TO file")
+                conn.execute("RELEASE file")
+                builder.rollback(mark)
                 summary.errors.append(str(error))
-                continue  # keep whatever an earlier run indexed from this file
-            old_ids = self._remove_file(conn, key, removed_slots, removed_terms)
-            for article in articles:
-                if article.id in old_ids:
-                    summary.updated += 1
-                else:
-                    summary.added += 1
-                self._add_article(conn, key, article, builder, lengths)
-                bar.update()
-            summary.removed += len(old_ids - {a.id for a in articles})
+                continue
+            conn.execute("RELEASE file")
+            summary.updated += len(ids & old_ids)
+            summary.added += len(ids - old_ids)
+            summary.removed += len(old_ids - ids)
+            removed_slots += file_slots
+            removed_terms |= file_terms
             conn.execute("INSERT OR REPLACE INTO files VALUES (?, ?)", (key, digest))
         bar.close()
 
@@ -204,12 +245,11 @@ class Indexer:
                 conn.execute("DELETE FROM files WHERE path=?", (key,))
 
         self._write_postings(conn, builder, removed_slots, removed_terms)
-        self._write_stats(conn, lengths, removed_slots)
+        self._write_stats(conn, builder, removed_slots)
         summary.passages = conn.execute("SELECT count(*) FROM passages").fetchone()[0]
         return summary
 
-    def _add_article(self, conn: sqlite3.Connection, key: str, article: Article,
-                     builder: _PostingsBuilder, lengths: dict[int, int]) -> None:
+    def _add_article(self, conn: sqlite3.Connection, key: str, article: Article, builder: _PostingsBuilder) -> None:
         article_id = self._free_id(conn, article.id, key)
         cursor = conn.execute(
             "INSERT INTO articles (id, path, title, url, date, source, author, text) VALUES (?,?,?,?,?,?,?,?)",
@@ -224,7 +264,6 @@ class Indexer:
                 "INSERT INTO passages (article, ordinal, start, end, length) VALUES (?,?,?,?,?)",
                 (article_slot, passage.ordinal, passage.start, passage.end, len(terms)),
             ).lastrowid
-            lengths[slot] = len(terms)
             builder.add(slot, terms)
 
     @staticmethod
@@ -258,8 +297,9 @@ class Indexer:
         conn.executemany("INSERT INTO terms (id, term, skeleton, df) VALUES (?, ?, ?, 0)",
                          ((i, t, skeleton(t)) for i, t in builder.new_terms))
         gone = np.asarray(sorted(removed_slots), dtype=np.int32)
-        additions = {term_id: (slots, tfs) for term_id, slots, tfs in builder.grouped()}
-        touched = sorted(set(additions) | {builder.vocabulary[t] for t in removed_terms if t in builder.vocabulary})
+        additions = builder.grouped()
+        removed_ids = [builder.vocabulary[t] for t in removed_terms if t in builder.vocabulary]
+        touched = np.union1d(additions.term_ids, np.asarray(removed_ids, dtype=np.int32)).tolist()
         for batch in (touched[i : i + _BATCH] for i in range(0, len(touched), _BATCH)):
             # Only terms that existed before this run have stored postings to read.
             old = [t for t in batch if t < builder.first_new_term]
@@ -267,7 +307,7 @@ class Indexer:
                 f"SELECT term, slots, tfs FROM postings WHERE term IN ({','.join('?' * len(old))})", old)} if old else {}
             writes, emptied = [], []
             for term_id in batch:
-                slots, tfs = _merge(stored.get(term_id), additions.get(term_id), gone)
+                slots, tfs = _merge(stored.get(term_id), additions.of(term_id), gone)
                 if len(slots):
                     writes.append((term_id, slots.astype(SLOT_DTYPE).tobytes(), tfs.astype(TF_DTYPE).tobytes()))
                 else:
@@ -278,17 +318,16 @@ class Indexer:
             conn.executemany("DELETE FROM terms WHERE id=?", emptied)
 
     @staticmethod
-    def _write_stats(conn: sqlite3.Connection, lengths: dict[int, int], removed_slots: list[int]) -> None:
+    def _write_stats(conn: sqlite3.Connection, builder: _PostingsBuilder, removed_slots: list[int]) -> None:
         """Passage lengths as one blob (loaded whole by readers) and collection statistics."""
         row = conn.execute("SELECT value FROM meta WHERE key='lengths'").fetchone()
         old = np.frombuffer(row[0], dtype=SLOT_DTYPE) if row else np.empty(0, np.int32)
-        size = max([len(old), *(slot + 1 for slot in lengths)])
-        table = np.zeros(size, dtype=np.int32)
+        slots = np.frombuffer(builder.passages, dtype=np.int32)
+        table = np.zeros(max(len(old), int(slots.max(initial=-1)) + 1), dtype=np.int32)
         table[: len(old)] = old
         if removed_slots:
             table[np.asarray(removed_slots)] = 0
-        if lengths:
-            table[np.fromiter(lengths.keys(), np.int64)] = np.fromiter(lengths.values(), np.int32)
+        table[slots] = np.frombuffer(builder.lengths, dtype=np.int32)
         passages, total = conn.execute("SELECT count(*), coalesce(sum(length), 0) FROM passages").fetchone()
         dfs = np.fromiter((df for (df,) in conn.execute("SELECT df FROM terms")), dtype=np.int64)
         generation = (conn.execute("SELECT value FROM meta WHERE key='generation'").fetchone() or (0,))[0] + 1

@@ -98,3 +98,20 @@ async def test_same_id_from_two_files_is_kept_apart(tmp_path: Path) -> None:
         assert ids == {"story", "story-2"}
     finally:
         await searcher.close()
+
+
+async def test_broken_line_deep_in_a_jsonl_undoes_only_that_file(tmp_path: Path) -> None:
+    corpus, index = tmp_path / "articles", tmp_path / "index.sqlite"
+    corpus.mkdir()
+    write(corpus, "good.txt", "Kherson")
+    lines = [f'{{"id": "r{i}", "title": "Report {i}", "text": "Drone strike number {i} near Skadovsk."}}'
+             for i in range(50)]
+    archive = corpus / "archive.jsonl"
+    archive.write_text("\n".join(lines[:30] + ["{broken"] + lines[30:]), encoding="utf-8")
+    summary = index_paths(index, [corpus], progress=False)
+    assert summary.added == 1 and "line 31" in summary.errors[0]
+    assert await titles(index, "Skadovsk") == []
+    archive.write_text("\n".join(lines), encoding="utf-8")
+    summary = index_paths(index, [corpus], progress=False)
+    assert (summary.added, summary.unchanged) == (50, 1)
+    assert len(await titles(index, "Skadovsk drone")) == 10
