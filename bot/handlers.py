@@ -20,7 +20,7 @@ from bot.render import (MESSAGE_LIMIT, answer_html, article_html_parts, citation
                         passage_html, tg_len)
 from bot.service import Citebot, SearchPage
 from bot.smalltalk import small_talk
-from bot.state import ExpiringStore, RateLimit, Stats
+from bot.state import ExpiringStore, Stats
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,6 @@
 """The real `citebot` command in a subprocess: answers, JSON, batch and bad input."""
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import AsyncIterator, Callable
+from typing import AsyncIterator
 
 import pytest
 from telegram.ext import Application
 
-from tests.emulator import BotApiEmulator, Call, parse_html, utf16_len
+from tests.emulator import BotApiEmulator, parse_html, utf16_len
 from tests.harness import running, to_chat, visible
 
 USERNAME = "citebot_test_bot"
