@@ -59,13 +59,14 @@ def _version(package: str) -> str:
 
 
 def git_revision() -> str:
-    """Short commit of the working tree, with '+dirty' when files differ from it."""
+    """Short commit of the working tree, naming the files (outside benchmarks/) that differ from it."""
     try:
         rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT,
                              capture_output=True, text=True, check=True).stdout.strip()
         dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO_ROOT,
-                               capture_output=True, text=True, check=True).stdout.strip()
-        return rev + ("+dirty" if dirty else "")
+                               capture_output=True, text=True, check=True).stdout
+        changed = sorted({line[3:] for line in dirty.splitlines() if not line[3:].startswith("benchmarks/")})
+        return rev + (f"+uncommitted changes in {', '.join(changed)}" if changed else "+dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
 

@@ -17,7 +17,7 @@ import aiosqlite
 import numpy as np
 
 from index.analysis import analyze
-from index.bm25 import BM25Params, CollectionStats, TermPostings, accumulate, idf, length_norm, top_k
+from index.bm25 import BM25Params, CollectionStats, TermPostings, accumulate, idf, impacts, length_norm, top_k
 from index.spelling import suggest
 from index.store import SLOT_DTYPE, TF_DTYPE, describe, passage_id, read_uri, split_passage_id, verify
 
@@ -184,11 +184,13 @@ class Searcher:
         return True
 
     async def _postings(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
+        """A term's passage slots and impacts (valid for this generation's lengths), cached."""
         cached = self.cache.get(term_id)
         if cached is None:
             cursor = await self.conn.execute("SELECT slots, tfs FROM postings WHERE term=?", (term_id,))
-            slots, tfs = await cursor.fetchone()
-            cached = (np.frombuffer(slots, dtype=SLOT_DTYPE), np.frombuffer(tfs, dtype=TF_DTYPE))
+            blob_slots, blob_tfs = await cursor.fetchone()
+            slots = np.frombuffer(blob_slots, dtype=SLOT_DTYPE)
+            cached = (slots, impacts(np.frombuffer(blob_tfs, dtype=TF_DTYPE), self.norm[slots], self.params.k1))
             self.cache.put(term_id, cached)
         return cached
 
@@ -231,9 +233,9 @@ class Searcher:
                 wanted = limit if per_article is None else limit * 10
                 total = sum(len(p.ids) for p in postings)
                 if total > _THREAD_THRESHOLD:
-                    slots, scores = await asyncio.to_thread(top_k, postings, self.norm, self.params.k1, wanted)
+                    slots, scores = await asyncio.to_thread(top_k, postings, len(self.norm), wanted)
                 else:
-                    slots, scores = top_k(postings, self.norm, self.params.k1, wanted)
+                    slots, scores = top_k(postings, len(self.norm), wanted)
                 hits = await self._hits(slots, scores)
             finally:
                 await self.conn.execute("COMMIT")
@@ -242,7 +244,8 @@ class Searcher:
         return SearchResult(query, terms, unmatched, hits)
 
     async def scores(self, terms: list[str]) -> np.ndarray:
-        """Score of every passage slot for already-analysed terms (tests compare with rank-bm25)."""
+        """Score of every passage slot for already-analysed terms, as search computes them
+        (tests compare them with rank-bm25)."""
         async with self.lock:
             await self._refresh()
             counts = Counter(terms)
@@ -252,7 +255,7 @@ class Searcher:
                 row = await cursor.fetchone()
                 if row:
                     postings.append(TermPostings(*await self._postings(row[0]), count * self._idf(row[1])))
-            return accumulate(postings, self.norm, self.params.k1)
+            return accumulate(postings, len(self.norm))
 
     async def _hits(self, slots: np.ndarray, scores: np.ndarray) -> list[Hit]:
         if not len(slots):
