@@ -7,6 +7,7 @@ including its epsilon floor for negative idf.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal, Sequence
 
@@ -45,15 +46,14 @@ def okapi_idf_sum(dfs: np.ndarray, passages: int) -> float:
     return float(np.sum(np.log(passages - dfs + 0.5) - np.log(dfs + 0.5)))
 
 
-def idf(df: np.ndarray | float, stats: CollectionStats, params: BM25Params) -> np.ndarray:
-    """Inverse document frequency of terms seen in df passages."""
-    df = np.asarray(df, dtype=np.float64)
+def idf(df: int, stats: CollectionStats, params: BM25Params) -> float:
+    """Inverse document frequency of a term seen in df passages."""
     n = stats.passages
     if params.variant == "lucene":
-        return np.log1p((n - df + 0.5) / (df + 0.5))
-    raw = np.log(n - df + 0.5) - np.log(df + 0.5)
+        return math.log1p((n - df + 0.5) / (df + 0.5))
+    raw = math.log(n - df + 0.5) - math.log(df + 0.5)
     average = stats.okapi_idf_sum / stats.vocabulary if stats.vocabulary else 0.0
-    return np.where(raw < 0, params.epsilon * average, raw)
+    return params.epsilon * average if raw < 0 else raw
 
 
 def length_norm(lengths: np.ndarray, stats: CollectionStats, params: BM25Params) -> np.ndarray:

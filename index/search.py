@@ -16,9 +16,9 @@ from pathlib import Path
 import aiosqlite
 import numpy as np
 
-from index.analysis import analyze
+from index.analysis import analyze, skeleton
 from index.bm25 import BM25Params, CollectionStats, TermPostings, accumulate, idf, impacts, length_norm, top_k
-from index.spelling import suggest
+from index.vocabulary import Vocabulary
 from index.store import SLOT_DTYPE, TF_DTYPE, describe, passage_id, read_uri, split_passage_id, verify
 
 # Scoring a few hundred thousand postings takes milliseconds; above this many
@@ -26,6 +26,7 @@ from index.store import SLOT_DTYPE, TF_DTYPE, describe, passage_id, read_uri, sp
 _THREAD_THRESHOLD = 50_000
 _CACHE_BYTES = 256 * 1024 * 1024
 VARIANT_WEIGHT = 0.6
+_PRELOAD_BYTES = 32 * 1024 * 1024  # postings of an index this small are loaded when it is opened
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,7 @@ class Searcher:
         self.stats = CollectionStats(0, 0, 0.0, 0)
         self.norm = np.empty(0)
         self.cache = _PostingsCache()
+        self.vocabulary = Vocabulary([])
         self.lock = asyncio.Lock()
 
     @classmethod
@@ -168,77 +170,96 @@ class Searcher:
         cursor = await self.conn.execute(f"SELECT key, value FROM meta WHERE key IN ({marks})", keys)
         return dict(await cursor.fetchall())
 
+    async def _generation(self) -> int:
+        return int((await self._meta("generation")).get("generation", 0))
+
     async def _refresh(self) -> bool:
-        """Reload statistics and lengths if an indexer committed since; True if it did."""
-        meta = await self._meta("generation")
-        generation = int(meta.get("generation", 0))
-        if generation == self.generation:
-            return False
-        meta = await self._meta("lengths", "passages", "total_length", "okapi_idf_sum", "vocabulary")
+        """Reload statistics, lengths and vocabulary if an indexer committed since; True if it did."""
+        await self.conn.execute("BEGIN")  # one snapshot for everything loaded together
+        try:
+            generation = await self._generation()
+            if generation == self.generation:
+                return False
+            meta = await self._meta("lengths", "passages", "total_length", "okapi_idf_sum", "vocabulary")
+            cursor = await self.conn.execute("SELECT term, id, df, skeleton FROM terms")
+            vocabulary = Vocabulary(await cursor.fetchall())
+        finally:
+            await self.conn.execute("COMMIT")
         lengths = np.frombuffer(meta["lengths"], dtype=SLOT_DTYPE) if meta.get("lengths") else np.empty(0, np.int32)
         self.stats = CollectionStats(int(meta.get("passages", 0)), int(meta.get("total_length", 0)),
                                      float(meta.get("okapi_idf_sum", 0.0)), int(meta.get("vocabulary", 0)))
         self.norm = length_norm(lengths, self.stats, self.params)
+        self.vocabulary = vocabulary
         self.cache.clear()
         self.generation = generation
+        if self.stats.total_length * 6 <= _PRELOAD_BYTES:
+            # A small index is read whole: its questions then cost one database round trip.
+            self._decode(await (await self.conn.execute("SELECT term, slots, tfs FROM postings")).fetchall())
         return True
 
-    async def _postings(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
-        """A term's passage slots and impacts (valid for this generation's lengths), cached."""
-        cached = self.cache.get(term_id)
-        if cached is None:
-            cursor = await self.conn.execute("SELECT slots, tfs FROM postings WHERE term=?", (term_id,))
-            blob_slots, blob_tfs = await cursor.fetchone()
-            slots = np.frombuffer(blob_slots, dtype=SLOT_DTYPE)
-            cached = (slots, impacts(np.frombuffer(blob_tfs, dtype=TF_DTYPE), self.norm[slots], self.params.k1))
-            self.cache.put(term_id, cached)
-        return cached
+    async def _postings(self, term_ids: list[int]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        """Passage slots and impacts (valid for this generation's lengths) of terms, cached;
+        the ones not cached are read in one statement."""
+        found = {term_id: cached for term_id in term_ids if (cached := self.cache.get(term_id)) is not None}
+        missing = [term_id for term_id in dict.fromkeys(term_ids) if term_id not in found]
+        if missing:
+            cursor = await self.conn.execute(
+                f"SELECT term, slots, tfs FROM postings WHERE term IN ({','.join('?' * len(missing))})", missing)
+            found.update(self._decode(await cursor.fetchall()))
+        # A term missing here is gone: an indexer committed since the vocabulary was read.
+        empty = (np.empty(0, np.int32), np.empty(0, np.float32))
+        return {term_id: found.get(term_id, empty) for term_id in term_ids}
 
-    async def _plan(self, query: str) -> tuple[list[QueryTerm], list[tuple[int, QueryTerm]], list[str]]:
-        """Query terms with ids; unknown words replaced by close vocabulary words."""
-        counts = Counter(analyze(query))
-        if not counts:
-            return [], [], []
-        marks = ",".join("?" * len(counts))
-        cursor = await self.conn.execute(f"SELECT term, id, df FROM terms WHERE term IN ({marks})", list(counts))
-        found = {term: (term_id, df) for term, term_id, df in await cursor.fetchall()}
+    def _decode(self, rows: list[tuple[int, bytes, bytes]]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        """Stored postings rows → (slots, impacts), put in the cache."""
+        decoded = {}
+        for term_id, blob_slots, blob_tfs in rows:
+            slots = np.frombuffer(blob_slots, dtype=SLOT_DTYPE)
+            decoded[term_id] = (slots, impacts(np.frombuffer(blob_tfs, dtype=TF_DTYPE), self.norm[slots], self.params.k1))
+            self.cache.put(term_id, decoded[term_id])
+        return decoded
+
+    def _plan(self, query: str) -> tuple[list[QueryTerm], list[tuple[int, QueryTerm]], list[str]]:
+        """Query terms with ids; unknown words replaced by close vocabulary words (all in memory)."""
         planned: list[tuple[int, QueryTerm]] = []
         unmatched: list[str] = []
-        for term, count in counts.items():
-            known = term in found
-            if known:
-                term_id, df = found[term]
-                planned.append((term_id, QueryTerm(term, float(count), self._idf(df), term)))
-            close = await suggest(self.conn, term, known)
-            if not close and not known:
+        for term, count in Counter(analyze(query)).items():
+            found = self.vocabulary.get(term)
+            if found is not None:
+                planned.append((found[0], QueryTerm(term, float(count), self._idf(found[1]), term)))
+            close = self.vocabulary.suggest(term, skeleton(term))
+            if not close and found is None:
                 unmatched.append(term)
             # Other spellings of a known word count for less than the word itself.
-            scale = VARIANT_WEIGHT if known else 1.0
-            for word, term_id, df, similarity in close:
+            scale = VARIANT_WEIGHT if found is not None else 1.0
+            for word, similarity in close:
+                term_id, df = self.vocabulary.terms[word]
                 planned.append((term_id, QueryTerm(word, count * similarity * scale, self._idf(df), term, substitute=True)))
         return [t for _, t in planned], planned, unmatched
 
     def _idf(self, df: int) -> float:
-        return float(idf(df, self.stats, self.params))
+        return idf(df, self.stats, self.params)
 
     async def search(self, query: str, limit: int = 10, per_article: int | None = None) -> SearchResult:
-        """Best passages for query; with per_article=1 at most one passage per article."""
-        async with self.lock:  # one snapshot at a time on this connection
-            await self.conn.execute("BEGIN")
-            try:
-                await self._refresh()
-                terms, planned, unmatched = await self._plan(query)
-                postings = [TermPostings(*await self._postings(term_id), term.weight * term.idf)
-                            for term_id, term in planned]
+        """Best passages for query; with per_article=1 at most one passage per article.
+
+        Planning and scoring use the vocabulary and postings in memory; the
+        one statement that reads the hits also reads the index generation, and
+        if an indexer committed meanwhile the search is redone on the new one.
+        """
+        async with self.lock:
+            for _ in range(3):
+                terms, planned, unmatched = self._plan(query)
+                read = await self._postings([term_id for term_id, _ in planned])
+                postings = [TermPostings(*read[term_id], term.weight * term.idf) for term_id, term in planned]
                 wanted = limit if per_article is None else limit * 10
-                total = sum(len(p.ids) for p in postings)
-                if total > _THREAD_THRESHOLD:
+                if sum(len(p.ids) for p in postings) > _THREAD_THRESHOLD:
                     slots, scores = await asyncio.to_thread(top_k, postings, len(self.norm), wanted)
                 else:
                     slots, scores = top_k(postings, len(self.norm), wanted)
-                hits = await self._hits(slots, scores)
-            finally:
-                await self.conn.execute("COMMIT")
+                hits, generation = await self._hits(slots, scores)
+                if generation == self.generation or not await self._refresh():
+                    break
         if per_article is not None:
             hits = _per_article(hits, per_article)[:limit]
         return SearchResult(query, terms, unmatched, hits)
@@ -248,33 +269,32 @@ class Searcher:
         (tests compare them with rank-bm25)."""
         async with self.lock:
             await self._refresh()
-            counts = Counter(terms)
-            postings = []
-            for term, count in counts.items():
-                cursor = await self.conn.execute("SELECT id, df FROM terms WHERE term=?", (term,))
-                row = await cursor.fetchone()
-                if row:
-                    postings.append(TermPostings(*await self._postings(row[0]), count * self._idf(row[1])))
+            known = [(self.vocabulary.get(term), count) for term, count in Counter(terms).items()]
+            known = [(found, count) for found, count in known if found is not None]
+            read = await self._postings([term_id for (term_id, _), _ in known])
+            postings = [TermPostings(*read[term_id], count * self._idf(df)) for (term_id, df), count in known]
             return accumulate(postings, len(self.norm))
 
-    async def _hits(self, slots: np.ndarray, scores: np.ndarray) -> list[Hit]:
+    async def _hits(self, slots: np.ndarray, scores: np.ndarray) -> tuple[list[Hit], int]:
+        """The hits for scored slots, and the index generation they were read from."""
         if not len(slots):
-            return []
+            return [], await self._generation()
         marks = ",".join("?" * len(slots))
         cursor = await self.conn.execute(
             "SELECT p.slot, p.ordinal, p.start, p.end, a.id, a.title, a.url, a.date, a.source, a.author, "
-            f"substr(a.text, p.start + 1, p.end - p.start) FROM passages p JOIN articles a ON a.slot = p.article "
-            f"WHERE p.slot IN ({marks})", [int(s) for s in slots])
+            "substr(a.text, p.start + 1, p.end - p.start), (SELECT value FROM meta WHERE key = 'generation') "
+            f"FROM passages p JOIN articles a ON a.slot = p.article WHERE p.slot IN ({marks})", [int(s) for s in slots])
         rows = {row[0]: row for row in await cursor.fetchall()}
+        generation = int(next(iter(rows.values()))[-1]) if rows else await self._generation()
         hits = []
         for slot, score in zip(slots.tolist(), scores.tolist()):
             row = rows.get(slot)
             if row is None:
                 continue
-            _, ordinal, start, end, article_id, title, url, date, source, author, text = row
+            _, ordinal, start, end, article_id, title, url, date, source, author, text, _ = row
             hits.append(Hit(passage_id(article_id, ordinal), article_id, title, text, score,
                             ordinal, start, end, url, date, source, author))
-        return hits
+        return hits, generation
 
     async def passage(self, pid: str) -> Hit | None:
         """The passage with citation id pid, or None."""
