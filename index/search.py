@@ -26,7 +26,9 @@ from index.store import SLOT_DTYPE, TF_DTYPE, describe, passage_id, read_uri, sp
 _THREAD_THRESHOLD = 50_000
 _CACHE_BYTES = 256 * 1024 * 1024
 VARIANT_WEIGHT = 0.6
-_PRELOAD_BYTES = 32 * 1024 * 1024  # postings of an index this small are loaded when it is opened
+PRELOAD_BYTES = 32 * 1024 * 1024
+_HIT_COLUMNS = ("SELECT p.slot, p.ordinal, p.start, p.end, a.id, a.title, a.url, a.date, a.source, a.author, "
+                "substr(a.text, p.start + 1, p.end - p.start)")
 
 
 @dataclass(frozen=True)
@@ -131,8 +133,10 @@ class _PostingsCache:
 class Searcher:
     """Read side of one index file."""
 
-    def __init__(self, path: Path, conn: aiosqlite.Connection, params: BM25Params) -> None:
+    def __init__(self, path: Path, conn: aiosqlite.Connection, params: BM25Params,
+                 preload_bytes: int = PRELOAD_BYTES) -> None:
         self.path = path
+        self.preload_bytes = preload_bytes
         self.conn = conn
         self.params = params
         self.generation = -1
@@ -140,18 +144,24 @@ class Searcher:
         self.norm = np.empty(0)
         self.cache = _PostingsCache()
         self.vocabulary = Vocabulary([])
+        self.rows: dict[int, tuple] | None = None  # hit rows by slot, when the index is small
+        self.disk_state: tuple[tuple[int, int], ...] = ()
         self.lock = asyncio.Lock()
 
     @classmethod
-    async def open(cls, path: Path | str, params: BM25Params = BM25Params()) -> "Searcher":
-        """Open an existing index for reading; StoreError says what is wrong with the file."""
+    async def open(cls, path: Path | str, params: BM25Params = BM25Params(),
+                   preload_bytes: int = PRELOAD_BYTES) -> "Searcher":
+        """Open an existing index for reading; StoreError says what is wrong with the file.
+
+        An index whose postings take less than preload_bytes is held in memory whole.
+        """
         path = Path(path)
         await asyncio.to_thread(verify, path)
         try:
             conn = await aiosqlite.connect(read_uri(path), uri=True, isolation_level=None)
         except sqlite3.Error as error:
             raise describe(error, path) from error
-        searcher = cls(path, conn, params)
+        searcher = cls(path, conn, params, preload_bytes)
         try:
             await searcher._refresh()
         except sqlite3.Error as error:
@@ -173,8 +183,20 @@ class Searcher:
     async def _generation(self) -> int:
         return int((await self._meta("generation")).get("generation", 0))
 
+    def _on_disk(self) -> tuple[tuple[int, int], ...]:
+        """Modification time and size of the index and its WAL: they change with every commit."""
+        state = []
+        for path in (self.path, self.path.with_name(self.path.name + "-wal")):
+            try:
+                info = path.stat()
+                state.append((info.st_mtime_ns, info.st_size))
+            except OSError:
+                state.append((0, 0))
+        return tuple(state)
+
     async def _refresh(self) -> bool:
         """Reload statistics, lengths and vocabulary if an indexer committed since; True if it did."""
+        self.disk_state = self._on_disk()  # taken first: a commit after it shows up next time
         await self.conn.execute("BEGIN")  # one snapshot for everything loaded together
         try:
             generation = await self._generation()
@@ -192,9 +214,12 @@ class Searcher:
         self.vocabulary = vocabulary
         self.cache.clear()
         self.generation = generation
-        if self.stats.total_length * 6 <= _PRELOAD_BYTES:
-            # A small index is read whole: its questions then cost one database round trip.
+        self.rows = None
+        if self.stats.total_length * 6 <= self.preload_bytes:
+            # A small index is read whole: its questions then cost no database round trip.
             self._decode(await (await self.conn.execute("SELECT term, slots, tfs FROM postings")).fetchall())
+            cursor = await self.conn.execute(_HIT_COLUMNS + " FROM passages p JOIN articles a ON a.slot = p.article")
+            self.rows = {row[0]: row for row in await cursor.fetchall()}
         return True
 
     async def _postings(self, term_ids: list[int]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
@@ -248,6 +273,8 @@ class Searcher:
         if an indexer committed meanwhile the search is redone on the new one.
         """
         async with self.lock:
+            if self.rows is not None and self._on_disk() != self.disk_state:
+                await self._refresh()
             for _ in range(3):
                 terms, planned, unmatched = self._plan(query)
                 read = await self._postings([term_id for term_id, _ in planned])
@@ -277,21 +304,23 @@ class Searcher:
 
     async def _hits(self, slots: np.ndarray, scores: np.ndarray) -> tuple[list[Hit], int]:
         """The hits for scored slots, and the index generation they were read from."""
-        if not len(slots):
+        if self.rows is not None:  # a small index held in memory, checked against the file before the search
+            rows, generation = self.rows, self.generation
+        elif not len(slots):
             return [], await self._generation()
-        marks = ",".join("?" * len(slots))
-        cursor = await self.conn.execute(
-            "SELECT p.slot, p.ordinal, p.start, p.end, a.id, a.title, a.url, a.date, a.source, a.author, "
-            "substr(a.text, p.start + 1, p.end - p.start), (SELECT value FROM meta WHERE key = 'generation') "
-            f"FROM passages p JOIN articles a ON a.slot = p.article WHERE p.slot IN ({marks})", [int(s) for s in slots])
-        rows = {row[0]: row for row in await cursor.fetchall()}
-        generation = int(next(iter(rows.values()))[-1]) if rows else await self._generation()
+        else:
+            cursor = await self.conn.execute(
+                _HIT_COLUMNS + ", (SELECT value FROM meta WHERE key = 'generation') FROM passages p JOIN articles a "
+                f"ON a.slot = p.article WHERE p.slot IN ({','.join('?' * len(slots))})", [int(s) for s in slots])
+            fetched = await cursor.fetchall()
+            generation = int(fetched[0][-1]) if fetched else await self._generation()
+            rows = {row[0]: row[:-1] for row in fetched}
         hits = []
         for slot, score in zip(slots.tolist(), scores.tolist()):
             row = rows.get(slot)
             if row is None:
                 continue
-            _, ordinal, start, end, article_id, title, url, date, source, author, text, _ = row
+            _, ordinal, start, end, article_id, title, url, date, source, author, text = row
             hits.append(Hit(passage_id(article_id, ordinal), article_id, title, text, score,
                             ordinal, start, end, url, date, source, author))
         return hits, generation

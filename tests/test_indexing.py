@@ -115,3 +115,24 @@ async def test_broken_line_deep_in_a_jsonl_undoes_only_that_file(tmp_path: Path)
     summary = index_paths(index, [corpus], progress=False)
     assert (summary.added, summary.unchanged) == (50, 1)
     assert len(await titles(index, "Skadovsk drone")) == 10
+
+
+@pytest.mark.parametrize("preload_bytes", [0, 1 << 20], ids=["read-from-disk", "held-in-memory"])
+async def test_open_searcher_sees_each_commit(tmp_path: Path, preload_bytes: int) -> None:
+    corpus, index = tmp_path / "articles", tmp_path / "index.sqlite"
+    corpus.mkdir()
+    write(corpus, "a.txt", "Melitopol")
+    index_paths(index, [corpus], progress=False)
+    searcher = await Searcher.open(index, preload_bytes=preload_bytes)
+    try:
+        assert (searcher.rows is None) == (preload_bytes == 0)
+        assert [h.title for h in (await searcher.search("Melitopol")).hits] == ["Attack in Melitopol"]
+        write(corpus, "b.txt", "Berdyansk")
+        (corpus / "a.txt").unlink()
+        index_paths(index, [corpus], progress=False)
+        assert [h.title for h in (await searcher.search("Berdyansk")).hits] == ["Attack in Berdyansk"]
+        assert (await searcher.search("Melitopol")).hits == []
+        hit = (await searcher.search("Berdyansk railway bridge")).hits[0]
+        assert "Berdyansk" in hit.text and hit.passage_id.startswith("b:")
+    finally:
+        await searcher.close()
