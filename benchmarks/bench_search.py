@@ -27,6 +27,7 @@ import random
 import subprocess
 import sys
 import time
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
@@ -104,12 +105,13 @@ def child_citebot_query(args: argparse.Namespace, queries: list[str]) -> dict[st
     start = time.perf_counter()
     engine = CitebotEngine(Path(args.store))
     open_s = time.perf_counter() - start
-    loaded = current_rss_mb()
-    latency = timed(lambda q: engine.search_result(q, 10), queries)
-    result = {"open_s": open_s, "loaded_rss_mb": loaded, "serve_rss_mb": current_rss_mb(),
-              "peak_rss_mb": peak_rss_mb(), "latencies": latency.seconds}
-    engine.close()
-    return result
+    try:
+        loaded = current_rss_mb()
+        latency = timed(lambda q: engine.search_result(q, 10), queries)
+        return {"open_s": open_s, "loaded_rss_mb": loaded, "serve_rss_mb": current_rss_mb(),
+                "peak_rss_mb": peak_rss_mb(), "latencies": latency.seconds}
+    finally:
+        engine.close()
 
 
 def evict(path: Path) -> None:
@@ -216,17 +218,23 @@ def timed(search: Any, queries: Sequence[str], warmup: int = WARMUP) -> Latency:
 
 
 def run_child(args: argparse.Namespace) -> int:
-    queries = json.loads(Path(args.queries_file).read_text())
-    if args.engine == "citebot-build":
-        result = child_citebot_build(args)
-    elif args.engine == "citebot":
-        result = child_citebot_query(args, queries)
-    elif args.engine == "citebot-cold":
-        result = child_citebot_cold(args, queries)
-    else:
-        result = child_baseline(args, queries)
-    Path(args.result).write_text(json.dumps(result))
-    return 0
+    """One engine's measurement; on any error exit at once (a thread left open must not hang the parent)."""
+    try:
+        queries = json.loads(Path(args.queries_file).read_text())
+        if args.engine == "citebot-build":
+            result = child_citebot_build(args)
+        elif args.engine == "citebot":
+            result = child_citebot_query(args, queries)
+        elif args.engine == "citebot-cold":
+            result = child_citebot_cold(args, queries)
+        else:
+            result = child_baseline(args, queries)
+        Path(args.result).write_text(json.dumps(result))
+        return 0
+    except BaseException:
+        traceback.print_exc()
+        sys.stderr.flush()
+        os._exit(1)
 
 
 # --------------------------------------------------------------------------- parent
