@@ -219,7 +219,7 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point: every failure becomes one line on stderr and a non-zero exit."""
     args = parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.WARNING, format="citebot: %(message)s")
     try:
         settings = Settings()
         logging.getLogger().setLevel(settings.log_level.upper())
