@@ -149,14 +149,12 @@ async def private_message(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 def addressed_question(message: Message, username: str, bot_id: int) -> str | None:
     """The question in a group message addressed to the bot (mention or reply), else None."""
     text = message.text or ""
-    mention = f"@{username}".lower()
-    mentioned = any(entity.type == MessageEntity.MENTION and message.parse_entity(entity).lower() == mention
-                    for entity in message.entities) or mention in text.lower()
+    mention = re.compile(rf"@{re.escape(username)}(?!\w)", re.I)  # not @{username}2, another bot
     replied = (message.reply_to_message is not None and message.reply_to_message.from_user is not None
                and message.reply_to_message.from_user.id == bot_id)
-    if not (mentioned or replied):
+    if not (mention.search(text) or replied):
         return None
-    return re.sub(re.escape(mention), " ", text, flags=re.I).strip()
+    return mention.sub(" ", text).strip()
 
 
 async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

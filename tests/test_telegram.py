@@ -234,3 +234,15 @@ async def test_allowlist(emu: BotApiEmulator, bundled_index: Path) -> None:
         refusal = await emu.wait_for("sendMessage", to_chat(902))
         assert "not available" in visible(refusal)
         assert len([c for c in emu.calls_of("sendMessage") if int(c.params["chat_id"]) == 902]) == 1
+
+
+async def test_mention_of_another_bot_is_not_for_us(emu: BotApiEmulator, bot: Application) -> None:
+    user = emu.user(id=202)
+    group = emu.group_chat(id=-100202, title="Others")
+    other = emu.send_text(group, user, f"@{USERNAME}2 Where was Saldo flown for toxicology tests?")
+    ours = emu.send_text(group, user, f"Where was Saldo flown, @{USERNAME.upper()}?")
+    reply = await emu.wait_for("sendMessage", to_chat(group.id))
+    assert reply.result["reply_to_message"]["message_id"] == ours["message"]["message_id"]
+    assert "Sklifosovsky" in visible(reply)
+    assert other["message"]["message_id"] not in {
+        c.result.get("reply_to_message", {}).get("message_id") for c in emu.calls_of("sendMessage")}
