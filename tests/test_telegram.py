@@ -246,3 +246,18 @@ async def test_mention_of_another_bot_is_not_for_us(emu: BotApiEmulator, bot: Ap
     assert "Sklifosovsky" in visible(reply)
     assert other["message"]["message_id"] not in {
         c.result.get("reply_to_message", {}).get("message_id") for c in emu.calls_of("sendMessage")}
+
+
+async def test_a_failure_is_logged_and_the_user_told_without_details(
+        emu: BotApiEmulator, bot: Application, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk on fire at /secret/path")
+
+    monkeypatch.setattr(bot.bot_data["citebot"], "ask", broken)
+    user = emu.user(id=901)
+    chat = emu.private_chat(user)
+    emu.send_text(chat, user, "Where was Saldo flown?")
+    reply = await emu.wait_for("sendMessage", to_chat(chat.id))
+    assert "something went wrong" in visible(reply)
+    assert "secret" not in visible(reply) and "Traceback" not in visible(reply)
+    assert "disk on fire" in caplog.text and emu.token not in caplog.text
