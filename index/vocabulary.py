@@ -22,6 +22,7 @@ KNOWN_MIN_SIMILARITY = 0.75
 # Short common words have look-alikes (mayor/major, live/love); names rarely do.
 KNOWN_MIN_LENGTH = 6
 MAX_SUGGESTIONS = 3
+_MEMO_SIZE = 100_000
 
 
 def _max_edits(term: str) -> int:
@@ -38,6 +39,7 @@ class Vocabulary:
             self.terms[term] = (term_id, df)
             self.skeletons[key].append(term)
         self._by_initial: dict[str, list[str]] | None = None
+        self._suggested: dict[str, list[tuple[str, float]]] = {}  # questions repeat their words
 
     def __len__(self) -> int:
         return len(self.terms)
@@ -53,6 +55,13 @@ class Vocabulary:
         spell names inconsistently. For an unknown word, typos within a small
         edit distance too.
         """
+        if term not in self._suggested:
+            if len(self._suggested) >= _MEMO_SIZE:
+                self._suggested.clear()
+            self._suggested[term] = self._suggest(term, skeleton)
+        return self._suggested[term]
+
+    def _suggest(self, term: str, skeleton: str) -> list[tuple[str, float]]:
         known = term in self.terms
         edits = _max_edits(term)
         if not edits or not term.isalpha() or (known and len(term) < KNOWN_MIN_LENGTH):
