@@ -9,12 +9,15 @@ Data sets: (a) SciFact (corpus.jsonl as is), (b) a synthetic corpus of N
 passages built deterministically (seed 13): each passage is 4-6 random
 SciFact sentences (~90 words, one citebot passage) under a random SciFact
 title, written as .jsonl to the work folder (reused when already there).
+SciFact's sentences bring only ~25k distinct terms; --extra-vocab N prefixes
+each passage with one of N pseudo-names, for a news-sized vocabulary (what
+vocabulary loading, typo lookups and per-term indexing cost at scale).
 
 For citebot also: store size on disk, peak RSS while indexing, and cold
 start (a fresh process: Searcher.open → first answered question, with the
 store's pages evicted from the OS page cache first, and again warm).
 
-    python benchmarks/bench_search.py [--size 1000000] [--sets scifact,synthetic] [--workdir DIR]
+    python benchmarks/bench_search.py [--size 1000000] [--sets scifact,synthetic] [--extra-vocab N] [--workdir DIR]
 """
 
 from __future__ import annotations
@@ -48,8 +51,21 @@ RANK_BM25_MEMORY_LIMIT_MB = 12 * 1024
 # --------------------------------------------------------------------------- synthetic corpus
 
 
-def synthetic_corpus(path: Path, size: int, scifact: Path, seed: int = SEED) -> Path:
-    """Write (or reuse) size passages of 4-6 random SciFact sentences, each short enough to be one passage."""
+def pseudo_names(count: int, rng: random.Random) -> list[str]:
+    """count distinct name-like words ('Koravelin'), to give a corpus a news-sized vocabulary."""
+    consonants, vowels = "bcdfghklmnprstvz", "aeiou"
+    names: set[str] = set()
+    while len(names) < count:
+        names.add("".join(rng.choice(consonants) + rng.choice(vowels) for _ in range(rng.randint(3, 5))).capitalize())
+    return sorted(names)
+
+
+def synthetic_corpus(path: Path, size: int, scifact: Path, seed: int = SEED, extra_vocab: int = 0) -> Path:
+    """Write (or reuse) size passages of 4-6 random SciFact sentences, each short enough to be one passage.
+
+    With extra_vocab, each passage also names one of that many pseudo-names (drawn uniformly), so
+    the vocabulary grows as a news corpus's does (names, places) instead of staying SciFact's.
+    """
     if path.exists():
         return path
     from index.passages import sentences
@@ -64,17 +80,21 @@ def synthetic_corpus(path: Path, size: int, scifact: Path, seed: int = SEED) -> 
             if 8 <= words <= 30:
                 pool.append((sentence, words))
     rng = random.Random(seed)
+    names = pseudo_names(extra_vocab, random.Random(seed + 1)) if extra_vocab else []
     partial = path.with_suffix(".partial")
     with open(partial, "w", encoding="utf-8") as handle:
         for i in range(size):
             while True:
                 picked = [rng.choice(pool) for _ in range(rng.randint(4, 6))]
-                total = sum(words for _, words in picked)
+                total = sum(words for _, words in picked) + (1 if names else 0)
                 # One citebot passage (target 100, maximum 130 words): the passage
                 # must not reach 100 words before its last sentence, nor pass 120.
                 if total <= 120 and total - picked[-1][1] < 100:
                     break
-            record = {"id": f"syn{i}", "title": rng.choice(titles), "text": " ".join(s for s, _ in picked)}
+            text = " ".join(s for s, _ in picked)
+            if names:  # "Name: first sentence…" adds one word and no sentence boundary
+                text = f"{rng.choice(names)}: {text}"
+            record = {"id": f"syn{i}", "title": rng.choice(titles), "text": text}
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
     partial.rename(path)
     return path
@@ -358,6 +378,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, help="keep corpora and stores here (the synthetic corpus is reused)")
     parser.add_argument("--size", type=int, default=1_000_000, help="passages in the synthetic corpus")
     parser.add_argument("--sets", default="scifact,synthetic", help="which data sets, comma-separated")
+    parser.add_argument("--extra-vocab", type=int, default=0,
+                        help="give each synthetic passage one of N pseudo-names (a news-sized vocabulary; "
+                             "SciFact sentences alone have ~25k terms)")
     parser.add_argument("--engines", default="citebot,bm25s,rank-bm25", help="comma-separated")
     parser.add_argument("--rank-queries", type=int, default=10,
                         help="rank-bm25 times only this many queries on corpora above --rank-full-below")
@@ -399,10 +422,13 @@ def main(argv: list[str] | None = None) -> int:
                     f"(a) SciFact: {len(beir.doc_ids):,} documents"
             elif name == "synthetic":
                 start = time.perf_counter()
-                corpus = synthetic_corpus(folder / f"synthetic-{args.size}-seed{SEED}.jsonl", args.size,
-                                          args.data / "scifact")
+                extra = f"-names{args.extra_vocab}" if args.extra_vocab else ""
+                corpus = synthetic_corpus(folder / f"synthetic-{args.size}-seed{SEED}{extra}.jsonl", args.size,
+                                          args.data / "scifact", extra_vocab=args.extra_vocab)
                 log(f"synthetic corpus ready in {time.perf_counter() - start:.1f} s: {corpus}")
-                docs, title = args.size, f"(b) synthetic: {args.size:,} passages (seed {SEED}, 4-6 SciFact sentences each)"
+                docs, title = args.size, (f"(b) synthetic: {args.size:,} passages (seed {SEED}, 4-6 SciFact sentences "
+                                          f"each" + (f", plus one of {args.extra_vocab:,} pseudo-names" if args.extra_vocab
+                                                     else "") + ")")
             else:
                 parser.error(f"unknown data set {name!r}")
             rows, notes = bench_set(name, corpus, docs, queries, folder, args)

@@ -13,7 +13,7 @@ import re
 from typing import Callable, Iterable
 
 from bot.answer import Answer, Citation, Excerpt
-from index.search import Article, Hit
+from index.search import Hit, StoredArticle
 
 MESSAGE_LIMIT = 4096
 # Room left for the header and footer that go around a part of an article.
@@ -52,7 +52,7 @@ def marked(excerpt: Excerpt, wrap: Callable[[str], str], plain: Callable[[str], 
     return "".join(out)
 
 
-def _source_line(item: Hit | Article) -> list[str]:
+def _source_line(item: Hit | StoredArticle) -> list[str]:
     """Title, then source, author and date where known (plain, unescaped)."""
     details = [d for d in (_short(item.source, 80), _short(item.author, 80), _short(item.date, 40)) if d]
     return [_short(item.title)] + details
@@ -194,7 +194,7 @@ def _pack(units: list[str], budget: int) -> Iterable[str]:
         yield current
 
 
-def article_html_parts(article: Article) -> list[str]:
+def article_html_parts(article: StoredArticle) -> list[str]:
     """A whole article as one or more messages, each under Telegram's limit."""
     title, *details = _source_line(article)
     head = f"<b>{escape(title)}</b>" + (f"\n{escape(', '.join(details))}" if details else "")

@@ -16,7 +16,7 @@ from bot.questions import BadQuestion, clean_question
 from index.analysis import analyze
 from index.bm25 import BM25Params
 from index.indexer import ChunkSize, IndexSummary, index_paths
-from index.search import Article, Hit, IndexInfo, Searcher
+from index.search import Hit, IndexInfo, Searcher, StoredArticle
 from index.store import SchemaMismatch, split_passage_id
 
 log = logging.getLogger(__name__)
@@ -98,7 +98,7 @@ class Citebot:
     async def passage(self, pid: str) -> Hit | None:
         return await self.searcher.passage(pid)
 
-    async def article(self, article_or_passage_id: str) -> Article | None:
+    async def article(self, article_or_passage_id: str) -> StoredArticle | None:
         """The article with that id, or the article of the passage with that id."""
         key = article_or_passage_id.strip()
         article = await self.searcher.article(key)

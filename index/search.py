@@ -81,7 +81,7 @@ class SearchResult:
 
 
 @dataclass(frozen=True)
-class Article:
+class StoredArticle:
     """A stored article, for /source and the full-text view."""
 
     id: str
@@ -341,14 +341,14 @@ class Searcher:
         return Hit(passage_id(article_id, ordinal), article_id, title, text, 0.0,
                    ordinal, start, end, url, date, source, author)
 
-    async def article(self, article_id: str) -> Article | None:
+    async def article(self, article_id: str) -> StoredArticle | None:
         """The whole article with id article_id, or None."""
         cursor = await self.conn.execute(
             "SELECT a.id, a.title, a.text, a.url, a.date, a.source, a.author, "
             "(SELECT count(*) FROM passages p WHERE p.article = a.slot) FROM articles a WHERE a.id = ?",
             (article_id.strip(),))
         row = await cursor.fetchone()
-        return Article(*row) if row else None
+        return StoredArticle(*row) if row else None
 
     async def info(self) -> IndexInfo:
         """Article, passage and vocabulary counts, and when the index was last written."""

@@ -16,7 +16,7 @@ from bot.questions import BadQuestion
 from bot.render import answer_html, escape, article_html_parts, passage_html, split_text, tg_len
 from bot.service import Citebot
 from index.analysis import analyze, tokens
-from index.search import Article, Hit, SearchResult
+from index.search import Hit, SearchResult, StoredArticle
 from tests.emulator import parse_html
 
 TRICKY = ["<", ">", "&", "&amp;", "</a>", "<b>", "@", "@citebot_test_bot", "\u200b", "\u200d", "\u200f", "\u202e",
@@ -86,7 +86,7 @@ def test_rendered_answers_are_valid(hits: list[Hit], query: str) -> None:
 @FUZZ
 @given(texts.filter(str.strip), texts, st.integers(1, 30))
 def test_articles_split_into_valid_parts(text: str, title: str, repeat: int) -> None:
-    article = Article("a", title, (text + "\n\n") * repeat, None, None, None, None, 1)
+    article = StoredArticle("a", title, (text + "\n\n") * repeat, None, None, None, None, 1)
     for part in article_html_parts(article):
         parse_html(part)
         assert tg_len(part) <= 4096
