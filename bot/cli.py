@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from bot.answer import Answer
 from bot.config import Settings
+from bot.logs import setup_logging
 from bot.questions import BadQuestion
 from bot.render import answer_text, marked
 from bot.service import Citebot, SearchPage, build
@@ -222,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="citebot: %(message)s")
     try:
         settings = Settings()
-        logging.getLogger().setLevel(settings.log_level.upper())
+        setup_logging(settings, "citebot: %(message)s")
         return dispatch(args, settings)
     except ValidationError as error:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in error.errors())

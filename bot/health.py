@@ -8,6 +8,7 @@ from telegram import Bot
 from telegram.error import TelegramError
 
 from bot.config import Settings
+from bot.logs import redact
 from index.search import Searcher
 from index.store import StoreError
 
@@ -44,8 +45,8 @@ async def check(settings: Settings) -> tuple[bool, str]:
     try:
         async with Bot(settings.telegram_bot_token.get_secret_value(), base_url=settings.telegram_api_base_url) as bot:
             me = await bot.get_me()
-    except TelegramError as error:
-        return False, f"Bot API: {error.message} (TELEGRAM_API_BASE_URL={settings.telegram_api_base_url})"
+    except TelegramError as error:  # InvalidToken's message quotes the token: redacted
+        return False, f"Bot API: {redact(error.message, settings)} (TELEGRAM_API_BASE_URL={settings.telegram_api_base_url})"
     except Exception as error:  # network errors come in many types; the reason is what matters here
         return False, f"Bot API unreachable: {type(error).__name__} (TELEGRAM_API_BASE_URL={settings.telegram_api_base_url})"
     return True, summary + f"; Bot API answers as @{me.username}"

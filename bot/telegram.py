@@ -12,6 +12,7 @@ from telegram.ext import (AIORateLimiter, Application, CallbackQueryHandler, Com
 
 from bot import handlers
 from bot.config import Settings
+from bot.logs import setup_logging
 from bot.service import Citebot
 from bot.state import ExpiringStore, RateLimit, Stats
 
@@ -22,28 +23,6 @@ COMMANDS = [
     BotCommand("source", "Full passage behind a citation id"),
     BotCommand("help", "What I know and how to ask"),
 ]
-
-
-class RedactToken(logging.Filter):
-    """Removes the bot token from every log record (httpx logs request URLs, which contain it)."""
-
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self.token = token
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if self.token in message:
-            record.msg, record.args = message.replace(self.token, "[TOKEN]"), None
-        return True
-
-
-def protect_logs(token: str) -> None:
-    """Redact the token in all handlers' output, and keep httpx's per-request lines out of INFO."""
-    redact = RedactToken(token)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(redact)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def build_application(settings: Settings) -> Application:
@@ -96,9 +75,7 @@ def run_bot(settings: Settings) -> int:
         print("citebot: TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and put it in .env "
               "(see .env.example), or try `citebot chat` to use the bot in the terminal", file=sys.stderr)
         return 1
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                        force=True)
-    protect_logs(settings.telegram_bot_token.get_secret_value())
+    setup_logging(settings, "%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = build_application(settings)
     if settings.webhook_url:
         secret = settings.webhook_secret_token.get_secret_value() if settings.webhook_secret_token else None

@@ -15,8 +15,8 @@ from typing import Iterator
 import httpx
 
 from bot.config import Settings
-from bot.telegram import protect_logs
-from tests.conftest import ROOT
+from bot.logs import protect_logs
+from tests.conftest import ROOT, cli
 from tests.emulator import EmulatorThread, parse_html
 
 TOKEN = "987654321:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
@@ -96,3 +96,15 @@ def test_webhook_mode_checks_the_secret_and_answers(tmp_path: Path) -> None:
         _, err = bot.communicate(timeout=15)
         assert bot.returncode == 0, err
         assert len([c for c in emu.calls_of("sendMessage") if int(c.params["chat_id"]) == user.id]) == 1
+
+
+def test_check_reports_index_and_bot_api(tmp_path: Path) -> None:
+    index = tmp_path / "i.sqlite"
+    assert cli("index", index=index).returncode == 0
+    with EmulatorThread(token=TOKEN, bot_username="citebot_check_bot") as emu:
+        healthy = cli("check", index=index, env={"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": emu.base_url})
+        assert healthy.returncode == 0 and "5 articles" in healthy.stdout and "@citebot_check_bot" in healthy.stdout
+        emu.fail_next("getMe", error_code=401, description="Unauthorized")
+        refused = cli("check", index=index, env={"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": emu.base_url})
+    assert refused.returncode == 1 and refused.stdout.count("\n") == 1 and "Bot API" in refused.stdout
+    assert TOKEN not in healthy.stdout + healthy.stderr + refused.stdout + refused.stderr
