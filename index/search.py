@@ -1,8 +1,9 @@
 """Query time: question → terms (with spelling fallbacks) → BM25 top passages → hits.
 
 The store is read through aiosqlite so the bot's event loop never waits on
-disk. Each search reads in one snapshot (a read transaction), and reloads
-the passage-length table only when an indexer has committed a new generation.
+disk. The vocabulary, passage lengths and recently used postings are held in
+memory for the current index generation; a search that finds an indexer has
+committed since reloads them and is redone, so no answer mixes two versions.
 """
 
 from __future__ import annotations
@@ -18,15 +19,15 @@ import numpy as np
 
 from index.analysis import analyze, skeleton
 from index.bm25 import BM25Params, CollectionStats, TermPostings, accumulate, idf, impacts, length_norm, top_k
-from index.vocabulary import Vocabulary
 from index.store import SLOT_DTYPE, TF_DTYPE, describe, passage_id, read_uri, split_passage_id, verify
+from index.vocabulary import Vocabulary
 
 # Scoring a few hundred thousand postings takes milliseconds; above this many
 # it moves to a worker thread so the bot's event loop stays responsive.
 _THREAD_THRESHOLD = 50_000
-_CACHE_BYTES = 256 * 1024 * 1024
-VARIANT_WEIGHT = 0.6
-PRELOAD_BYTES = 32 * 1024 * 1024
+_CACHE_BYTES = 256 * 1024 * 1024  # decoded postings kept between questions
+VARIANT_WEIGHT = 0.6  # another spelling of a word the index knows counts for less than the word
+PRELOAD_BYTES = 32 * 1024 * 1024  # an index with less postings than this is held in memory whole
 _HIT_COLUMNS = ("SELECT p.slot, p.ordinal, p.start, p.end, a.id, a.title, a.url, a.date, a.source, a.author, "
                 "substr(a.text, p.start + 1, p.end - p.start)")
 
