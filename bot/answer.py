@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from index.analysis import Token, analyze, tokens
+from index.articles import title_opens_text
 from index.passages import Span, sentences
 from index.search import Hit, SearchResult
 
@@ -144,7 +145,8 @@ def _window(question: _Question, hit: Hit, max_sentences: int) -> tuple[Excerpt,
     found: list[set[str]] = [set() for _ in spans]
     for token in matched:
         found[max(0, bisect.bisect_right(starts, token.start) - 1)].add(token.term)
-    title_terms = {t for t in analyze(hit.title) if t in question.worth} if hit.ordinal == 0 else set()
+    opening = hit.ordinal == 0 and not title_opens_text(hit.title, hit.text)
+    title_terms = {t for t in analyze(hit.title) if t in question.worth} if opening else set()
     typed: dict[int, bool] = {}
     best_key, best, best_cover, best_bonus = (float("-inf"), 0), (0, 0), 0.0, 0.0
     for first in range(len(spans)):

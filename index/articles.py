@@ -593,6 +593,12 @@ def read_articles(path: Path) -> list[Article]:
     return parser(path, _read_text(path))
 
 
+def title_opens_text(title: str, text: str) -> bool:
+    """True when the title was derived from the text's first sentence (so it adds no words of its own)."""
+    stem = title.removesuffix("…").rstrip()
+    return bool(stem) and text.startswith(stem)
+
+
 def iter_articles(path: Path) -> Iterator[Article]:
     """Like read_articles, but a .jsonl file is streamed; an ArticleError may come mid-way."""
     if path.suffix.lower() == ".jsonl":

@@ -24,7 +24,7 @@ import numpy as np
 from tqdm import tqdm
 
 from index.analysis import analyze, skeleton
-from index.articles import Article, ArticleError, discover_files, iter_articles
+from index.articles import Article, ArticleError, discover_files, iter_articles, title_opens_text
 from index.bm25 import okapi_idf_sum
 from index.passages import chunk
 from index.store import SLOT_DTYPE, TF_DTYPE, SchemaMismatch, connect, describe, reset
@@ -135,7 +135,7 @@ class _Grouped:
     tfs: np.ndarray
 
     def of(self, term_id: int) -> tuple[np.ndarray, np.ndarray] | None:
-        i = int(np.searchsorted(self.term_ids, term_id))
+        i = int(np.searchsorted(self.term_ids, np.int32(term_id)))  # an int32 key: no copy of the array
         if i == len(self.term_ids) or self.term_ids[i] != term_id:
             return None
         start, end = self.bounds[i], self.bounds[i + 1]
@@ -258,7 +258,7 @@ class Indexer:
         article_slot = cursor.lastrowid
         for passage in chunk(article.text, self.chunk_size.target, self.chunk_size.maximum):
             terms = analyze(article.text[passage.start : passage.end])
-            if passage.ordinal == 0:
+            if passage.ordinal == 0 and not title_opens_text(article.title, article.text):
                 terms += analyze(article.title)  # the title belongs to the article's opening passage
             slot = conn.execute(
                 "INSERT INTO passages (article, ordinal, start, end, length) VALUES (?,?,?,?,?)",

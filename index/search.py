@@ -27,7 +27,8 @@ from index.vocabulary import Vocabulary
 _THREAD_THRESHOLD = 50_000
 _CACHE_BYTES = 256 * 1024 * 1024  # decoded postings kept between questions
 VARIANT_WEIGHT = 0.6  # another spelling of a word the index knows counts for less than the word
-PRELOAD_BYTES = 32 * 1024 * 1024  # an index with less postings than this is held in memory whole
+PRELOAD_BYTES = 32 * 1024 * 1024  # an index with less postings than this is held in memory whole,
+PRELOAD_TERMS = 200_000  # and fewer words: decoding postings row by row is what costs
 _HIT_COLUMNS = ("SELECT p.slot, p.ordinal, p.start, p.end, a.id, a.title, a.url, a.date, a.source, a.author, "
                 "substr(a.text, p.start + 1, p.end - p.start)")
 
@@ -205,7 +206,8 @@ class Searcher:
                 return False
             meta = await self._meta("lengths", "passages", "total_length", "okapi_idf_sum", "vocabulary")
             cursor = await self.conn.execute("SELECT term, id, df, skeleton FROM terms")
-            vocabulary = Vocabulary(await cursor.fetchall())
+            # Built off the event loop: a million-word vocabulary takes seconds.
+            vocabulary = await asyncio.to_thread(Vocabulary, await cursor.fetchall())
         finally:
             await self.conn.execute("COMMIT")
         lengths = np.frombuffer(meta["lengths"], dtype=SLOT_DTYPE) if meta.get("lengths") else np.empty(0, np.int32)
@@ -216,7 +218,7 @@ class Searcher:
         self.cache.clear()
         self.generation = generation
         self.rows = None
-        if self.stats.total_length * 6 <= self.preload_bytes:
+        if self.stats.total_length * 6 <= self.preload_bytes and len(vocabulary) <= PRELOAD_TERMS:
             # A small index is read whole: its questions then cost no database round trip.
             self._decode(await (await self.conn.execute("SELECT term, slots, tfs FROM postings")).fetchall())
             cursor = await self.conn.execute(_HIT_COLUMNS + " FROM passages p JOIN articles a ON a.slot = p.article")

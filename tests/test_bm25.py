@@ -10,6 +10,7 @@ import pytest
 from rank_bm25 import BM25Okapi
 
 from index.analysis import analyze
+from index.articles import title_opens_text
 from index.bm25 import BM25Params, TermPostings, accumulate, impacts, top_k
 from index.indexer import index_paths
 from index.search import Searcher
@@ -26,7 +27,7 @@ def passage_tokens(path: Path) -> tuple[list[int], list[list[str]]]:
                         "JOIN articles a ON a.slot = p.article ORDER BY p.slot").fetchall()
     conn.close()
     slots = [r[0] for r in rows]
-    return slots, [analyze(text[start:end]) + (analyze(title) if ordinal == 0 else [])
+    return slots, [analyze(text[start:end]) + (analyze(title) if ordinal == 0 and not title_opens_text(title, text) else [])
                    for _, ordinal, start, end, title, text in rows]
 
 
