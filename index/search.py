@@ -177,6 +177,13 @@ class Searcher:
     async def close(self) -> None:
         await self.conn.close()
 
+    async def __aenter__(self) -> "Searcher":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        # aiosqlite's worker thread is not a daemon: an unclosed Searcher keeps the process alive.
+        await self.close()
+
     async def _meta(self, *keys: str) -> dict[str, object]:
         marks = ",".join("?" * len(keys))
         cursor = await self.conn.execute(f"SELECT key, value FROM meta WHERE key IN ({marks})", keys)

@@ -18,11 +18,8 @@ def write(folder: Path, name: str, town: str) -> Path:
 
 
 async def titles(index: Path, query: str) -> list[str]:
-    searcher = await Searcher.open(index)
-    try:
+    async with await Searcher.open(index) as searcher:
         return [hit.title for hit in (await searcher.search(query, per_article=1)).hits]
-    finally:
-        await searcher.close()
 
 
 async def test_add_change_delete(tmp_path: Path) -> None:
