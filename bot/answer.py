@@ -190,9 +190,10 @@ def _surface(term: str, texts: list[str]) -> str:
     return term
 
 
-def best_excerpt(result: SearchResult, hit: Hit) -> Excerpt:
-    """The sentences of hit that best answer the query, with query words marked."""
-    return _window(_Question(result), hit, MAX_SENTENCES)[0]
+def best_excerpts(result: SearchResult, hits: list[Hit]) -> list[Excerpt]:
+    """For each hit, the sentences that best answer the query, with query words marked."""
+    question = _Question(result)
+    return [_window(question, hit, MAX_SENTENCES)[0] for hit in hits]
 
 
 def compose(result: SearchResult, threshold: float = 0.5, max_articles: int = MAX_ARTICLES,

@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.answer import Answer, Excerpt, best_excerpt, compose
+from bot.answer import Answer, Excerpt, best_excerpts, compose
 from bot.config import Settings
 from bot.questions import BadQuestion, clean_question
 from index.analysis import analyze
@@ -92,7 +92,7 @@ class Citebot:
         query = self.question(text, strict=strict)
         result = await self.searcher.search(query, limit=offset + limit + 1, per_article=1)
         page = result.hits[offset : offset + limit]
-        return SearchPage(query, [(hit, best_excerpt(result, hit)) for hit in page],
+        return SearchPage(query, list(zip(page, best_excerpts(result, page))),
                           offset, len(result.hits) > offset + limit)
 
     async def passage(self, pid: str) -> Hit | None:

@@ -10,7 +10,7 @@ from telegram.ext import Application
 
 from bot.config import Settings
 from bot.telegram import build_application
-from tests.emulator import BotApiEmulator, Call, parse_html
+from tests.emulator import BotApiEmulator, Call, FakeUser, parse_html
 
 
 @contextlib.asynccontextmanager
@@ -39,3 +39,10 @@ def to_chat(chat_id: int) -> Callable[[Call], bool]:
 def visible(call: Call) -> str:
     """The text a user sees (HTML parsed the way Telegram parses it)."""
     return parse_html(call.params["text"])[0]
+
+
+async def say(emu: BotApiEmulator, user: FakeUser, text: str, timeout: float = 20) -> Call:
+    """Send text in the user's private chat with the bot and return the bot's reply."""
+    chat = emu.private_chat(user)
+    emu.send_text(chat, user, text)
+    return await emu.wait_for("sendMessage", to_chat(chat.id), timeout=timeout)

@@ -13,7 +13,7 @@ from bot.config import BUNDLED_ARTICLES
 from index.indexer import index_paths
 from tests.conftest import cli
 from tests.emulator import BotApiEmulator
-from tests.harness import running, to_chat, visible
+from tests.harness import running, say, to_chat, visible
 
 ADMIN, USER = 1001, 1002
 NEW_ARTICLE = ("Ferry sunk at Hola Prystan\n\nPartisans sank a Russian supply ferry at Hola Prystan on Tuesday, "
@@ -35,10 +35,7 @@ def emu_index(tmp_path: Path, corpus: Path) -> Path:
 
 
 async def ask(emu: BotApiEmulator, user_id: int, text: str) -> str:
-    user = emu.user(id=user_id)
-    chat = emu.private_chat(user)
-    emu.send_text(chat, user, text)
-    return visible(await emu.wait_for("sendMessage", to_chat(chat.id), timeout=20))
+    return visible(await say(emu, emu.user(id=user_id), text))
 
 
 async def test_index_run_beside_the_bot_is_seen_without_restart(corpus: Path, emu_index: Path) -> None:

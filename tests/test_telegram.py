@@ -10,7 +10,7 @@ import pytest
 from telegram.ext import Application
 
 from tests.emulator import BotApiEmulator, parse_html, utf16_len
-from tests.harness import running, to_chat, visible
+from tests.harness import running, say, to_chat, visible
 
 USERNAME = "citebot_test_bot"
 
@@ -52,26 +52,20 @@ async def test_private_question_gets_cited_excerpt(emu: BotApiEmulator, bot: App
 
 async def test_out_of_corpus_question_gets_polite_no_answer(emu: BotApiEmulator, bot: Application) -> None:
     user = emu.user(id=102)
-    chat = emu.private_chat(user)
-    emu.send_text(chat, user, "What is the capital of Australia?")
-    reply = await emu.wait_for("sendMessage", to_chat(chat.id))
+    reply = await say(emu, user, "What is the capital of Australia?")
     assert "could not find" in visible(reply) and "/search" in visible(reply)
     assert "«" not in visible(reply)
 
 
 async def test_small_talk_is_not_searched(emu: BotApiEmulator, bot: Application) -> None:
     user = emu.user(id=103)
-    chat = emu.private_chat(user)
-    emu.send_text(chat, user, "Hello!")
-    reply = await emu.wait_for("sendMessage", to_chat(chat.id))
+    reply = await say(emu, user, "Hello!")
     assert visible(reply).startswith("Hello!") and "?" in visible(reply)
 
 
 async def test_help_shows_counts_and_examples(emu: BotApiEmulator, bot: Application) -> None:
     user = emu.user(id=104)
-    chat = emu.private_chat(user)
-    emu.send_text(chat, user, "/start")
-    reply = await emu.wait_for("sendMessage", to_chat(chat.id))
+    reply = await say(emu, user, "/start")
     text = visible(reply)
     assert "5 articles" in text and "36 passages" in text.replace("(", "").replace(")", "") or "passages" in text
     assert text.count("What do the articles say about") == 3
@@ -216,9 +210,7 @@ async def test_429_is_waited_out_and_reply_arrives(emu: BotApiEmulator, bot: App
 ])
 async def test_hostile_questions_get_valid_replies(emu: BotApiEmulator, bot: Application, question: str) -> None:
     user = emu.user(id=801)
-    chat = emu.private_chat(user)
-    emu.send_text(chat, user, question)
-    reply = await emu.wait_for("sendMessage", to_chat(chat.id))
+    reply = await say(emu, user, question)
     assert visible(reply).strip()
     emu.assert_no_errors()
 
@@ -255,9 +247,7 @@ async def test_a_failure_is_logged_and_the_user_told_without_details(
 
     monkeypatch.setattr(bot.bot_data["citebot"], "ask", broken)
     user = emu.user(id=901)
-    chat = emu.private_chat(user)
-    emu.send_text(chat, user, "Where was Saldo flown?")
-    reply = await emu.wait_for("sendMessage", to_chat(chat.id))
+    reply = await say(emu, user, "Where was Saldo flown?")
     assert "something went wrong" in visible(reply)
     assert "secret" not in visible(reply) and "Traceback" not in visible(reply)
     assert "disk on fire" in caplog.text and emu.token not in caplog.text
