@@ -127,7 +127,7 @@ def child_citebot_query(args: argparse.Namespace, queries: list[str]) -> dict[st
     open_s = time.perf_counter() - start
     try:
         loaded = current_rss_mb()
-        latency = timed(lambda q: engine.search_result(q, 10), queries)
+        latency, _ = engine.time_search(queries, 10, warmup=WARMUP)
         return {"open_s": open_s, "loaded_rss_mb": loaded, "serve_rss_mb": current_rss_mb(),
                 "peak_rss_mb": peak_rss_mb(), "latencies": latency.seconds}
     finally:

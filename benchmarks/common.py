@@ -343,6 +343,22 @@ class CitebotEngine:
         """The full SearchResult (hits with article ids and texts)."""
         return self.loop.run_until_complete(self.searcher.search(query, limit=k, per_article=per_article))
 
+    def time_search(self, queries: Sequence[str], k: int = 10, per_article: int | None = None,
+                    warmup: int = 10) -> tuple[Latency, list[Any]]:
+        """Search each query in turn inside one running event loop, as the bot awaits its searches
+        (starting a loop per query would time asyncio, not the search); warm-up queries untimed."""
+        async def run() -> tuple[Latency, list[Any]]:
+            for query in queries[:warmup]:
+                await self.searcher.search(query, limit=k, per_article=per_article)
+            latency, results = Latency(), []
+            for query in queries:
+                start = time.perf_counter()
+                results.append(await self.searcher.search(query, limit=k, per_article=per_article))
+                latency.seconds.append(time.perf_counter() - start)
+            return latency, results
+
+        return self.loop.run_until_complete(run())
+
     def close(self) -> None:
         self.loop.run_until_complete(self.searcher.close())
         self.loop.close()

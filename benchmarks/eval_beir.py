@@ -66,13 +66,10 @@ def run_citebot(store: Path, params: BM25Params, beir: Beir, query_ids: Sequence
     """Ranked article ids per query (best passage per article) and the query latencies."""
     engine = CitebotEngine(store, params)
     try:
-        def ranked(query: str) -> list[str]:
-            return [hit.article_id for hit in engine.search_result(query, DEPTH, per_article=1).hits]
-
-        latency, runs = time_queries(ranked, [beir.queries[q] for q in query_ids], warmup)
+        latency, results = engine.time_search([beir.queries[q] for q in query_ids], DEPTH, 1, warmup)
     finally:
         engine.close()
-    return runs, latency
+    return [[hit.article_id for hit in result.hits] for result in results], latency
 
 
 def evaluate_citebot(store: Path, params: BM25Params, beir: Beir, query_ids: Sequence[str],

@@ -59,6 +59,8 @@ class Token:
 
 def fold(word: str) -> str:
     """Lower-case and strip diacritics: 'Zaporizhzhia' and 'Zaporіzhzhia' alike."""
+    if word.isascii():  # most words: nothing to decompose
+        return word.lower()
     decomposed = unicodedata.normalize("NFKD", word.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 

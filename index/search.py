@@ -9,15 +9,17 @@ committed since reloads them and is redone, so no answer mixes two versions.
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import aiosqlite
 import numpy as np
 
-from index.analysis import analyze, skeleton
+from index.analysis import analyze
 from index.bm25 import BM25Params, CollectionStats, TermPostings, accumulate, idf, impacts, length_norm, top_k
 from index.store import SLOT_DTYPE, TF_DTYPE, describe, passage_id, read_uri, split_passage_id, verify
 from index.vocabulary import Vocabulary
@@ -27,14 +29,15 @@ from index.vocabulary import Vocabulary
 _THREAD_THRESHOLD = 50_000
 _CACHE_BYTES = 256 * 1024 * 1024  # decoded postings kept between questions
 VARIANT_WEIGHT = 0.6  # another spelling of a word the index knows counts for less than the word
+_PLAN_MEMO_SIZE = 100_000  # query words whose planned terms are kept
 PRELOAD_BYTES = 32 * 1024 * 1024  # an index with less postings than this is held in memory whole,
 PRELOAD_TERMS = 200_000  # and fewer words: decoding postings row by row is what costs
+_NO_POSTINGS = (np.empty(0, np.int32), np.empty(0, np.float32))
 _HIT_COLUMNS = ("SELECT p.slot, p.ordinal, p.start, p.end, a.id, a.title, a.url, a.date, a.source, a.author, "
                 "substr(a.text, p.start + 1, p.end - p.start)")
 
 
-@dataclass(frozen=True)
-class QueryTerm:
+class QueryTerm(NamedTuple):
     """A term searched for: typed by the user, or a close vocabulary word standing in for one."""
 
     term: str
@@ -44,22 +47,21 @@ class QueryTerm:
     substitute: bool = False  # a close word standing in for typed: another spelling or a typo fix
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """One scored passage with what a citation needs about its article."""
 
     passage_id: str
     article_id: str
     title: str
     text: str
-    score: float
     ordinal: int
     start: int
     end: int
-    url: str | None = None
-    date: str | None = None
-    source: str | None = None
-    author: str | None = None
+    url: str | None
+    date: str | None
+    source: str | None
+    author: str | None
+    score: float = 0.0  # last: a hit is its passage's stored fields plus a score
 
 
 @dataclass(frozen=True)
@@ -146,8 +148,10 @@ class Searcher:
         self.norm = np.empty(0)
         self.cache = _PostingsCache()
         self.vocabulary = Vocabulary([])
-        self.rows: dict[int, tuple] | None = None  # hit rows by slot, when the index is small
+        self.term_plans: dict[str, tuple[tuple[int, QueryTerm], ...]] = {}
+        self.rows: dict[int, tuple] | None = None  # Hit fields but the score by slot, when the index is small
         self.disk_state: tuple[tuple[int, int], ...] = ()
+        self.watched = (str(path), str(path) + "-wal")
         self.lock = asyncio.Lock()
 
     @classmethod
@@ -195,9 +199,9 @@ class Searcher:
     def _on_disk(self) -> tuple[tuple[int, int], ...]:
         """Modification time and size of the index and its WAL: they change with every commit."""
         state = []
-        for path in (self.path, self.path.with_name(self.path.name + "-wal")):
+        for path in self.watched:
             try:
-                info = path.stat()
+                info = os.stat(path)
                 state.append((info.st_mtime_ns, info.st_size))
             except OSError:
                 state.append((0, 0))
@@ -222,6 +226,7 @@ class Searcher:
                                      float(meta.get("okapi_idf_sum", 0.0)), int(meta.get("vocabulary", 0)))
         self.norm = length_norm(lengths, self.stats, self.params)
         self.vocabulary = vocabulary
+        self.term_plans.clear()
         self.cache.clear()
         self.generation = generation
         self.rows = None
@@ -229,12 +234,15 @@ class Searcher:
             # A small index is read whole: its questions then cost no database round trip.
             self._decode(await (await self.conn.execute("SELECT term, slots, tfs FROM postings")).fetchall())
             cursor = await self.conn.execute(_HIT_COLUMNS + " FROM passages p JOIN articles a ON a.slot = p.article")
-            self.rows = {row[0]: row for row in await cursor.fetchall()}
+            self.rows = {row[0]: _hit_fields(row) for row in await cursor.fetchall()}
         return True
 
     async def _postings(self, term_ids: list[int]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
         """Passage slots and impacts (valid for this generation's lengths) of terms, cached;
         the ones not cached are read in one statement."""
+        if self.rows is not None:  # a small index is held whole: nothing to read, nothing evicted
+            held = self.cache.items
+            return {term_id: held.get(term_id, _NO_POSTINGS) for term_id in term_ids}
         found = {term_id: cached for term_id in term_ids if (cached := self.cache.get(term_id)) is not None}
         missing = [term_id for term_id in dict.fromkeys(term_ids) if term_id not in found]
         if missing:
@@ -242,8 +250,7 @@ class Searcher:
                 f"SELECT term, slots, tfs FROM postings WHERE term IN ({','.join('?' * len(missing))})", missing)
             found.update(self._decode(await cursor.fetchall()))
         # A term missing here is gone: an indexer committed since the vocabulary was read.
-        empty = (np.empty(0, np.int32), np.empty(0, np.float32))
-        return {term_id: found.get(term_id, empty) for term_id in term_ids}
+        return {term_id: found.get(term_id, _NO_POSTINGS) for term_id in term_ids}
 
     def _decode(self, rows: list[tuple[int, bytes, bytes]]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
         """Stored postings rows → (slots, impacts), put in the cache."""
@@ -259,18 +266,37 @@ class Searcher:
         planned: list[tuple[int, QueryTerm]] = []
         unmatched: list[str] = []
         for term, count in Counter(analyze(query)).items():
-            found = self.vocabulary.get(term)
-            if found is not None:
-                planned.append((found[0], QueryTerm(term, float(count), self._idf(found[1]), term)))
-            close = self.vocabulary.suggest(term, skeleton(term))
-            if not close and found is None:
+            entries = self.term_plans.get(term)
+            if entries is None:
+                entries = self._plan_term(term)
+            if not entries:
                 unmatched.append(term)
-            # Other spellings of a known word count for less than the word itself.
-            scale = VARIANT_WEIGHT if found is not None else 1.0
-            for word, similarity in close:
-                term_id, df = self.vocabulary.terms[word]
-                planned.append((term_id, QueryTerm(word, count * similarity * scale, self._idf(df), term, substitute=True)))
+            elif count == 1:
+                planned.extend(entries)
+            else:
+                planned.extend((term_id, QueryTerm(found.term, found.weight * count, found.idf, found.typed, found.substitute))
+                               for term_id, found in entries)
         return [t for _, t in planned], planned, unmatched
+
+    def _plan_term(self, term: str) -> tuple[tuple[int, QueryTerm], ...]:
+        """The vocabulary terms searched for one analysed query word, weighted for one occurrence.
+
+        Kept until the next index generation: questions repeat their words, and
+        looking for other spellings is the dearest part of planning.
+        """
+        entries = []
+        found = self.vocabulary.get(term)
+        if found is not None:
+            entries.append((found[0], QueryTerm(term, 1.0, self._idf(found[1]), term)))
+        # Other spellings of a known word count for less than the word itself.
+        scale = VARIANT_WEIGHT if found is not None else 1.0
+        for word, similarity in self.vocabulary.suggest(term):
+            term_id, df, _ = self.vocabulary.terms[word]
+            entries.append((term_id, QueryTerm(word, similarity * scale, self._idf(df), term, substitute=True)))
+        if len(self.term_plans) >= _PLAN_MEMO_SIZE:
+            self.term_plans.clear()
+        self.term_plans[term] = planned = tuple(entries)
+        return planned
 
     def _idf(self, df: int) -> float:
         return idf(df, self.stats, self.params)
@@ -308,8 +334,8 @@ class Searcher:
             await self._refresh()
             known = [(self.vocabulary.get(term), count) for term, count in Counter(terms).items()]
             known = [(found, count) for found, count in known if found is not None]
-            read = await self._postings([term_id for (term_id, _), _ in known])
-            postings = [TermPostings(*read[term_id], count * self._idf(df)) for (term_id, df), count in known]
+            read = await self._postings([term_id for (term_id, _, _), _ in known])
+            postings = [TermPostings(*read[term_id], count * self._idf(df)) for (term_id, df, _), count in known]
             return accumulate(postings, len(self.norm))
 
     async def _hits(self, slots: np.ndarray, scores: np.ndarray) -> tuple[list[Hit], int]:
@@ -324,15 +350,12 @@ class Searcher:
                 f"ON a.slot = p.article WHERE p.slot IN ({','.join('?' * len(slots))})", [int(s) for s in slots])
             fetched = await cursor.fetchall()
             generation = int(fetched[0][-1]) if fetched else await self._generation()
-            rows = {row[0]: row[:-1] for row in fetched}
+            rows = {row[0]: _hit_fields(row[:-1]) for row in fetched}
         hits = []
         for slot, score in zip(slots.tolist(), scores.tolist()):
-            row = rows.get(slot)
-            if row is None:
-                continue
-            _, ordinal, start, end, article_id, title, url, date, source, author, text = row
-            hits.append(Hit(passage_id(article_id, ordinal), article_id, title, text, score,
-                            ordinal, start, end, url, date, source, author))
+            fields = rows.get(slot)
+            if fields is not None:
+                hits.append(Hit(*fields, score))
         return hits, generation
 
     async def passage(self, pid: str) -> Hit | None:
@@ -341,15 +364,10 @@ class Searcher:
         if parts is None:
             return None
         cursor = await self.conn.execute(
-            "SELECT p.ordinal, p.start, p.end, a.id, a.title, a.url, a.date, a.source, a.author, "
-            "substr(a.text, p.start + 1, p.end - p.start) FROM passages p JOIN articles a ON a.slot = p.article "
-            "WHERE a.id = ? AND p.ordinal = ?", parts)
+            _HIT_COLUMNS + " FROM passages p JOIN articles a ON a.slot = p.article WHERE a.id = ? AND p.ordinal = ?",
+            parts)
         row = await cursor.fetchone()
-        if row is None:
-            return None
-        ordinal, start, end, article_id, title, url, date, source, author, text = row
-        return Hit(passage_id(article_id, ordinal), article_id, title, text, 0.0,
-                   ordinal, start, end, url, date, source, author)
+        return Hit(*_hit_fields(row)) if row else None
 
     async def article(self, article_id: str) -> StoredArticle | None:
         """The whole article with id article_id, or None."""
@@ -371,6 +389,12 @@ class Searcher:
         """The openings of a few articles, for example questions in /help."""
         cursor = await self.conn.execute("SELECT substr(text, 1, ?) FROM articles ORDER BY slot LIMIT ?", (chars, n))
         return [text for (text,) in await cursor.fetchall()]
+
+
+def _hit_fields(row: tuple) -> tuple:
+    """A row of _HIT_COLUMNS → a Hit's fields but the score."""
+    _, ordinal, start, end, article_id, title, url, date, source, author, text = row
+    return passage_id(article_id, ordinal), article_id, title, text, ordinal, start, end, url, date, source, author
 
 
 def _per_article(hits: list[Hit], n: int) -> list[Hit]:

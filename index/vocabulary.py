@@ -4,16 +4,20 @@ Held in memory (reloaded when an indexer commits) so that planning a query
 costs no database round trip. Names in this domain come in many spellings
 (Stremousov/Strimosov, Zaporizhzhia/Zaporizhia, Fedorov/Fedrov): words
 sharing a transliteration skeleton are found through a dict, and typos of an
-unknown word by edit distance among words with the same first letter.
+unknown word by edit distance among words with the same first letter and
+about the same length.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from typing import Iterable
 
 from rapidfuzz import process
 from rapidfuzz.distance import Indel, Levenshtein
+
+from index.analysis import skeleton
 
 # Below this similarity (0..1, by insertions and deletions) a word is a
 # different word, not another spelling of the same one.
@@ -22,7 +26,6 @@ KNOWN_MIN_SIMILARITY = 0.75
 # Short common words have look-alikes (mayor/major, live/love); names rarely do.
 KNOWN_MIN_LENGTH = 6
 MAX_SUGGESTIONS = 3
-_MEMO_SIZE = 100_000
 
 
 def _max_edits(term: str) -> int:
@@ -30,24 +33,33 @@ def _max_edits(term: str) -> int:
 
 
 class Vocabulary:
-    """term → (id, df), plus the lookups for other spellings."""
+    """term → (id, df, words sharing its skeleton), plus the lookups for other spellings.
+
+    Everything is built up front (in a worker thread, see Searcher) so that a
+    question never pays for building a lookup table.
+    """
 
     def __init__(self, rows: Iterable[tuple[str, int, int, str]]) -> None:
-        self.terms: dict[str, tuple[int, int]] = {}
+        self.terms: dict[str, tuple[int, int, list[str]]] = {}
         self.skeletons: dict[str, list[str]] = defaultdict(list)
+        self.initials: dict[str, list[str]] = defaultdict(list)
         for term, term_id, df, key in rows:
-            self.terms[term] = (term_id, df)
-            self.skeletons[key].append(term)
-        self._by_initial: dict[str, list[str]] | None = None
-        self._suggested: dict[str, list[tuple[str, float]]] = {}  # questions repeat their words
+            spellings = self.skeletons[key]
+            spellings.append(term)
+            self.terms[term] = (term_id, df, spellings)
+            self.initials[term[0]].append(term)
+        self.lengths: dict[str, list[int]] = {}  # of the words in initials[letter], sorted by length
+        for letter, words in self.initials.items():
+            words.sort(key=len)
+            self.lengths[letter] = [len(word) for word in words]
 
     def __len__(self) -> int:
         return len(self.terms)
 
-    def get(self, term: str) -> tuple[int, int] | None:
+    def get(self, term: str) -> tuple[int, int, list[str]] | None:
         return self.terms.get(term)
 
-    def suggest(self, term: str, skeleton: str) -> list[tuple[str, float]]:
+    def suggest(self, term: str) -> list[tuple[str, float]]:
         """Up to three (word, similarity) spelt close to term, best first.
 
         For a word the index knows, only other spellings of the same name
@@ -55,33 +67,26 @@ class Vocabulary:
         spell names inconsistently. For an unknown word, typos within a small
         edit distance too.
         """
-        if term not in self._suggested:
-            if len(self._suggested) >= _MEMO_SIZE:
-                self._suggested.clear()
-            self._suggested[term] = self._suggest(term, skeleton)
-        return self._suggested[term]
-
-    def _suggest(self, term: str, skeleton: str) -> list[tuple[str, float]]:
-        known = term in self.terms
+        found = self.terms.get(term)
         edits = _max_edits(term)
-        if not edits or not term.isalpha() or (known and len(term) < KNOWN_MIN_LENGTH):
+        if not edits or not term.isalpha() or (found is not None and len(term) < KNOWN_MIN_LENGTH):
             return []
-        candidates = {word for word in self.skeletons.get(skeleton, ()) if word != term}
-        if not known:
-            bucket = self._initials().get(term[0], [])
-            # rapidfuzz compares in C: tens of thousands of candidates take a few milliseconds.
+        spellings = found[2] if found is not None else self.skeletons.get(skeleton(term), ())
+        candidates = {word for word in spellings if word != term}
+        if found is None:
+            # rapidfuzz compares in C, a thousand words in tens of microseconds; one call, since each
+            # call costs as much again.
             candidates.update(match for match, _, _ in process.extract(
-                term, bucket, scorer=Levenshtein.distance, score_cutoff=edits, limit=MAX_SUGGESTIONS * 10))
-        threshold = KNOWN_MIN_SIMILARITY if known else MIN_SIMILARITY
+                term, self._near_length(term, edits), scorer=Levenshtein.distance,
+                score_cutoff=edits, limit=MAX_SUGGESTIONS * 10))
+        threshold = KNOWN_MIN_SIMILARITY if found is not None else MIN_SIMILARITY
         scored = [(word, Indel.normalized_similarity(term, word)) for word in candidates]
         scored = [(word, similarity) for word, similarity in scored if similarity >= threshold]
         scored.sort(key=lambda s: (-s[1], -self.terms[s[0]][1], s[0]))
         return scored[:MAX_SUGGESTIONS]
 
-    def _initials(self) -> dict[str, list[str]]:
-        """Words by first letter, built on the first unknown word (most questions have none)."""
-        if self._by_initial is None:
-            self._by_initial = defaultdict(list)
-            for word in self.terms:
-                self._by_initial[word[0]].append(word)
-        return self._by_initial
+    def _near_length(self, term: str, edits: int) -> list[str]:
+        """Words with term's first letter within `edits` letters of its length: only they can be
+        within `edits` edits of it (a slice of that letter's words, which are sorted by length)."""
+        words, lengths = self.initials.get(term[0], []), self.lengths.get(term[0], [])
+        return words[bisect_left(lengths, len(term) - edits):bisect_right(lengths, len(term) + edits)]
