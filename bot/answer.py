@@ -22,6 +22,8 @@ MAX_EXCERPT_CHARS = 700
 # A further article is cited only if it ranks at least this share of the best.
 SECONDARY_SCORE_SHARE = 0.5
 RERANK_DEPTH = 20
+# A second excerpt of an already cited article must cover this much of the question.
+SAME_ARTICLE_COVERAGE = 0.9
 # Each sentence beyond the first must add at least this share of the question.
 EXTRA_SENTENCE_COST = 0.1
 
@@ -129,15 +131,21 @@ class _Question:
 class _Candidate:
     hit: Hit
     excerpt: Excerpt
+    span: tuple[int, int]  # of the excerpt in the article's text
     coverage: float  # of the question, by the excerpt's sentences
     rank: float
 
+    def overlaps(self, other: "_Candidate") -> bool:
+        return (self.hit.article_id == other.hit.article_id
+                and self.span[0] < other.span[1] and other.span[0] < self.span[1])
 
-def _window(question: _Question, hit: Hit, max_sentences: int) -> tuple[Excerpt, float, float]:
+
+def _window(question: _Question, hit: Hit, max_sentences: int) -> tuple[Excerpt, int, float, float]:
     """The run of one to three sentences of the passage that best covers the question.
 
-    Returns the excerpt, the share of the question it covers, and the bonus
-    it earned for holding the kind of thing the question asks for.
+    Returns the excerpt, where it starts in the passage, the share of the
+    question it covers, and the bonus it earned for holding the kind of
+    thing the question asks for.
     """
     spans = sentences(hit.text) or [Span(0, len(hit.text))]
     matched = [t for t in tokens(hit.text) if t.term in question.worth]
@@ -164,7 +172,7 @@ def _window(question: _Question, hit: Hit, max_sentences: int) -> tuple[Excerpt,
             if key > best_key:
                 best_key, best, best_cover, best_bonus = key, (first, last), cover, bonus
     start, end = spans[best[0]].start, spans[best[1]].end
-    return _marked(hit.text, start, end, matched), best_cover, best_bonus
+    return _marked(hit.text, start, end, matched), start, best_cover, best_bonus
 
 
 def _marked(text: str, start: int, end: int, matched: list[Token]) -> Excerpt:
@@ -202,7 +210,10 @@ def compose(result: SearchResult, threshold: float = 0.5, max_articles: int = MA
 
     The top passages are re-ranked by how much of the question their best
     excerpt covers: BM25 rewards a passage for its words anywhere, but an
-    answer is a sentence or two where the question's words meet.
+    answer is a sentence or two where the question's words meet. Each
+    citation is another article; a slot no other article earns may go to a
+    second place in an already cited article that answers the whole question
+    too (one article often tells two events in the same words).
     """
     question = _Question(result)
     top_score = result.hits[0].score if result.hits else 0.0
@@ -210,18 +221,23 @@ def compose(result: SearchResult, threshold: float = 0.5, max_articles: int = MA
     reachable = [h for h in result.hits[:rerank] if h.score >= 0.5 * SECONDARY_SCORE_SHARE * top_score]
     candidates = []
     for hit in reachable:
-        window, cover, bonus = _window(question, hit, max_sentences)
-        candidates.append(_Candidate(hit, window, cover, hit.score * (0.5 + 0.5 * cover) * (1 + ANSWER_TYPE_RANK_FACTOR * bonus)))
+        window, start, cover, bonus = _window(question, hit, max_sentences)
+        rank = hit.score * (0.5 + 0.5 * cover) * (1 + ANSWER_TYPE_RANK_FACTOR * bonus)
+        span = (hit.start + start, hit.start + start + len(window.text))
+        candidates.append(_Candidate(hit, window, span, cover, rank))
     candidates.sort(key=lambda c: -c.rank)
-    citations: list[Citation] = []
-    seen: set[str] = set()
-    for candidate in candidates:
-        if len(citations) == max_articles or candidate.rank < SECONDARY_SCORE_SHARE * candidates[0].rank:
-            break
-        if candidate.hit.article_id in seen or candidate.coverage < threshold:
-            continue
-        seen.add(candidate.hit.article_id)
-        citations.append(Citation(len(citations) + 1, candidate.hit, candidate.excerpt))
+    eligible = [c for c in candidates if c.rank >= SECONDARY_SCORE_SHARE * candidates[0].rank]
+    chosen: list[_Candidate] = []
+    for candidate in eligible:
+        if len(chosen) < max_articles and candidate.coverage >= threshold and \
+                all(candidate.hit.article_id != c.hit.article_id for c in chosen):
+            chosen.append(candidate)
+    for candidate in eligible:
+        if len(chosen) < max_articles and candidate.coverage >= SAME_ARTICLE_COVERAGE and \
+                not any(candidate.overlaps(c) for c in chosen):
+            chosen.append(candidate)
+    chosen.sort(key=lambda c: -c.rank)
+    citations = [Citation(n, c.hit, c.excerpt) for n, c in enumerate(chosen, 1)]
     texts = [c.excerpt.text for c in citations]
     instead = {}
     for typed, words in result.substitutions.items():

@@ -8,6 +8,7 @@ from bot.answer import compose
 from bot.config import Settings
 from bot.questions import BadQuestion
 from bot.service import Citebot
+from index.indexer import index_paths
 from index.search import Searcher
 
 
@@ -29,8 +30,9 @@ async def test_seed_questions(citebot: Citebot, seed_questions: list[dict]) -> N
         # Each excerpt is copied from its passage, never made up.
         for citation in answer.citations:
             assert citation.excerpt.text in citation.hit.text
-    assert first >= len(answerable) - 2
-    assert any_of_three >= len(answerable) - 2
+    # The targets of the evaluation (benchmarks/eval_seeds.py): 11 of 12 first, all within three.
+    assert first >= len(answerable) - 1
+    assert any_of_three == len(answerable)
 
 
 async def test_out_of_corpus_questions_get_no_excerpt(citebot: Citebot, seed_questions: list[dict]) -> None:
@@ -89,3 +91,30 @@ async def test_compose_threshold_is_respected(bundled_index: Path) -> None:
         assert compose(result, threshold=0.9).citations == []
     finally:
         await searcher.close()
+
+
+def _filler(n: int) -> str:
+    return " ".join(f"Weather report {i} mentioned rain over the valley farms today." for i in range(n))
+
+
+async def test_a_second_place_in_one_article_is_cited_when_no_other_article_answers(tmp_path: Path) -> None:
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "harbour.txt").write_text(
+        "Harbour notes\n\nThe lighthouse keeper finds a brass compass in the harbour cellar. " + _filler(30)
+        + " Years later the lighthouse keeper finds a brass compass again in the harbour cellar.")
+    (articles / "farms.txt").write_text("Farm notes\n\n" + _filler(12))
+    index_paths(tmp_path / "index.sqlite", [articles], progress=False)
+    async with await Searcher.open(tmp_path / "index.sqlite") as searcher:
+        result = await searcher.search("Where did the lighthouse keeper find the brass compass?", limit=20)
+    answer = compose(result)
+    assert [c.hit.article_id for c in answer.citations] == ["harbour", "harbour"]
+    first, second = (c.excerpt.text for c in answer.citations)
+    assert "compass" in first and "compass" in second and first != second
+    # Another article that answers takes the slot before a second place in the same article.
+    (articles / "museum.txt").write_text("Museum notes\n\nIn the museum the lighthouse keeper finds a brass compass "
+                                         "from the harbour cellar. " + _filler(3))
+    index_paths(tmp_path / "index.sqlite", [articles], progress=False)
+    async with await Searcher.open(tmp_path / "index.sqlite") as searcher:
+        result = await searcher.search("Where did the lighthouse keeper find the brass compass?", limit=20)
+    assert sorted(c.hit.article_id for c in compose(result, max_articles=2).citations) == ["harbour", "museum"]
