@@ -214,7 +214,10 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command in ("run", "check"):
         return {"run": _run, "check": _check}[args.command](settings, args)
     work = {"ask": _ask, "search": _search, "source": _source, "chat": _chat}[args.command]
-    return asyncio.run(_with_bot(settings, lambda bot: work(bot, args), build_if_missing=args.command == "chat"))
+    # Anyone can try `citebot ask` in one command: the default index is built on first use. An
+    # INDEX_PATH set on purpose that is not there is more likely a mistake, and is said so.
+    build = args.command == "chat" or "index_path" not in settings.model_fields_set
+    return asyncio.run(_with_bot(settings, lambda bot: work(bot, args), build_if_missing=build))
 
 
 def main(argv: list[str] | None = None) -> int:

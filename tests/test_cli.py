@@ -1,6 +1,9 @@
 """The real `citebot` command in a subprocess: answers, JSON, batch and bad input."""
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -88,6 +91,16 @@ def test_chat_indexes_bundled_articles_on_first_use(tmp_path: Path) -> None:
     chat = cli("chat", index=index, stdin="Which state-owned bank opened branches in Kherson?\n")
     assert chat.returncode == 0, chat.stderr
     assert "Promsvyazbank" in chat.stdout and index.exists()
+
+
+def test_ask_builds_the_default_index_on_first_use(tmp_path: Path) -> None:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "INDEX_", "ARTICLES_"))}
+    environment.update(XDG_DATA_HOME=str(tmp_path / "data"), PYTHONIOENCODING="utf-8")
+    run = subprocess.run([sys.executable, "-m", "bot.cli", "ask", "--json", "Where did Vitaly Gur die?"],
+                         capture_output=True, text=True, env=environment, cwd=tmp_path, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["answered"]
+    assert (tmp_path / "data" / "citebot" / "index.sqlite").exists()
 
 
 def test_run_without_token_points_to_chat(tmp_path: Path) -> None:
