@@ -10,7 +10,6 @@ about the same length.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from typing import Iterable
 
@@ -42,16 +41,21 @@ class Vocabulary:
     def __init__(self, rows: Iterable[tuple[str, int, int, str]]) -> None:
         self.terms: dict[str, tuple[int, int, list[str]]] = {}
         self.skeletons: dict[str, list[str]] = defaultdict(list)
-        self.initials: dict[str, list[str]] = defaultdict(list)
+        shapes: dict[tuple[str, int], list[str]] = defaultdict(list)
         for term, term_id, df, key in rows:
             spellings = self.skeletons[key]
             spellings.append(term)
             self.terms[term] = (term_id, df, spellings)
-            self.initials[term[0]].append(term)
-        self.lengths: dict[str, list[int]] = {}  # of the words in initials[letter], sorted by length
-        for letter, words in self.initials.items():
-            words.sort(key=len)
-            self.lengths[letter] = [len(word) for word in words]
+            shapes[term[0], len(term)].append(term)
+        # Each first letter's words in order of length; starts[letter][n] = where length n begins.
+        self.initials: dict[str, list[str]] = defaultdict(list)
+        self.starts: dict[str, list[int]] = defaultdict(list)
+        for letter, length in sorted(shapes):
+            words, starts = self.initials[letter], self.starts[letter]
+            starts += [len(words)] * (length + 1 - len(starts))
+            words += shapes.pop((letter, length))
+        for letter, starts in self.starts.items():
+            starts.append(len(self.initials[letter]))
 
     def __len__(self) -> int:
         return len(self.terms)
@@ -87,6 +91,7 @@ class Vocabulary:
 
     def _near_length(self, term: str, edits: int) -> list[str]:
         """Words with term's first letter within `edits` letters of its length: only they can be
-        within `edits` edits of it (a slice of that letter's words, which are sorted by length)."""
-        words, lengths = self.initials.get(term[0], []), self.lengths.get(term[0], [])
-        return words[bisect_left(lengths, len(term) - edits):bisect_right(lengths, len(term) + edits)]
+        within `edits` edits of it (a slice of that letter's words, which are in order of length)."""
+        words, starts = self.initials.get(term[0], []), self.starts.get(term[0], [0])
+        first = starts[min(max(len(term) - edits, 0), len(starts) - 1)]
+        return words[first:starts[min(len(term) + edits + 1, len(starts) - 1)]]
