@@ -11,7 +11,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from index.analysis import Token, analyze, tokens
+from index.analysis import STOP_WORDS, Token, analyze, tokens
 from index.articles import title_opens_text
 from index.passages import Span, sentences
 from index.search import Hit, SearchResult
@@ -45,6 +45,12 @@ _ANSWER_TYPES = (
     (re.compile(r"^\s*where\b", re.I), _PLACE),
 )
 ANSWER_TYPE_BONUS = 0.1
+
+
+def _not_a_name(words: str) -> bool:
+    """Capitalised words that are no one's name: "In July", "The Kremlin", "On Monday"."""
+    first, *rest = words.split()
+    return first.casefold() in STOP_WORDS or any(_DATE.fullmatch(word) for word in rest)
 # In re-ranking, an excerpt holding what the question asks for (a name for "who"...)
 # counts this much more: on SQuAD it is neutral, and it keeps "who" questions from
 # being answered by a sentence that names nobody.
@@ -121,6 +127,8 @@ class _Question:
         if self.pattern is None:
             return False
         for match in self.pattern.finditer(text):
+            if self.pattern is _PERSON and _not_a_name(match.group()):
+                continue
             terms = set(analyze(match.group()))
             if terms and not terms & self.worth.keys():
                 return True

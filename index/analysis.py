@@ -2,7 +2,8 @@
 
 Case folding, Unicode-aware words, diacritics folded, possessives dropped,
 hyphenated words kept whole and split into parts, thousands separators
-removed from numbers, English stop words removed, Snowball stemming.
+removed from numbers, English stop words removed, irregular verb forms
+mapped to their base ("said" → say), Snowball stemming.
 """
 
 from __future__ import annotations
@@ -47,6 +48,31 @@ STOP_WORDS = frozenset(
 
 _stemmer = Stemmer.Stemmer("english")
 
+# Irregular past forms, which Snowball leaves alone: questions ask "what did he
+# say" of articles that report what he "said". Forms that are also common
+# words of their own (left, ground, wound, fed, born, lay) are not listed.
+_IRREGULAR_VERBS = """
+arise arose arisen|awake awoke awoken|beat beaten|become became|begin began begun|bend bent|bite bit bitten|
+bleed bled|blow blew blown|break broke broken|breed bred|bring brought|build built|buy bought|catch caught|
+choose chose chosen|come came|creep crept|deal dealt|dig dug|draw drew drawn|drink drank drunk|drive drove driven|
+eat ate eaten|fall fell fallen|feel felt|fight fought|find found|flee fled|fly flew flown|forbid forbade forbidden|
+forget forgot forgotten|forgive forgave forgiven|freeze froze frozen|get got gotten|give gave given|go went gone|
+grow grew grown|hang hung|hear heard|hide hid hidden|hold held|keep kept|lead led|lend lent|lose lost|make made|
+mean meant|meet met|mislead misled|overcome overcame|overthrow overthrew overthrown|pay paid|rebuild rebuilt|
+ride rode ridden|rise rose risen|run ran|say said|see saw seen|seek sought|sell sold|send sent|shake shook shaken|
+shoot shot|show shown|sing sang sung|sink sank sunk|sit sat|sleep slept|speak spoke spoken|spend spent|
+stand stood|steal stole stolen|stick stuck|strike struck stricken|swear swore sworn|swim swam swum|take took taken|
+teach taught|tear tore torn|think thought|throw threw thrown|undergo underwent undergone|understand understood|
+undertake undertook undertaken|uphold upheld|wake woke woken|wear wore worn|win won|withdraw withdrew withdrawn|
+withhold withheld|write wrote written
+"""
+BASE_FORMS = {form: base for entry in _IRREGULAR_VERBS.replace("\n", "").split("|")
+              for base, *forms in [entry.split()] for form in forms}
+
+
+def _stem(word: str) -> str:
+    return _stemmer.stemWord(BASE_FORMS.get(word, word))
+
 
 @dataclass(frozen=True, slots=True)
 class Token:
@@ -77,11 +103,11 @@ def _terms_of_word(word: str) -> tuple[str, ...]:
     word = word.replace("’", "'")
     parts = [p for p in _JOINERS.split(word) if p]
     if len(parts) == 1:
-        return () if word in STOP_WORDS else (_stemmer.stemWord(parts[0]),)
+        return () if word in STOP_WORDS else (_stem(parts[0]),)
     # Hyphenated words are searchable by the whole and by their parts.
-    terms = [_stemmer.stemWord(p) for p in parts if p not in STOP_WORDS]
+    terms = [_stem(p) for p in parts if p not in STOP_WORDS]
     if _HYPHENS.search(word):
-        terms.append(_stemmer.stemWord("".join(parts)))
+        terms.append(_stem("".join(parts)))
     return tuple(terms)
 
 
