@@ -37,8 +37,8 @@ from typing import Any, Sequence
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (DEFAULT_DATA, BM25sEngine, CitebotEngine, Latency, RankBM25Engine, current_rss_mb,  # noqa: E402
-                    header, index_citebot, load_beir, markdown_table, peak_rss_mb, read_jsonl, store_size_mb,
-                    workdir)
+                    header, index_citebot, load_beir, markdown_table, peak_rss_mb, read_jsonl, store_passages,
+                    store_size_mb, store_titles, workdir)
 
 SEED = 13
 WARMUP = 10
@@ -194,13 +194,19 @@ def child_baseline(args: argparse.Namespace, queries: list[str]) -> dict[str, An
         gc.collect()
     built = build_baseline(args, docs, analyze)
     engine = built.pop("engine")
-    result.update(built, built_docs=docs)
+    count = built.pop("count")
+    result.update(built, built_docs=count if args.engine == "bm25s-passages" else docs)
     return finish_baseline(result, engine, queries)
 
 
 def build_baseline(args: argparse.Namespace, docs: int, analyze: Any) -> dict[str, Any]:
     start = time.perf_counter()
-    titles, texts = load_docs(Path(args.corpus), docs)
+    if args.engine == "bm25s-passages":  # citebot's own passages, the title in each article's first
+        titles_by_id = store_titles(Path(args.store))
+        titles = [titles_by_id[article] if pid.endswith(":0") else "" for pid, article, _ in store_passages(Path(args.store))]
+        texts = [text for _, _, text in store_passages(Path(args.store))]
+    else:
+        titles, texts = load_docs(Path(args.corpus), docs)
     load_s = time.perf_counter() - start
     loaded = current_rss_mb()
     start = time.perf_counter()
@@ -211,9 +217,10 @@ def build_baseline(args: argparse.Namespace, docs: int, analyze: Any) -> dict[st
     engine: RankBM25Engine | BM25sEngine = (RankBM25Engine(tokens) if args.engine == "rank-bm25"
                                             else BM25sEngine(tokens, k1=1.5))
     model_s = time.perf_counter() - start
+    count = len(tokens)
     del tokens
     gc.collect()
-    return {"engine": engine, "load_s": load_s, "tokenise_s": tokenise_s, "build_s": tokenise_s + model_s,
+    return {"engine": engine, "count": count, "load_s": load_s, "tokenise_s": tokenise_s, "build_s": tokenise_s + model_s,
             "loaded_rss_mb": loaded, "peak_rss_mb": peak_rss_mb(), "serve_rss_mb": current_rss_mb()}
 
 
@@ -313,6 +320,8 @@ def bench_set(name: str, corpus: Path, docs: int, queries: list[str], folder: Pa
     cold = spawn(Child("citebot-cold", corpus, store, queries, docs, evict=True), folder, args)
     warm = spawn(Child("citebot-cold", corpus, store, queries, docs), folder, args)
     for engine in args.engines:
+        if engine == "bm25s-passages" and build["passages"] == docs:
+            continue  # one passage a document: the same as the bm25s row
         if engine != "citebot":
             results[engine] = spawn(Child(engine, corpus, store, rank_queries if engine == "rank-bm25" else queries,
                                           docs), folder, args)
@@ -323,13 +332,14 @@ def bench_set(name: str, corpus: Path, docs: int, queries: list[str], folder: Pa
     rows.append(["citebot", f"{build['passages']:,} passages", build["build_s"], len(cite["latencies"]),
                  latency_of(cite).qps, latency_of(cite).p50_ms, latency_of(cite).p95_ms,
                  build["peak_rss_mb"], cite["peak_rss_mb"], cite["serve_rss_mb"], build["index_mb"]])
-    for engine in ("bm25s", "rank-bm25"):
+    for engine in ("bm25s", "bm25s-passages", "rank-bm25"):
         if engine not in results:
             continue
         r = results[engine]
         lat = latency_of(r)
-        scale = docs / r["built_docs"]
-        label = engine + (" (numpy, k1=1.5)" if engine == "bm25s" else " (BM25Okapi)")
+        scale = 1 if engine == "bm25s-passages" else docs / r["built_docs"]
+        label = {"bm25s": "bm25s (numpy, k1=1.5)", "bm25s-passages": "bm25s on citebot's passages",
+                 "rank-bm25": "rank-bm25 (BM25Okapi)"}[engine]
         if scale > 1:
             label += f" ×{scale:g} extrapolated"
             notes.append(f"{engine}: a full model was projected at {r['projected_peak_rss_mb']:,.0f} MB "
@@ -338,7 +348,8 @@ def bench_set(name: str, corpus: Path, docs: int, queries: list[str], folder: Pa
                          f"(measured on the slice: build {r['build_s']:.1f} s, p50 {lat.p50_ms:.1f} ms, "
                          f"peak {r['peak_rss_mb']:,.0f} MB)")
         mem_scale = lambda mb: r["loaded_rss_mb"] + (mb - r["loaded_rss_mb"]) * scale  # noqa: E731
-        rows.append([label, f"{docs:,} documents", r["build_s"] * scale, len(r["latencies"]),
+        units = f"{r['built_docs']:,} passages" if engine == "bm25s-passages" else f"{docs:,} documents"
+        rows.append([label, units, r["build_s"] * scale, len(r["latencies"]),
                      lat.qps / scale, lat.p50_ms * scale, lat.p95_ms * scale,
                      mem_scale(r["peak_rss_mb"]), mem_scale(r["peak_rss_mb"]), mem_scale(r["serve_rss_mb"]), None])
 
@@ -347,6 +358,10 @@ def bench_set(name: str, corpus: Path, docs: int, queries: list[str], folder: Pa
     if "bm25s" in results:
         ratio_rows.append(["citebot / bm25s (numpy)", len(queries), latency_of(cite).qps / latency_of(results['bm25s']).qps,
                            "≥ 1", latency_of(cite).qps >= latency_of(results["bm25s"]).qps])
+    if "bm25s-passages" in results:
+        passages = results["bm25s-passages"]
+        ratio_rows.append(["citebot / bm25s on the same passages", len(queries),
+                           latency_of(cite).qps / latency_of(passages).qps, "(like for like)", None])
     if "rank-bm25" in results:
         r = results["rank-bm25"]
         n = len(r["latencies"])
@@ -381,14 +396,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--extra-vocab", type=int, default=0,
                         help="give each synthetic passage one of N pseudo-names (a news-sized vocabulary; "
                              "SciFact sentences alone have ~25k terms)")
-    parser.add_argument("--engines", default="citebot,bm25s,rank-bm25", help="comma-separated")
+    parser.add_argument("--engines", default="citebot,bm25s,bm25s-passages,rank-bm25",
+                        help="comma-separated; bm25s-passages = bm25s over citebot's own passages (like for like)")
     parser.add_argument("--rank-queries", type=int, default=10,
                         help="rank-bm25 times only this many queries on corpora above --rank-full-below")
     parser.add_argument("--rank-full-below", type=int, default=20_000)
     parser.add_argument("--rank-slice", type=int, default=100_000,
                         help="rank-bm25 slice for memory projection / extrapolation")
     # Child mode (internal): one engine in this process.
-    parser.add_argument("--engine", choices=["citebot-build", "citebot", "citebot-cold", "bm25s", "rank-bm25"],
+    parser.add_argument("--engine", choices=["citebot-build", "citebot", "citebot-cold", "bm25s", "bm25s-passages", "rank-bm25"],
                         help=argparse.SUPPRESS)
     for name in ("--corpus", "--store", "--queries-file", "--result"):
         parser.add_argument(name, help=argparse.SUPPRESS)
