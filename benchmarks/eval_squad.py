@@ -234,8 +234,9 @@ def main(argv: list[str] | None = None) -> int:
               "citebot's excerpts")
         if len(baseline_questions) < len(questions):
             print(f"- baselines judged on a seeded sample of {len(baseline_questions)} of the questions")
-        print("- top-3: citebot cites at most one excerpt per article (and only articles scoring ≥ half the best), "
-              "so its 'first three' are other articles; the ranking rows count the top three passages, any article")
+        print("- top-3: citebot cites other articles first (only ones scoring ≥ half the best), and a second place in "
+              "an article already cited only when it covers ≥ 0.9 of the question; the ranking rows count the top "
+              "three passages, any article")
         print("- citebot (ranking only) = the same searches judged like the baselines (top passages, whole text)")
         print("- right article = the first citation / passage comes from the question's own article\n")
 
