@@ -94,6 +94,9 @@ def fold(word: str) -> str:
 @lru_cache(maxsize=200_000)
 def _terms_of_word(word: str) -> tuple[str, ...]:
     """Terms for one surface word; cached because news text repeats words a lot."""
+    if word.isascii() and word.isalpha():  # most words: no accents, digits, hyphens or apostrophes
+        word = word.lower()
+        return () if word in STOP_WORDS else (_stem(word),)
     word = fold(word)
     if word[0].isdigit() and "," in word:
         return (word.replace(",", ""),)
