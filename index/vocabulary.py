@@ -34,28 +34,22 @@ def _max_edits(term: str) -> int:
 class Vocabulary:
     """term → (id, df, words sharing its skeleton), plus the lookups for other spellings.
 
-    Everything is built up front (in a worker thread, see Searcher) so that a
-    question never pays for building a lookup table.
+    Built in a worker thread when the index is opened (see Searcher); only
+    the typo lookup for a first letter is finished when an unknown word first
+    needs it, so that opening a million-word vocabulary stays fast.
     """
 
     def __init__(self, rows: Iterable[tuple[str, int, int, str]]) -> None:
         self.terms: dict[str, tuple[int, int, list[str]]] = {}
         self.skeletons: dict[str, list[str]] = defaultdict(list)
-        shapes: dict[tuple[str, int], list[str]] = defaultdict(list)
+        self.initials: dict[str, list[str]] = defaultdict(list)
         for term, term_id, df, key in rows:
             spellings = self.skeletons[key]
             spellings.append(term)
             self.terms[term] = (term_id, df, spellings)
-            shapes[term[0], len(term)].append(term)
-        # Each first letter's words in order of length; starts[letter][n] = where length n begins.
-        self.initials: dict[str, list[str]] = defaultdict(list)
-        self.starts: dict[str, list[int]] = defaultdict(list)
-        for letter, length in sorted(shapes):
-            words, starts = self.initials[letter], self.starts[letter]
-            starts += [len(words)] * (length + 1 - len(starts))
-            words += shapes.pop((letter, length))
-        for letter, starts in self.starts.items():
-            starts.append(len(self.initials[letter]))
+            self.initials[term[0]].append(term)
+        # Per first letter, its words in order of length and where each length starts.
+        self.by_length: dict[str, tuple[list[str], list[int]]] = {}
 
     def __len__(self) -> int:
         return len(self.terms)
@@ -91,7 +85,17 @@ class Vocabulary:
 
     def _near_length(self, term: str, edits: int) -> list[str]:
         """Words with term's first letter within `edits` letters of its length: only they can be
-        within `edits` edits of it (a slice of that letter's words, which are in order of length)."""
-        words, starts = self.initials.get(term[0], []), self.starts.get(term[0], [0])
-        first = starts[min(max(len(term) - edits, 0), len(starts) - 1)]
-        return words[first:starts[min(len(term) + edits + 1, len(starts) - 1)]]
+        within `edits` edits of it (a slice of that letter's words in order of length)."""
+        letter = term[0]
+        if letter not in self.by_length:
+            words = self.initials.get(letter, [])
+            words.sort(key=len)
+            starts = [0] * (len(words[-1]) + 2 if words else 1)
+            for word in words:
+                starts[len(word) + 1] += 1
+            for length in range(1, len(starts)):
+                starts[length] += starts[length - 1]  # starts[n] = how many words are shorter than n
+            self.by_length[letter] = words, starts
+        words, starts = self.by_length[letter]
+        last = len(starts) - 1
+        return words[starts[min(max(len(term) - edits, 0), last)]:starts[min(len(term) + edits + 1, last)]]
