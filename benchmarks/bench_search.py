@@ -3,7 +3,10 @@
 Each engine runs in its own child process (this script with --engine), so
 peak RSS figures do not mix: ru_maxrss of the child is that engine's peak.
 Queries are the SciFact test queries, one at a time, k=10, tokenisation
-included, after a few untimed warm-up queries.
+included, after a few untimed warm-up queries. Every engine starts timing
+with the analysis cache emptied; QPS, p50 and p95 are the first pass over the
+queries (their words new to the engine), warm_QPS the best of two more passes
+(a service that has seen its users' words before).
 
 Data sets: (a) SciFact (corpus.jsonl as is), (b) a synthetic corpus of N
 passages built deterministically (seed 13): each passage is 4-6 random
@@ -38,10 +41,12 @@ from typing import Any, Sequence
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (DEFAULT_DATA, BM25sEngine, CitebotEngine, Latency, RankBM25Engine, current_rss_mb,  # noqa: E402
                     header, index_citebot, load_beir, markdown_table, peak_rss_mb, read_jsonl, store_passages,
-                    store_size_mb, store_titles, workdir)
+                    store_size_mb, store_titles, time_queries, workdir)
+from index.analysis import forget_words  # noqa: E402
 
 SEED = 13
 WARMUP = 10
+PASSES = 3  # the first over queries new to the engine; the best later one is the warm figure
 TARGET_COLD_S = 3.0
 TARGET_INDEX_RSS_MB = 4096
 TARGET_INDEX_S = 600
@@ -127,9 +132,10 @@ def child_citebot_query(args: argparse.Namespace, queries: list[str]) -> dict[st
     open_s = time.perf_counter() - start
     try:
         loaded = current_rss_mb()
-        latency, _ = engine.time_search(queries, 10, warmup=WARMUP)
+        forget_words()
+        passes = [engine.time_search(queries, 10, warmup=WARMUP if n == 0 else 0)[0] for n in range(PASSES)]
         return {"open_s": open_s, "loaded_rss_mb": loaded, "serve_rss_mb": current_rss_mb(),
-                "peak_rss_mb": peak_rss_mb(), "latencies": latency.seconds}
+                "peak_rss_mb": peak_rss_mb(), **pass_figures(passes)}
     finally:
         engine.close()
 
@@ -226,22 +232,18 @@ def build_baseline(args: argparse.Namespace, docs: int, analyze: Any) -> dict[st
 
 def finish_baseline(result: dict[str, Any], engine: RankBM25Engine | BM25sEngine,
                     queries: list[str]) -> dict[str, Any]:
-    warmup = 1 if result["docs"] > 100_000 and isinstance(engine, RankBM25Engine) else WARMUP
-    latency = timed(lambda q: engine.search(q, 10), queries, warmup)
-    result.update(latencies=latency.seconds, peak_rss_mb=peak_rss_mb(), serve_rss_mb=current_rss_mb())
+    slow = result["docs"] > 100_000 and isinstance(engine, RankBM25Engine)  # seconds a query: one pass
+    forget_words()
+    passes = [time_queries(lambda q: engine.search(q, 10), queries, 1 if slow else WARMUP if n == 0 else 0)[0]
+              for n in range(1 if slow else PASSES)]
+    result.update(pass_figures(passes), peak_rss_mb=peak_rss_mb(), serve_rss_mb=current_rss_mb())
     return result
 
 
-def timed(search: Any, queries: Sequence[str], warmup: int = WARMUP) -> Latency:
-    """Per-query wall times after untimed warm-up queries (the last ones of the list; all are then timed)."""
-    for query in list(queries)[-warmup:] if warmup else []:
-        search(query)
-    latency = Latency()
-    for query in queries:
-        start = time.perf_counter()
-        search(query)
-        latency.seconds.append(time.perf_counter() - start)
-    return latency
+def pass_figures(passes: list[Latency]) -> dict[str, Any]:
+    """The first pass's latencies (every query's words new to the engine: the analysis cache was
+    emptied first, for every engine alike) and the best QPS of the later passes (a running service)."""
+    return {"latencies": passes[0].seconds, "warm_qps": max((p.qps for p in passes[1:]), default=None)}
 
 
 def run_child(args: argparse.Namespace) -> int:
@@ -330,7 +332,7 @@ def bench_set(name: str, corpus: Path, docs: int, queries: list[str], folder: Pa
     notes: list[str] = []
     cite = results["citebot"]
     rows.append(["citebot", f"{build['passages']:,} passages", build["build_s"], len(cite["latencies"]),
-                 latency_of(cite).qps, latency_of(cite).p50_ms, latency_of(cite).p95_ms,
+                 latency_of(cite).qps, cite["warm_qps"], latency_of(cite).p50_ms, latency_of(cite).p95_ms,
                  build["peak_rss_mb"], cite["peak_rss_mb"], cite["serve_rss_mb"], build["index_mb"]])
     for engine in ("bm25s", "bm25s-passages", "rank-bm25"):
         if engine not in results:
@@ -350,17 +352,18 @@ def bench_set(name: str, corpus: Path, docs: int, queries: list[str], folder: Pa
         mem_scale = lambda mb: r["loaded_rss_mb"] + (mb - r["loaded_rss_mb"]) * scale  # noqa: E731
         units = f"{r['built_docs']:,} passages" if engine == "bm25s-passages" else f"{docs:,} documents"
         rows.append([label, units, r["build_s"] * scale, len(r["latencies"]),
-                     lat.qps / scale, lat.p50_ms * scale, lat.p95_ms * scale,
+                     lat.qps / scale, r["warm_qps"] and r["warm_qps"] / scale, lat.p50_ms * scale, lat.p95_ms * scale,
                      mem_scale(r["peak_rss_mb"]), mem_scale(r["peak_rss_mb"]), mem_scale(r["serve_rss_mb"]), None])
 
     # Ratios, each on the queries both engines ran.
     ratio_rows = []
     if "bm25s" in results:
-        ratio_rows.append(["citebot / bm25s (numpy)", len(queries), latency_of(cite).qps / latency_of(results['bm25s']).qps,
-                           "≥ 1", latency_of(cite).qps >= latency_of(results["bm25s"]).qps])
+        for label, ratio in (("first pass", latency_of(cite).qps / latency_of(results["bm25s"]).qps),
+                             ("warm", cite["warm_qps"] / results["bm25s"]["warm_qps"])):
+            ratio_rows.append([f"citebot / bm25s (numpy), {label}", len(queries), ratio, "≥ 1", ratio >= 1])
     if "bm25s-passages" in results:
         passages = results["bm25s-passages"]
-        ratio_rows.append(["citebot / bm25s on the same passages", len(queries),
+        ratio_rows.append(["citebot / bm25s on the same passages, first pass", len(queries),
                            latency_of(cite).qps / latency_of(passages).qps, "(like for like)", None])
     if "rank-bm25" in results:
         r = results["rank-bm25"]
@@ -449,9 +452,9 @@ def main(argv: list[str] | None = None) -> int:
                 parser.error(f"unknown data set {name!r}")
             rows, notes = bench_set(name, corpus, docs, queries, folder, args)
             print(f"### {title}\n")
-            print(markdown_table(["engine", "indexed", "build_s", "queries", "QPS", "p50_ms", "p95_ms",
+            print(markdown_table(["engine", "indexed", "build_s", "queries", "QPS", "warm_QPS", "p50_ms", "p95_ms",
                                   "peak_build_MB", "peak_query_MB", "serve_MB", "index_MB"], rows,
-                                 digits=[0, 0, 1, 0, 1, 2, 2, 0, 0, 0, 1]))
+                                 digits=[0, 0, 1, 0, 1, 1, 2, 2, 0, 0, 0, 1]))
             print()
             for note in notes:
                 print(f"- {note}\n")

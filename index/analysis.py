@@ -121,6 +121,11 @@ def tokens(text: str) -> Iterator[Token]:
             yield Token(term, match.start(), match.end())
 
 
+def forget_words() -> None:
+    """Empty the per-word cache, so that the next texts are analysed from scratch (benchmarks)."""
+    _terms_of_word.cache_clear()
+
+
 def analyze(text: str) -> list[str]:
     """The terms of text, in order, duplicates kept (BM25 counts them)."""
     return [term for word in _WORD.findall(text) for term in _terms_of_word(word)]

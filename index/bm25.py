@@ -63,22 +63,23 @@ def length_norm(lengths: np.ndarray, stats: CollectionStats, params: BM25Params)
     return (params.k1 * (1.0 - params.b + params.b * lengths.astype(np.float64) / average)).astype(np.float32)
 
 
-def impacts(tfs: np.ndarray, norm: np.ndarray, k1: float) -> np.ndarray:
-    """BM25's term-frequency part per posting, tf·(k1+1)/(tf+norm), kept as float32.
+def impacts(tfs: np.ndarray, norm: np.ndarray, k1: float, idf: float = 1.0) -> np.ndarray:
+    """A term's BM25 score in each passage it occurs in, idf·tf·(k1+1)/(tf+norm), as float32.
 
+    Computed once per term and index generation, so a query only adds them up.
     float32 halves the memory traffic of scoring, which is what query time is
     made of; sums of a few terms stay within about 1e-7 of float64.
     """
     tf = tfs.astype(np.float32)
-    return tf * np.float32(k1 + 1.0) / (tf + norm)
+    return tf * np.float32(idf * (k1 + 1.0)) / (tf + norm)
 
 
 class TermPostings(NamedTuple):
-    """The passages a term occurs in, its impact in each, and its query weight × idf."""
+    """The passages a term occurs in, its score in each, and its weight in the query."""
 
     ids: np.ndarray  # int32 passage slots, ascending
     impacts: np.ndarray  # float32, see impacts()
-    weight: float
+    weight: float = 1.0  # how often the query says it; less for another spelling of a query word
 
 
 def accumulate(postings: Sequence[TermPostings], size: int) -> np.ndarray:
@@ -91,21 +92,23 @@ def accumulate(postings: Sequence[TermPostings], size: int) -> np.ndarray:
     scores = np.zeros(size, dtype=np.float32)
     if sum(len(term.ids) for term in postings) <= _ONE_CALL_POSTINGS:
         if postings:
-            weights = np.repeat(np.array([term.weight for term in postings], np.float32),
-                                [len(term.ids) for term in postings])
-            weights *= np.concatenate([term.impacts for term in postings])
-            np.add.at(scores, np.concatenate([term.ids for term in postings]), weights)
+            np.add.at(scores, np.concatenate([term.ids for term in postings]),
+                      np.concatenate([_weighted(term) for term in postings]))
     else:
         for term in postings:
-            np.add.at(scores, term.ids, np.float32(term.weight) * term.impacts)
+            np.add.at(scores, term.ids, _weighted(term))
     return scores
+
+
+def _weighted(term: TermPostings) -> np.ndarray:
+    return term.impacts if term.weight == 1.0 else term.impacts * np.float32(term.weight)
 
 
 def top_k(postings: Sequence[TermPostings], size: int, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Best k passage slots and their scores, best first, without sorting the candidates.
 
-    A bar is set first: the k-th best score among the passages of the most
-    heavily weighted term that has k of them. The true top k all score at
+    A bar is set first: the k-th best score among the passages of the rarest
+    term that has k of them. The true top k all score at
     least that, so one vectorised comparison over the score array leaves a
     handful of passages to rank instead of every one that matched a word.
     """
@@ -114,7 +117,7 @@ def top_k(postings: Sequence[TermPostings], size: int, k: int) -> tuple[np.ndarr
     scores = accumulate(postings, size)
     seeds = [p for p in postings if len(p.ids) >= k]
     if seeds:
-        seed = max(seeds, key=lambda p: p.weight).ids
+        seed = min(seeds, key=lambda p: len(p.ids)).ids
         seed_scores = scores[seed]
         bar = np.partition(seed_scores, len(seed) - k)[len(seed) - k]
         slots = np.flatnonzero(scores >= bar) if bar > 0 else np.flatnonzero(scores > 0)

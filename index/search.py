@@ -257,7 +257,9 @@ class Searcher:
         decoded = {}
         for term_id, blob_slots, blob_tfs in rows:
             slots = np.frombuffer(blob_slots, dtype=SLOT_DTYPE)
-            decoded[term_id] = (slots, impacts(np.frombuffer(blob_tfs, dtype=TF_DTYPE), self.norm[slots], self.params.k1))
+            # A term's postings are the passages it occurs in: their number is its df.
+            decoded[term_id] = (slots, impacts(np.frombuffer(blob_tfs, dtype=TF_DTYPE), self.norm[slots],
+                                               self.params.k1, self._idf(len(slots))))
             self.cache.put(term_id, decoded[term_id])
         return decoded
 
@@ -314,7 +316,7 @@ class Searcher:
             for _ in range(3):
                 terms, planned, unmatched = self._plan(query)
                 read = await self._postings([term_id for term_id, _ in planned])
-                postings = [TermPostings(*read[term_id], term.weight * term.idf) for term_id, term in planned]
+                postings = [TermPostings(*read[term_id], term.weight) for term_id, term in planned]
                 wanted = limit if per_article is None else limit * 10
                 if sum(len(p.ids) for p in postings) > _THREAD_THRESHOLD:
                     slots, scores = await asyncio.to_thread(top_k, postings, len(self.norm), wanted)
@@ -335,7 +337,7 @@ class Searcher:
             known = [(self.vocabulary.get(term), count) for term, count in Counter(terms).items()]
             known = [(found, count) for found, count in known if found is not None]
             read = await self._postings([term_id for (term_id, _, _), _ in known])
-            postings = [TermPostings(*read[term_id], count * self._idf(df)) for (term_id, df, _), count in known]
+            postings = [TermPostings(*read[term_id], count) for (term_id, _, _), count in known]
             return accumulate(postings, len(self.norm))
 
     async def _hits(self, slots: np.ndarray, scores: np.ndarray) -> tuple[list[Hit], int]:
