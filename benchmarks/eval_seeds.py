@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print(header("citebot seed questions (CLI: citebot index + citebot ask --json)", argv and ["eval_seeds.py", *argv]))
     print(f"- index: {index_report} ({index_s:.2f} s); {len(seeds)} questions answered in {ask_s:.2f} s (one process)")
-    print(f"- matching: expected answer string in the excerpt, case-insensitive, white space collapsed\n")
+    print("- matching: expected answer string in the excerpt, case-insensitive, white space collapsed\n")
     rows = []
     for i, o in enumerate(outcomes, 1):
         expected_article = Path(o.article).stem if o.article else None

@@ -77,7 +77,7 @@ def impacts(tfs: np.ndarray, norm: np.ndarray, k1: float, idf: float = 1.0) -> n
 class TermPostings(NamedTuple):
     """The passages a term occurs in, its score in each, and its weight in the query."""
 
-    ids: np.ndarray  # int32 passage slots, ascending
+    ids: np.ndarray  # passage slots (np.intp, int32 works too), ascending
     impacts: np.ndarray  # float32, see impacts()
     weight: float = 1.0  # how often the query says it; less for another spelling of a query word
 
@@ -129,4 +129,4 @@ def top_k(postings: Sequence[TermPostings], size: int, k: int) -> tuple[np.ndarr
         keep = np.argpartition(-slot_scores, k - 1)[:k]
         slots, slot_scores = slots[keep], slot_scores[keep]
     order = np.lexsort((slots, -slot_scores))[:k]
-    return slots[order].astype(np.int64), slot_scores[order]
+    return slots[order].astype(np.int64, copy=False), slot_scores[order]

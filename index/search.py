@@ -32,7 +32,7 @@ VARIANT_WEIGHT = 0.6  # another spelling of a word the index knows counts for le
 _PLAN_MEMO_SIZE = 100_000  # query words whose planned terms are kept
 PRELOAD_BYTES = 32 * 1024 * 1024  # an index with less postings than this is held in memory whole,
 PRELOAD_TERMS = 200_000  # and fewer words: decoding postings row by row is what costs
-_NO_POSTINGS = (np.empty(0, np.int32), np.empty(0, np.float32))
+_NO_POSTINGS = (np.empty(0, np.intp), np.empty(0, np.float32))
 _HIT_COLUMNS = ("SELECT p.slot, p.ordinal, p.start, p.end, a.id, a.title, a.url, a.date, a.source, a.author, "
                 "substr(a.text, p.start + 1, p.end - p.start)")
 
@@ -256,7 +256,8 @@ class Searcher:
         """Stored postings rows → (slots, impacts), put in the cache."""
         decoded = {}
         for term_id, blob_slots, blob_tfs in rows:
-            slots = np.frombuffer(blob_slots, dtype=SLOT_DTYPE)
+            # Stored as int32; held as the platform's index type, which np.add.at takes a fifth faster.
+            slots = np.frombuffer(blob_slots, dtype=SLOT_DTYPE).astype(np.intp)
             # A term's postings are the passages it occurs in: their number is its df.
             decoded[term_id] = (slots, impacts(np.frombuffer(blob_tfs, dtype=TF_DTYPE), self.norm[slots],
                                                self.params.k1, self._idf(len(slots))))
