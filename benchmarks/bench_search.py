@@ -48,6 +48,7 @@ SEED = 13
 WARMUP = 10
 PASSES = 3  # the first over queries new to the engine; the best later one is the warm figure
 TARGET_COLD_S = 3.0
+TARGET_RANK_BM25_DOCS = 1_000_000
 TARGET_INDEX_RSS_MB = 4096
 TARGET_INDEX_S = 600
 RANK_BM25_MEMORY_LIMIT_MB = 12 * 1024
@@ -370,7 +371,9 @@ def bench_set(name: str, corpus: Path, docs: int, queries: list[str], folder: Pa
         n = len(r["latencies"])
         scale = docs / r["built_docs"]
         ratio = latency_of(cite, n).qps / (latency_of(r).qps / scale)
-        ratio_rows.append([f"citebot / rank-bm25 (first {n} queries)", n, ratio, "≥ 100", ratio >= 100])
+        at_scale = docs >= TARGET_RANK_BM25_DOCS  # the 100x is set at 1M passages, where rank-bm25 takes seconds
+        ratio_rows.append([f"citebot / rank-bm25 (first {n} queries)", n, ratio, "≥ 100" if at_scale else "-",
+                           ratio >= 100 if at_scale else None])
     notes.append("speed ratios, QPS over QPS (> 1: citebot faster):\n\n"
                  + markdown_table(["ratio", "queries", "QPS ratio", "target", "met"], ratio_rows,
                                   digits=[0, 0, 3, 0, 0]))
