@@ -339,21 +339,21 @@ class CitebotEngine:
         self.loop = asyncio.new_event_loop()
         self.searcher = self.loop.run_until_complete(Searcher.open(store, params or BM25Params()))
 
-    def search_result(self, query: str, k: int = 10, per_article: int | None = None) -> Any:
+    def search_result(self, query: str, k: int = 10, distinct_articles: bool = False) -> Any:
         """The full SearchResult (hits with article ids and texts)."""
-        return self.loop.run_until_complete(self.searcher.search(query, limit=k, per_article=per_article))
+        return self.loop.run_until_complete(self.searcher.search(query, limit=k, distinct_articles=distinct_articles))
 
-    def time_search(self, queries: Sequence[str], k: int = 10, per_article: int | None = None,
+    def time_search(self, queries: Sequence[str], k: int = 10, distinct_articles: bool = False,
                     warmup: int = 10) -> tuple[Latency, list[Any]]:
         """Search each query in turn inside one running event loop, as the bot awaits its searches
         (starting a loop per query would time asyncio, not the search); warm-up queries untimed."""
         async def run() -> tuple[Latency, list[Any]]:
             for query in queries[:warmup]:
-                await self.searcher.search(query, limit=k, per_article=per_article)
+                await self.searcher.search(query, limit=k, distinct_articles=distinct_articles)
             latency, results = Latency(), []
             for query in queries:
                 start = time.perf_counter()
-                results.append(await self.searcher.search(query, limit=k, per_article=per_article))
+                results.append(await self.searcher.search(query, limit=k, distinct_articles=distinct_articles))
                 latency.seconds.append(time.perf_counter() - start)
             return latency, results
 

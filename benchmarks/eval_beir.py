@@ -1,7 +1,7 @@
 """BEIR SciFact (test split) retrieval quality: citebot vs rank-bm25 vs bm25s.
 
 citebot indexes corpus.jsonl as is (passages of ~100 words) and is judged at
-the article level: an article scores its best passage (per_article=1,
+the article level: an article scores its best passage (distinct_articles,
 limit=100). The baselines index whole documents, analyze(title) +
 analyze(text), with the project's own analyzer, so only the engines differ.
 Metrics: nDCG@10 (binary gains, log2 discount, ideal DCG from the qrels) and
@@ -66,7 +66,7 @@ def run_citebot(store: Path, params: BM25Params, beir: Beir, query_ids: Sequence
     """Ranked article ids per query (best passage per article) and the query latencies."""
     engine = CitebotEngine(store, params)
     try:
-        latency, results = engine.time_search([beir.queries[q] for q in query_ids], DEPTH, 1, warmup)
+        latency, results = engine.time_search([beir.queries[q] for q in query_ids], DEPTH, True, warmup)
     finally:
         engine.close()
     return [[hit.article_id for hit in result.hits] for result in results], latency
@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     print(header("BEIR SciFact test: citebot vs rank-bm25 vs bm25s", argv and ["eval_beir.py", *argv]))
     print(f"- {len(beir.doc_ids)} documents, {len(query_ids)} queries, "
           f"{sum(len(beir.qrels[q]) for q in query_ids)} relevance judgments")
-    print("- citebot: article level (best passage per article, per_article=1, limit=100); baselines: whole documents, "
+    print("- citebot: article level (best passage per article, distinct_articles, limit=100); baselines: whole documents, "
           "the same analyze() tokens of title + text")
     print(f"- QPS/p50/p95: the evaluation queries at depth {DEPTH}, one at a time, tokenisation included, "
           f"after {args.warmup} warm-up queries")

@@ -90,7 +90,7 @@ class Citebot:
     async def search(self, text: str, *, offset: int = 0, limit: int = 5, strict: bool = False) -> SearchPage:
         """Ranked hits, one per article, from offset; snippets cover the query best."""
         query = self.question(text, strict=strict)
-        result = await self.searcher.search(query, limit=offset + limit + 1, per_article=1)
+        result = await self.searcher.search(query, limit=offset + limit + 1, distinct_articles=True)
         page = result.hits[offset : offset + limit]
         return SearchPage(query, list(zip(page, best_excerpts(result, page))),
                           offset, len(result.hits) > offset + limit)

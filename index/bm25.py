@@ -104,17 +104,38 @@ def _weighted(term: TermPostings) -> np.ndarray:
     return term.impacts if term.weight == 1.0 else term.impacts * np.float32(term.weight)
 
 
-def top_k(postings: Sequence[TermPostings], size: int, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Best k passage slots and their scores, best first, without sorting the candidates.
+def top_k(postings: Sequence[TermPostings], size: int, k: int,
+          groups: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Best k passage slots and their scores, best first; with groups (a group number per
+    slot, the article), only each group's best slot counts, so k distinct groups.
 
-    A bar is set first: the k-th best score among the passages of the rarest
-    term that has k of them. The true top k all score at
-    least that, so one vectorised comparison over the score array leaves a
-    handful of passages to rank instead of every one that matched a word.
+    The best 4k slots are taken first, and more only when they hold fewer than
+    k groups: those are exactly the first k groups' best slots, since a group
+    with no slot among them scores less than all of them.
     """
     if not postings or k <= 0:
-        return np.empty(0, np.int64), np.empty(0, np.float64)
+        return np.empty(0, np.int64), np.empty(0, np.float32)
     scores = accumulate(postings, size)
+    if groups is None:
+        return _best(scores, postings, k)
+    wanted = 4 * k
+    while True:
+        slots, slot_scores = _best(scores, postings, wanted)
+        _, first = np.unique(groups[slots], return_index=True)  # each group's best slot
+        if len(first) >= k or len(slots) < wanted:
+            first = np.sort(first)[:k]
+            return slots[first], slot_scores[first]
+        wanted *= 4
+
+
+def _best(scores: np.ndarray, postings: Sequence[TermPostings], k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Best k slots of a score array, best first (ties by slot), without sorting the candidates.
+
+    A bar is set first: the k-th best score among the passages of the rarest
+    term that has k of them. The true top k all score at least that, so one
+    vectorised comparison over the score array leaves a handful of passages
+    to rank instead of every one that matched a word.
+    """
     seeds = [p for p in postings if len(p.ids) >= k]
     if seeds:
         seed = min(seeds, key=lambda p: len(p.ids)).ids

@@ -80,8 +80,9 @@ class _PostingsBuilder:
         self.terms = array("i")
         self.slots = array("i")
         self.tfs = array("H")
-        self.passages = array("i")  # slot of every passage added, and its length in terms
+        self.passages = array("i")  # slot of every passage added, its length in terms and its article's slot
         self.lengths = array("i")
+        self.articles = array("i")
 
     def _term_id(self, term: str) -> int:
         term_id = self.vocabulary.get(term)
@@ -99,14 +100,15 @@ class _PostingsBuilder:
         postings, passages, new_terms, self.next_term = mark
         for array_ in (self.terms, self.slots, self.tfs):
             del array_[postings:]
-        del self.passages[passages:], self.lengths[passages:]
+        del self.passages[passages:], self.lengths[passages:], self.articles[passages:]
         for _, term in self.new_terms[new_terms:]:
             del self.vocabulary[term]
         del self.new_terms[new_terms:]
 
-    def add(self, slot: int, terms: list[str]) -> None:
+    def add(self, slot: int, article_slot: int, terms: list[str]) -> None:
         self.passages.append(slot)
         self.lengths.append(len(terms))
+        self.articles.append(article_slot)
         counts = Counter(terms)
         self.terms.extend(map(self._term_id, counts))
         self.slots.extend(repeat(slot, len(counts)))
@@ -264,7 +266,7 @@ class Indexer:
                 "INSERT INTO passages (article, ordinal, start, end, length) VALUES (?,?,?,?,?)",
                 (article_slot, passage.ordinal, passage.start, passage.end, len(terms)),
             ).lastrowid
-            builder.add(slot, terms)
+            builder.add(slot, article_slot, terms)
 
     @staticmethod
     def _free_id(conn: sqlite3.Connection, wanted: str, key: str) -> str:
@@ -319,20 +321,17 @@ class Indexer:
 
     @staticmethod
     def _write_stats(conn: sqlite3.Connection, builder: _PostingsBuilder, removed_slots: list[int]) -> None:
-        """Passage lengths as one blob (loaded whole by readers) and collection statistics."""
-        row = conn.execute("SELECT value FROM meta WHERE key='lengths'").fetchone()
-        old = np.frombuffer(row[0], dtype=SLOT_DTYPE) if row else np.empty(0, np.int32)
+        """Per passage slot its length and its article's slot, each one blob loaded whole by
+        readers (0 for a free slot), and collection statistics."""
         slots = np.frombuffer(builder.passages, dtype=np.int32)
-        table = np.zeros(max(len(old), int(slots.max(initial=-1)) + 1), dtype=np.int32)
-        table[: len(old)] = old
-        if removed_slots:
-            table[np.asarray(removed_slots)] = 0
-        table[slots] = np.frombuffer(builder.lengths, dtype=np.int32)
+        lengths = _slot_table(conn, "lengths", slots, builder.lengths, removed_slots)
+        articles = _slot_table(conn, "articles", slots, builder.articles, removed_slots)
         passages, total = conn.execute("SELECT count(*), coalesce(sum(length), 0) FROM passages").fetchone()
         dfs = np.fromiter((df for (df,) in conn.execute("SELECT df FROM terms")), dtype=np.int64)
         generation = (conn.execute("SELECT value FROM meta WHERE key='generation'").fetchone() or (0,))[0] + 1
         conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
-            ("lengths", table.astype(SLOT_DTYPE).tobytes()),
+            ("lengths", lengths.tobytes()),
+            ("articles", articles.tobytes()),
             ("passages", passages),
             ("total_length", total),
             ("vocabulary", len(dfs)),
@@ -340,6 +339,19 @@ class Indexer:
             ("generation", generation),
             ("indexed_at", _now()),
         ])
+
+
+def _slot_table(conn: sqlite3.Connection, key: str, slots: np.ndarray, added: array,
+                removed_slots: list[int]) -> np.ndarray:
+    """The stored per-slot table under meta key, with the added passages' values and removed slots zeroed."""
+    row = conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+    old = np.frombuffer(row[0], dtype=SLOT_DTYPE) if row else np.empty(0, SLOT_DTYPE)
+    table = np.zeros(max(len(old), int(slots.max(initial=-1)) + 1), dtype=SLOT_DTYPE)
+    table[: len(old)] = old
+    if removed_slots:
+        table[np.asarray(removed_slots)] = 0
+    table[slots] = np.frombuffer(added, dtype=np.int32)
+    return table
 
 
 def _merge(stored: tuple[bytes, bytes] | None, added: tuple[np.ndarray, np.ndarray] | None,

@@ -146,6 +146,7 @@ class Searcher:
         self.generation = -1
         self.stats = CollectionStats(0, 0, 0.0, 0)
         self.norm = np.empty(0)
+        self.article_of = np.empty(0, np.int32)  # article slot by passage slot
         self.cache = _PostingsCache()
         self.vocabulary = Vocabulary([])
         self.term_plans: dict[str, tuple[tuple[int, QueryTerm], ...]] = {}
@@ -215,13 +216,15 @@ class Searcher:
             generation = await self._generation()
             if generation == self.generation:
                 return False
-            meta = await self._meta("lengths", "passages", "total_length", "okapi_idf_sum", "vocabulary")
+            meta = await self._meta("lengths", "articles", "passages", "total_length", "okapi_idf_sum", "vocabulary")
             cursor = await self.conn.execute("SELECT term, id, df, skeleton FROM terms")
             # Built off the event loop: a million-word vocabulary takes seconds.
             vocabulary = await asyncio.to_thread(Vocabulary, await cursor.fetchall())
         finally:
             await self.conn.execute("COMMIT")
         lengths = np.frombuffer(meta["lengths"], dtype=SLOT_DTYPE) if meta.get("lengths") else np.empty(0, np.int32)
+        self.article_of = (np.frombuffer(meta["articles"], dtype=SLOT_DTYPE) if meta.get("articles")
+                           else np.empty(0, np.int32))
         self.stats = CollectionStats(int(meta.get("passages", 0)), int(meta.get("total_length", 0)),
                                      float(meta.get("okapi_idf_sum", 0.0)), int(meta.get("vocabulary", 0)))
         self.norm = length_norm(lengths, self.stats, self.params)
@@ -304,8 +307,8 @@ class Searcher:
     def _idf(self, df: int) -> float:
         return idf(df, self.stats, self.params)
 
-    async def search(self, query: str, limit: int = 10, per_article: int | None = None) -> SearchResult:
-        """Best passages for query; with per_article=1 at most one passage per article.
+    async def search(self, query: str, limit: int = 10, distinct_articles: bool = False) -> SearchResult:
+        """Best passages for query; with distinct_articles, each article's best passage only.
 
         Planning and scoring use the vocabulary and postings in memory; the
         one statement that reads the hits also reads the index generation, and
@@ -318,16 +321,14 @@ class Searcher:
                 terms, planned, unmatched = self._plan(query)
                 read = await self._postings([term_id for term_id, _ in planned])
                 postings = [TermPostings(*read[term_id], term.weight) for term_id, term in planned]
-                wanted = limit if per_article is None else limit * 10
+                groups = self.article_of if distinct_articles else None
                 if sum(len(p.ids) for p in postings) > _THREAD_THRESHOLD:
-                    slots, scores = await asyncio.to_thread(top_k, postings, len(self.norm), wanted)
+                    slots, scores = await asyncio.to_thread(top_k, postings, len(self.norm), limit, groups)
                 else:
-                    slots, scores = top_k(postings, len(self.norm), wanted)
+                    slots, scores = top_k(postings, len(self.norm), limit, groups)
                 hits, generation = await self._hits(slots, scores)
                 if generation == self.generation or not await self._refresh():
                     break
-        if per_article is not None:
-            hits = _per_article(hits, per_article)[:limit]
         return SearchResult(query, terms, unmatched, hits)
 
     async def scores(self, terms: list[str]) -> np.ndarray:
@@ -398,14 +399,3 @@ def _hit_fields(row: tuple) -> tuple:
     """A row of _HIT_COLUMNS → a Hit's fields but the score."""
     _, ordinal, start, end, article_id, title, url, date, source, author, text = row
     return passage_id(article_id, ordinal), article_id, title, text, ordinal, start, end, url, date, source, author
-
-
-def _per_article(hits: list[Hit], n: int) -> list[Hit]:
-    """Keep the best n passages of each article, order preserved."""
-    seen: Counter[str] = Counter()
-    kept = []
-    for hit in hits:
-        if seen[hit.article_id] < n:
-            seen[hit.article_id] += 1
-            kept.append(hit)
-    return kept

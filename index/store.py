@@ -12,7 +12,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = 2  # 2: irregular verb forms analysed to their base form
+SCHEMA_VERSION = 3  # 2: irregular verb forms analysed to their base form; 3: the article of every passage slot
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;

@@ -83,6 +83,27 @@ def test_top_k_equals_a_full_sort_for_rare_and_common_terms(seed: int) -> None:
         np.testing.assert_allclose(dense[slots], scores, rtol=1e-5)
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_top_k_per_group_equals_each_groups_best_by_full_sort(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    size = 5000
+    groups = np.sort(rng.integers(0, int(rng.choice([3, 40, 600])), size)).astype(np.int32)  # a few long articles or many
+    norm = rng.uniform(0.5, 2.0, size).astype(np.float32)
+    postings = []
+    for count in rng.choice([5, 300, 4000], rng.integers(1, 4)):
+        ids = np.sort(rng.choice(size, int(count), replace=False))
+        postings.append(TermPostings(ids, impacts(rng.integers(1, 6, int(count)).astype(np.uint16), norm[ids], 1.2)))
+    dense = accumulate(postings, size)
+    best: dict[int, float] = {}
+    for slot in np.flatnonzero(dense > 0):
+        best[int(groups[slot])] = max(best.get(int(groups[slot]), 0.0), float(dense[slot]))
+    for k in (1, 10, 50):
+        slots, scores = top_k(postings, size, k, groups)
+        np.testing.assert_allclose(scores, sorted(best.values(), reverse=True)[:k], rtol=1e-6)
+        assert len(set(groups[slots].tolist())) == len(slots) == min(k, len(best))
+        np.testing.assert_allclose(dense[slots], scores)
+
+
 def test_top_k_equals_a_full_sort() -> None:
     rng = np.random.default_rng(7)
     norm = rng.uniform(0.5, 2.0, 5000)

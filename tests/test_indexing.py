@@ -19,7 +19,7 @@ def write(folder: Path, name: str, town: str) -> Path:
 
 async def titles(index: Path, query: str) -> list[str]:
     async with await Searcher.open(index) as searcher:
-        return [hit.title for hit in (await searcher.search(query, per_article=1)).hits]
+        return [hit.title for hit in (await searcher.search(query, distinct_articles=True)).hits]
 
 
 async def test_add_change_delete(tmp_path: Path) -> None:
@@ -82,6 +82,23 @@ def test_missing_path_is_an_error(tmp_path: Path) -> None:
         index_paths(tmp_path / "index.sqlite", [tmp_path / "nowhere"], progress=False)
 
 
+async def test_a_long_article_does_not_crowd_others_out_of_distinct_article_hits(tmp_path: Path) -> None:
+    corpus, index = tmp_path / "articles", tmp_path / "index.sqlite"
+    corpus.mkdir()
+    sentence = "The harbour of Berdyansk was shelled again and the harbour master counted the damage."
+    (corpus / "long.txt").write_text("Harbour diary\n\n" + " ".join([sentence] * 400), encoding="utf-8")
+    for town in ("Melitopol", "Skadovsk", "Tokmak"):
+        (corpus / f"{town}.txt").write_text(f"News from {town}\n\nThe harbour in {town} stayed quiet, a long "
+                                           "walk from the front, where farmers sold grain and fish.", encoding="utf-8")
+    index_paths(index, [corpus], progress=False)
+    async with await Searcher.open(index) as searcher:
+        crowd = (await searcher.search("harbour", limit=50)).hits  # the long article's passages outrank the rest
+        assert {hit.title for hit in crowd} == {"Harbour diary"}
+        hits = (await searcher.search("harbour", limit=4, distinct_articles=True)).hits
+    assert [hit.title for hit in hits][0] == "Harbour diary"
+    assert sorted(hit.title for hit in hits[1:]) == ["News from Melitopol", "News from Skadovsk", "News from Tokmak"]
+
+
 async def test_same_id_from_two_files_is_kept_apart(tmp_path: Path) -> None:
     for sub in ("one", "two"):
         (tmp_path / sub).mkdir()
@@ -91,7 +108,7 @@ async def test_same_id_from_two_files_is_kept_apart(tmp_path: Path) -> None:
     assert summary.added == 2
     searcher = await Searcher.open(index)
     try:
-        ids = {hit.article_id for hit in (await searcher.search("attack mayor", per_article=1)).hits}
+        ids = {hit.article_id for hit in (await searcher.search("attack mayor", distinct_articles=True)).hits}
         assert ids == {"story", "story-2"}
     finally:
         await searcher.close()
