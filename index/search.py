@@ -32,6 +32,7 @@ VARIANT_WEIGHT = 0.6  # another spelling of a word the index knows counts for le
 _PLAN_MEMO_SIZE = 100_000  # query words whose planned terms are kept
 PRELOAD_BYTES = 32 * 1024 * 1024  # an index with less postings than this is held in memory whole,
 PRELOAD_TERMS = 200_000  # and fewer words: decoding postings row by row is what costs
+_new_tuple = tuple.__new__
 _NO_POSTINGS = (np.empty(0, np.intp), np.empty(0, np.float32))
 _HIT_COLUMNS = ("SELECT p.slot, p.ordinal, p.start, p.end, a.id, a.title, a.url, a.date, a.source, a.author, "
                 "substr(a.text, p.start + 1, p.end - p.start)")
@@ -355,11 +356,9 @@ class Searcher:
             fetched = await cursor.fetchall()
             generation = int(fetched[0][-1]) if fetched else await self._generation()
             rows = {row[0]: _hit_fields(row[:-1]) for row in fetched}
-        hits = []
-        for slot, score in zip(slots.tolist(), scores.tolist()):
-            fields = rows.get(slot)
-            if fields is not None:
-                hits.append(Hit(*fields, score))
+        # tuple.__new__ skips the namedtuple's Python-level __new__: half the cost, a hundred hits a query.
+        hits = [_new_tuple(Hit, (*rows[slot], score)) for slot, score in zip(slots.tolist(), scores.tolist())
+                if slot in rows]
         return hits, generation
 
     async def passage(self, pid: str) -> Hit | None:
