@@ -72,8 +72,10 @@ class Vocabulary:
         """
         found = self.terms.get(term)
         edits = _max_edits(term)
-        if not edits or not term.isalpha() or (found is not None and len(term) < KNOWN_MIN_LENGTH):
+        if not edits or not term.isalpha():
             return []
+        if found is not None and (len(term) < KNOWN_MIN_LENGTH or len(found[2]) == 1):
+            return []  # a short known word, or one no other word shares a skeleton with
         spellings = found[2] if found is not None else self.skeletons.get(skeleton(term), ())
         candidates = {word for word in spellings if word != term}
         if found is None:
