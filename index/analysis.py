@@ -121,6 +121,20 @@ def tokens(text: str) -> Iterator[Token]:
             yield Token(term, match.start(), match.end())
 
 
+def analyze_query(text: str) -> tuple[list[str], set[str]]:
+    """analyze(text), and which of its terms are hyphenated words joined whole ('kremlinappoint' of
+    'Kremlin-appointed'): a question is not missing such a word when the articles only write it
+    apart, since its parts are searched too."""
+    terms: list[str] = []
+    joined: set[str] = set()
+    for word in _WORD.findall(text):
+        found = _terms_of_word(word)
+        terms += found
+        if len(found) > 1 and _HYPHENS.search(word):
+            joined.add(found[-1])
+    return terms, joined
+
+
 def forget_words() -> None:
     """Empty the per-word cache, so that the next texts are analysed from scratch (benchmarks)."""
     _terms_of_word.cache_clear()

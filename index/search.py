@@ -19,7 +19,7 @@ from typing import NamedTuple
 import aiosqlite
 import numpy as np
 
-from index.analysis import analyze
+from index.analysis import analyze_query
 from index.bm25 import BM25Params, CollectionStats, TermPostings, accumulate, idf, impacts, length_norm, top_k
 from index.store import SLOT_DTYPE, TF_DTYPE, describe, passage_id, read_uri, split_passage_id, verify
 from index.vocabulary import Vocabulary
@@ -272,7 +272,10 @@ class Searcher:
         """Query terms with ids; unknown words replaced by close vocabulary words (all in memory)."""
         planned: list[tuple[int, QueryTerm]] = []
         unmatched: list[str] = []
-        for term, count in Counter(analyze(query)).items():
+        terms, joined = analyze_query(query)
+        for term, count in Counter(terms).items():
+            if term in joined and term not in self.vocabulary.terms:
+                continue  # a hyphenated word the articles only write apart: its parts are searched
             entries = self.term_plans.get(term)
             if entries is None:
                 entries = self._plan_term(term)

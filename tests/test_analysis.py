@@ -1,6 +1,6 @@
 """The analyzer: the same words give the same terms in questions and passages."""
 
-from index.analysis import analyze, skeleton, tokens
+from index.analysis import analyze, analyze_query, skeleton, tokens
 
 
 def test_case_stop_words_and_stemming() -> None:
@@ -16,6 +16,12 @@ def test_hyphenated_word_matches_whole_and_parts() -> None:
     assert set(analyze("Russian")) <= set(terms)
     assert set(analyze("backed")) <= set(terms)
     assert set(analyze("russianbacked")) <= set(terms)
+
+
+def test_a_question_knows_which_terms_are_hyphenated_words_joined() -> None:
+    terms, joined = analyze_query("Was the Kremlin-appointed mayor's well-known aide at home?")
+    assert terms == analyze("Was the Kremlin-appointed mayor's well-known aide at home?")
+    assert joined == {analyze("kremlinappointed")[0], analyze("wellknown")[0]}
 
 
 def test_numbers_match_with_or_without_separator() -> None:

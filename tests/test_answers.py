@@ -35,6 +35,13 @@ async def test_seed_questions(citebot: Citebot, seed_questions: list[dict]) -> N
     assert any_of_three == len(answerable)
 
 
+async def test_a_hyphenated_word_the_articles_only_write_apart_is_not_missing(citebot: Citebot) -> None:
+    apart = await citebot.ask("Who attacked the Kremlin appointed official in Nova Kakhovka?")
+    joined = await citebot.ask("Who attacked the Kremlin-appointed official in Nova Kakhovka?")
+    assert apart.citations and not joined.unmatched
+    assert [c.hit.passage_id for c in joined.citations] == [c.hit.passage_id for c in apart.citations]
+
+
 async def test_out_of_corpus_questions_get_no_excerpt(citebot: Citebot, seed_questions: list[dict]) -> None:
     unanswerable = [q["question"] for q in seed_questions if not q["answers"]]
     unanswerable += ["What is the boiling point of mercury?", "Recommend a good pizza place in Naples"]
