@@ -241,9 +241,10 @@ class Searcher:
             self.rows = {row[0]: _hit_fields(row) for row in await cursor.fetchall()}
         return True
 
-    async def _postings(self, term_ids: list[int]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    async def _postings(self, term_ids: list[int]) -> dict[int, tuple[np.ndarray, np.ndarray]] | None:
         """Passage slots and impacts (valid for this generation's lengths) of terms, cached;
-        the ones not cached are read in one statement."""
+        the ones not cached are read in one statement. None if that statement found a newer
+        generation: its slots may lie past this one's lengths, so the caller reloads first."""
         if self.rows is not None:  # a small index is held whole: nothing to read, nothing evicted
             held = self.cache.items
             return {term_id: held.get(term_id, _NO_POSTINGS) for term_id in term_ids}
@@ -251,8 +252,12 @@ class Searcher:
         missing = [term_id for term_id in dict.fromkeys(term_ids) if term_id not in found]
         if missing:
             cursor = await self.conn.execute(
-                f"SELECT term, slots, tfs FROM postings WHERE term IN ({','.join('?' * len(missing))})", missing)
-            found.update(self._decode(await cursor.fetchall()))
+                "SELECT term, slots, tfs, (SELECT value FROM meta WHERE key = 'generation') FROM postings "
+                f"WHERE term IN ({','.join('?' * len(missing))})", missing)
+            rows = await cursor.fetchall()
+            if rows and int(rows[0][-1]) != self.generation:
+                return None
+            found.update(self._decode([row[:-1] for row in rows]))
         # A term missing here is gone: an indexer committed since the vocabulary was read.
         return {term_id: found.get(term_id, _NO_POSTINGS) for term_id in term_ids}
 
@@ -315,15 +320,19 @@ class Searcher:
         """Best passages for query; with distinct_articles, each article's best passage only.
 
         Planning and scoring use the vocabulary and postings in memory; the
-        one statement that reads the hits also reads the index generation, and
-        if an indexer committed meanwhile the search is redone on the new one.
+        statements that read postings and hits also read the index generation,
+        and if an indexer committed meanwhile the search is redone on the new one.
         """
         async with self.lock:
             if self.rows is not None and self._on_disk() != self.disk_state:
                 await self._refresh()
+            hits: list[Hit] = []  # stays empty only if indexers committed during each of three tries
             for _ in range(3):
                 terms, planned, unmatched = self._plan(query)
                 read = await self._postings([term_id for term_id, _ in planned])
+                if read is None:
+                    await self._refresh()
+                    continue
                 postings = [TermPostings(*read[term_id], term.weight) for term_id, term in planned]
                 groups = self.article_of if distinct_articles else None
                 if sum(len(p.ids) for p in postings) > _THREAD_THRESHOLD:
@@ -339,10 +348,12 @@ class Searcher:
         """Score of every passage slot for already-analysed terms, as search computes them
         (tests compare them with rank-bm25)."""
         async with self.lock:
-            await self._refresh()
-            known = [(self.vocabulary.get(term), count) for term, count in Counter(terms).items()]
-            known = [(found, count) for found, count in known if found is not None]
-            read = await self._postings([term_id for (term_id, _, _), _ in known])
+            read = None
+            while read is None:
+                await self._refresh()
+                known = [(self.vocabulary.get(term), count) for term, count in Counter(terms).items()]
+                known = [(found, count) for found, count in known if found is not None]
+                read = await self._postings([term_id for (term_id, _, _), _ in known])
             postings = [TermPostings(*read[term_id], count) for (term_id, _, _), count in known]
             return accumulate(postings, len(self.norm))
 

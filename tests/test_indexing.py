@@ -99,6 +99,23 @@ async def test_a_long_article_does_not_crowd_others_out_of_distinct_article_hits
     assert sorted(hit.title for hit in hits[1:]) == ["News from Melitopol", "News from Skadovsk", "News from Tokmak"]
 
 
+async def test_a_large_index_answers_from_passages_added_while_it_was_open(tmp_path: Path) -> None:
+    corpus, index = tmp_path / "articles", tmp_path / "index.sqlite"
+    corpus.mkdir()
+    write(corpus, "a.txt", "Melitopol")
+    index_paths(index, [corpus], progress=False)
+    # preload_bytes=0: postings are read from the file per question, as for a large archive.
+    async with await Searcher.open(index, preload_bytes=0) as searcher:
+        assert [hit.title for hit in (await searcher.search("Melitopol")).hits] == ["Attack in Melitopol"]
+        for town in ("Berdyansk", "Enerhodar", "Tokmak"):
+            write(corpus, f"{town}.txt", town)
+        index_paths(index, [corpus], progress=False)
+        # The railway's postings now name passage slots the open searcher has never seen.
+        hits = (await searcher.search("railway bridge", distinct_articles=True)).hits
+    assert sorted(hit.title for hit in hits) == ["Attack in Berdyansk", "Attack in Enerhodar", "Attack in Melitopol",
+                                                  "Attack in Tokmak"]
+
+
 async def test_same_id_from_two_files_is_kept_apart(tmp_path: Path) -> None:
     for sub in ("one", "two"):
         (tmp_path / sub).mkdir()
