@@ -66,7 +66,8 @@ def run_citebot(store: Path, params: BM25Params, beir: Beir, query_ids: Sequence
     """Ranked article ids per query (best passage per article) and the query latencies."""
     engine = CitebotEngine(store, params)
     try:
-        latency, results = engine.time_search([beir.queries[q] for q in query_ids], DEPTH, True, warmup)
+        latency, results = engine.time_search([beir.queries[q] for q in query_ids], DEPTH,
+                                               distinct_articles=True, warmup=warmup)
     finally:
         engine.close()
     return [[hit.article_id for hit in result.hits] for result in results], latency

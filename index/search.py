@@ -223,9 +223,8 @@ class Searcher:
             vocabulary = await asyncio.to_thread(Vocabulary, await cursor.fetchall())
         finally:
             await self.conn.execute("COMMIT")
-        lengths = np.frombuffer(meta["lengths"], dtype=SLOT_DTYPE) if meta.get("lengths") else np.empty(0, np.int32)
-        self.article_of = (np.frombuffer(meta["articles"], dtype=SLOT_DTYPE) if meta.get("articles")
-                           else np.empty(0, np.int32))
+        lengths = _slot_table(meta, "lengths")
+        self.article_of = _slot_table(meta, "articles")
         self.stats = CollectionStats(int(meta.get("passages", 0)), int(meta.get("total_length", 0)),
                                      float(meta.get("okapi_idf_sum", 0.0)), int(meta.get("vocabulary", 0)))
         self.norm = length_norm(lengths, self.stats, self.params)
@@ -406,6 +405,12 @@ class Searcher:
         """The openings of a few articles, for example questions in /help."""
         cursor = await self.conn.execute("SELECT substr(text, 1, ?) FROM articles ORDER BY slot LIMIT ?", (chars, n))
         return [text for (text,) in await cursor.fetchall()]
+
+
+def _slot_table(meta: dict[str, object], key: str) -> np.ndarray:
+    """A per-passage-slot table stored as one blob in meta (empty for an empty index)."""
+    blob = meta.get(key)
+    return np.frombuffer(blob, dtype=SLOT_DTYPE) if blob else np.empty(0, np.int32)  # type: ignore[arg-type]
 
 
 def _hit_fields(row: tuple) -> tuple:
