@@ -10,12 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.common import DEFAULT_DATA
 from bot.config import BUNDLED_ARTICLES
 from index.indexer import index_paths
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-SEED_QUESTIONS = SHARED / "eval" / "seed_questions.jsonl"
+DATA = ROOT / "tests" / "data"  # everything the tests read lives in the repo, so a bare clone passes
+SEED_QUESTIONS = DATA / "seed_questions.jsonl"
+# The benchmarks' large data sets (optional): a test that uses them skips when they are absent.
+SHARED = DEFAULT_DATA.parent
 
 
 @pytest.fixture(scope="session")

@@ -16,9 +16,10 @@ from index.articles import (
     discover_files,
     read_articles,
 )
+from tests.conftest import DATA
 
 BUNDLED = Path(__file__).resolve().parent.parent / "index" / "bundled"
-SCIFACT_CORPUS = Path("/work/shared/benchmarks/scifact/corpus.jsonl")
+SCIFACT_CORPUS = DATA / "scifact_corpus_sample.jsonl"  # the first 30 lines of BEIR SciFact's corpus.jsonl
 
 
 def write(directory: Path, name: str, content: str | bytes) -> Path:
@@ -377,10 +378,9 @@ def test_jsonl_line_that_is_not_an_object(tmp_path: Path) -> None:
         read_articles(write(tmp_path, "list.jsonl", "[1, 2]\n"))
 
 
-@pytest.mark.skipif(not SCIFACT_CORPUS.exists(), reason="SciFact benchmark data not present")
 def test_beir_corpus_keeps_ids(tmp_path: Path) -> None:
-    with SCIFACT_CORPUS.open(encoding="utf-8") as corpus:
-        lines = [next(corpus) for _ in range(3)]
+    lines = SCIFACT_CORPUS.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert len(lines) == 30
     path = write(tmp_path, "corpus.jsonl", "".join(lines))
     articles = read_articles(path)
     expected = [json.loads(line) for line in lines]
