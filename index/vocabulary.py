@@ -6,17 +6,24 @@ costs no database round trip. Names in this domain come in many spellings
 sharing a transliteration skeleton are found through a dict, and typos of an
 unknown word by edit distance among words with the same first letter and
 about the same length.
+
+Only where a user likely misspelt: a common English word (index.common_words)
+is meant as typed, so it is never replaced by a close word when the index does
+not know it ("family" is not "Famille", "code" is not "come"), and never widened
+to look-alikes when it does. Names and rare words keep the forgiving matching,
+and so do typos of common words ("mayr" → mayor), which are not words themselves.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterable
+from typing import Callable, Iterable
 
 from rapidfuzz import process
 from rapidfuzz.distance import Indel, Levenshtein
 
 from index.analysis import skeleton
+from index.common_words import is_common
 
 # Below this similarity (0..1, by insertions and deletions) a word is a
 # different word, not another spelling of the same one.
@@ -41,7 +48,9 @@ class Vocabulary:
     Built in a worker thread when the index is opened (see Searcher).
     """
 
-    def __init__(self, rows: Iterable[tuple[str, int, int, str]]) -> None:
+    def __init__(self, rows: Iterable[tuple[str, int, int, str]],
+                 common: Callable[[str], bool] = is_common) -> None:
+        self.common = common  # whether an analysed term is a common English word's
         self.terms: dict[str, tuple[int, int, list[str]]] = {}
         self.skeletons: dict[str, list[str]] = defaultdict(list)
         self.initials: dict[str, list[str]] = defaultdict(list)
@@ -68,7 +77,9 @@ class Vocabulary:
         For a word the index knows, only other spellings of the same name
         (same skeleton, very similar) are offered: the articles themselves
         spell names inconsistently. For an unknown word, typos within a small
-        edit distance too.
+        edit distance too. For a common English word, known or not, nothing.
+        The order is total (similarity, then df, then the word), never that of
+        a set or of the stored rows.
         """
         found = self.terms.get(term)
         edits = _max_edits(term)
@@ -76,14 +87,17 @@ class Vocabulary:
             return []
         if found is not None and (len(term) < KNOWN_MIN_LENGTH or len(found[2]) == 1):
             return []  # a short known word, or one no other word shares a skeleton with
+        if self.common(term):
+            return []  # checked after the cheap tests: the common words are loaded on first need
         spellings = found[2] if found is not None else self.skeletons.get(skeleton(term), ())
         candidates = {word for word in spellings if word != term}
         if found is None:
             # rapidfuzz compares in C, a thousand words in tens of microseconds; one call, since each
-            # call costs as much again.
+            # call costs as much again. All words within the cutoff, not the first few: which few
+            # would depend on the order the words were stored in.
             candidates.update(match for match, _, _ in process.extract(
                 term, self._near_length(term, edits), scorer=Levenshtein.distance,
-                score_cutoff=edits, limit=MAX_SUGGESTIONS * 10))
+                score_cutoff=edits, limit=None))
         threshold = KNOWN_MIN_SIMILARITY if found is not None else MIN_SIMILARITY
         scored = [(word, Indel.normalized_similarity(term, word)) for word in candidates]
         scored = [(word, similarity) for word, similarity in scored if similarity >= threshold]
