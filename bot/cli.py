@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from bot.answer import Answer
 from bot.config import Settings
-from bot.logs import setup_logging
+from bot.logs import redact, setup_logging
 from bot.questions import BadQuestion
 from bot.render import answer_text, marked
 from bot.service import Citebot, SearchPage, build
@@ -224,26 +224,29 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point: every failure becomes one line on stderr and a non-zero exit."""
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="citebot: %(message)s")
+    settings: Settings | None = None
     try:
         settings = Settings()
         setup_logging(settings, "citebot: %(message)s")
         return dispatch(args, settings)
-    except ValidationError as error:
+    except ValidationError as error:  # e["msg"] only: e["input"] may be a secret
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in error.errors())
-        _fail(f"invalid settings: {problems}")
+        _fail(f"invalid settings: {problems}", settings)
     except (CliError, StoreError, BadQuestion, ArticleError) as problem:
-        _fail(str(problem))
+        _fail(str(problem), settings)
     except KeyboardInterrupt:
-        _fail("interrupted")
+        _fail("interrupted", settings)
     except BrokenPipeError:
         return EXIT_OK
     except Exception as error:  # never a traceback to the user; the type names the bug for a report
-        _fail(f"unexpected error ({type(error).__name__}): {error}")
+        _fail(f"unexpected error ({type(error).__name__}): {error}", settings)
     return EXIT_ERROR
 
 
-def _fail(message: str) -> None:
-    print(f"citebot: {message}", file=sys.stderr)
+def _fail(message: str, settings: Settings | None) -> None:
+    """One line on stderr; a library's message may quote the token, so it is redacted."""
+    text = redact(message, settings) if settings is not None else message
+    print(f"citebot: {' '.join(text.split())}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
@@ -12,6 +14,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 BUNDLED_ARTICLES = Path(__file__).resolve().parent.parent / "index" / "bundled"
 TELEGRAM_API = "https://api.telegram.org/bot"
+BOT_TOKEN = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")  # what @BotFather hands out
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what setWebhook accepts as secret_token
 
 
 def _default_index_path() -> Path:
@@ -35,6 +39,7 @@ class Settings(BaseSettings):
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_secret_token: SecretStr | None = None
+    startup_retry_seconds: float = Field(default=60.0, ge=0, le=86400)
 
     bm25_variant: Literal["lucene", "okapi"] = "lucene"
     bm25_k1: float = Field(default=1.2, ge=0)
@@ -59,6 +64,29 @@ class Settings(BaseSettings):
     def _http_url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
+        return value
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
+        """A malformed token is a configuration error found before any request (the message never quotes it)."""
+        if value is not None and not BOT_TOKEN.fullmatch(value.get_secret_value().strip()):
+            raise ValueError("does not look like a bot token (digits, a colon, then letters, digits, _ or -)")
+        return SecretStr(value.get_secret_value().strip()) if value is not None else None
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _https_url(cls, value: str | None) -> str | None:
+        """Telegram only delivers webhooks over HTTPS: anything else would fail at setWebhook."""
+        if value is not None and not (urlsplit(value).scheme == "https" and urlsplit(value).hostname):
+            raise ValueError("must be an https:// URL with a host (Telegram calls webhooks over HTTPS only)")
+        return value
+
+    @field_validator("webhook_secret_token")
+    @classmethod
+    def _secret_chars(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not WEBHOOK_SECRET.fullmatch(value.get_secret_value()):
+            raise ValueError("must be 1-256 characters, each a letter, digit, _ or - (Telegram's rule)")
         return value
 
     @field_validator("*", mode="before")

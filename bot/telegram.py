@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import datetime as dt
 import logging
+import secrets
+import signal
 import sys
+import warnings
+from typing import Awaitable, Callable, Iterator
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
+from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (AIORateLimiter, Application, CallbackQueryHandler, CommandHandler, Defaults,
                           InlineQueryHandler, MessageHandler, TypeHandler, filters)
 
 from bot import handlers
 from bot.config import Settings
-from bot.logs import setup_logging
+from bot.logs import redact, scrub, setup_logging
 from bot.service import Citebot
 from bot.state import ExpiringStore, RateLimit, Stats
 
@@ -25,18 +33,18 @@ COMMANDS = [
 ]
 
 
+class StartupError(Exception):
+    """`citebot run` cannot start; the message is the one line to print (it never quotes a secret)."""
+
+
 def build_application(settings: Settings) -> Application:
     """The PTB Application with every handler; the index is opened in post_init."""
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
 
     async def post_init(app: Application) -> None:
-        citebot = await Citebot.open(settings, build_if_missing=True)
-        app.bot_data.update(citebot=citebot, keys=ExpiringStore(), rate=RateLimit(settings.questions_per_minute),
-                            stats=Stats())
+        await open_index(app, settings)
         await app.bot.set_my_commands(COMMANDS)
-        info = await citebot.info()
-        log.info("Serving %d articles (%d passages) as @%s", info.articles, info.passages, app.bot.username)
 
     async def post_shutdown(app: Application) -> None:
         citebot = app.bot_data.get("citebot")
@@ -69,22 +77,151 @@ def build_application(settings: Settings) -> Application:
     return app
 
 
+async def open_index(app: Application, settings: Settings) -> None:
+    """Open the index (building it from ARTICLES_DIR if there is none) and the bot's state, once."""
+    if "citebot" not in app.bot_data:  # post_init may be retried after a network error
+        citebot = await Citebot.open(settings, build_if_missing=True)
+        app.bot_data.update(citebot=citebot, keys=ExpiringStore(), rate=RateLimit(settings.questions_per_minute),
+                            stats=Stats())
+
+
 def run_bot(settings: Settings) -> int:
-    """`citebot run`: serve until SIGINT or SIGTERM, then exit 0."""
+    """`citebot run`: serve until SIGINT or SIGTERM, then exit 0; a start-up failure is one line and exit 1."""
     if settings.telegram_bot_token is None:
         print("citebot: TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and put it in .env "
               "(see .env.example), or try `citebot chat` to use the bot in the terminal", file=sys.stderr)
         return 1
-    setup_logging(settings, "%(asctime)s %(levelname)s %(name)s: %(message)s")
+    secret = webhook_secret(settings) if settings.webhook_url else None
+    setup_logging(settings, "%(asctime)s %(levelname)s %(name)s: %(message)s", *([secret] if secret else []))
     app = build_application(settings)
-    if settings.webhook_url:
-        secret = settings.webhook_secret_token.get_secret_value() if settings.webhook_secret_token else None
-        app.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port,
-                        url_path=_url_path(settings.webhook_url), webhook_url=settings.webhook_url,
-                        secret_token=secret, allowed_updates=Update.ALL_TYPES)
-    else:
-        app.run_polling(allowed_updates=Update.ALL_TYPES)
+    try:
+        asyncio.run(_serve(app, settings, secret))
+    except StartupError as problem:
+        print(f"citebot: {scrub(str(problem), _secrets(settings, secret))}", file=sys.stderr)
+        return 1
     return 0
+
+
+def webhook_secret(settings: Settings) -> str:
+    """WEBHOOK_SECRET_TOKEN, or a new random one: a webhook without a secret would accept forged updates."""
+    if settings.webhook_secret_token is not None:
+        return settings.webhook_secret_token.get_secret_value()
+    return secrets.token_urlsafe(32)  # 256 bits, in the characters setWebhook allows
+
+
+def _secrets(settings: Settings, secret: str | None) -> list[str]:
+    token = settings.telegram_bot_token
+    return [s for s in (token.get_secret_value() if token else None, secret) if s]
+
+
+async def _serve(app: Application, settings: Settings, secret: str | None) -> None:
+    """Start (retrying network errors), serve until SIGINT/SIGTERM, then shut down in order."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        with _quiet_bootstrap():
+            started = await _start(app, settings, secret, stop)
+        if started:
+            await stop.wait()
+    finally:
+        await _shut_down(app)
+
+
+async def _start(app: Application, settings: Settings, secret: str | None, stop: asyncio.Event) -> bool:
+    """Open the index, reach the Bot API and start receiving updates; False when stopped meanwhile.
+
+    Configuration errors (a corrupt index, a rejected token, a webhook Telegram refuses) end it at once;
+    network errors are retried with backoff for STARTUP_RETRY_SECONDS.
+    """
+    await open_index(app, settings)  # first: a broken index is no reason to wait for the network
+    deadline = asyncio.get_running_loop().time() + settings.startup_retry_seconds
+    steps: list[tuple[str, Callable[[], Awaitable[object]]]] = [
+        ("connecting to the Bot API", app.initialize),
+        ("registering the command menu", lambda: app.post_init(app)),
+    ]
+    if settings.webhook_url:
+        steps.append(("setting the webhook", lambda: app.updater.start_webhook(
+            listen=settings.webhook_listen, port=settings.webhook_port, url_path=_url_path(settings.webhook_url),
+            webhook_url=settings.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES)))
+    else:
+        steps.append(("starting to poll", lambda: app.updater.start_polling(allowed_updates=Update.ALL_TYPES)))
+    for what, step in steps:
+        if not await _retrying(what, step, settings, deadline, stop):
+            return False
+    await app.start()
+    info = await app.bot_data["citebot"].info()
+    where = f"by webhook on {settings.webhook_listen}:{settings.webhook_port}" if settings.webhook_url else "by polling"
+    log.info("Serving %d articles (%d passages) as @%s, receiving updates %s", info.articles, info.passages,
+             app.bot.username, where)
+    return True
+
+
+async def _retrying(what: str, step: Callable[[], Awaitable[object]], settings: Settings, deadline: float,
+                    stop: asyncio.Event) -> bool:
+    """Run step, retrying network errors with backoff until deadline; False when stopped meanwhile."""
+    loop, delay = asyncio.get_running_loop(), 0.25
+    while True:
+        try:
+            await step()
+            return True
+        except InvalidToken:  # its message quotes the token, so it is not repeated
+            raise StartupError("the Bot API rejected TELEGRAM_BOT_TOKEN: get a valid one from @BotFather "
+                               f"(TELEGRAM_API_BASE_URL={settings.telegram_api_base_url})") from None
+        except RetryAfter as error:
+            wait, problem = _seconds(error), error.message
+        except BadRequest as error:  # a NetworkError in PTB's classes, but the request itself is wrong
+            raise StartupError(f"{what}: the Bot API refused: {redact(error.message, settings)}") from None
+        except NetworkError as error:  # unreachable, reset, timed out: worth another try
+            wait, problem, delay = delay, f"{type(error).__name__}: {error.message}", min(delay * 2, 10.0)
+        except TelegramError as error:  # Forbidden, Conflict, …: retrying would not help
+            raise StartupError(f"{what}: the Bot API refused: {redact(error.message, settings)}") from None
+        except OSError as error:  # the webhook server could not listen (port taken, address not local)
+            raise StartupError(f"{what}: cannot listen on {settings.webhook_listen}:{settings.webhook_port}: "
+                               f"{error.strerror or error}") from None
+        remaining = deadline - loop.time()
+        if remaining <= 0:
+            raise StartupError(f"{what}: gave up after STARTUP_RETRY_SECONDS={settings.startup_retry_seconds:g}: "
+                               f"{redact(problem, settings)} (TELEGRAM_API_BASE_URL={settings.telegram_api_base_url})")
+        # DEBUG, not WARNING: a start-up that finally fails must print one line, not one per attempt.
+        log.debug("%s failed (%s); retrying in %.2f s", what, problem, min(wait, remaining))
+        try:
+            await asyncio.wait_for(stop.wait(), min(wait, remaining))
+            return False
+        except TimeoutError:
+            continue
+
+
+def _seconds(error: RetryAfter) -> float:
+    with warnings.catch_warnings():  # PTB warns that retry_after will become a timedelta; either is fine
+        warnings.simplefilter("ignore")
+        wait = error.retry_after
+    return wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
+
+
+async def _shut_down(app: Application) -> None:
+    """Stop receiving, finish the updates in hand, close the Bot API client and the index."""
+    if app.updater is not None and app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+    await app.shutdown()
+    await app.post_shutdown(app)
+
+
+@contextlib.contextmanager
+def _quiet_bootstrap() -> Iterator[None]:
+    """While starting, PTB logs each failed bootstrap request with a traceback; _retrying reports it on one line."""
+    def not_bootstrap(record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Network Retry Loop")
+
+    logger = logging.getLogger("telegram.ext")  # the logger of PTB's network retry loop
+    logger.addFilter(not_bootstrap)
+    try:
+        yield
+    finally:
+        logger.removeFilter(not_bootstrap)
 
 
 def _url_path(url: str) -> str:

@@ -1235,6 +1235,9 @@ class BotApiEmulator:
             return True
         if not str(url).lower().startswith("https://"):
             raise _bad("bad webhook: An HTTPS URL must be provided for webhook")
+        secret = p.get("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
+            raise _bad("bad webhook: secret token contains unallowed characters")
         self.webhook = {k: v for k, v in p.items()}
         if p.get("drop_pending_updates"):
             self._updates.clear()
