@@ -8,13 +8,16 @@ from __future__ import annotations
 import logging
 import re
 import time
+from dataclasses import dataclass
 
-from telegram import (InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResultArticle,
+from telegram import (CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResultArticle,
                       InputTextMessageContent, LinkPreviewOptions, Message, MessageEntity, Update)
 from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.answer import Answer, Citation
+from bot.logs import describe_exception
 from bot.questions import BadQuestion
 from bot.render import (MESSAGE_LIMIT, answer_html, article_html_parts, citation_html, escape, hit_snippet,
                         passage_html, tg_len)
@@ -53,19 +56,66 @@ def _store(context: ContextTypes.DEFAULT_TYPE) -> ExpiringStore:
 
 
 def _callback(context: ContextTypes.DEFAULT_TYPE, kind: str, value: str) -> str:
-    """Callback data for a button: the value itself if it fits in 64 bytes, else a short key."""
+    """Callback data for a button that opens a passage (p) or an article (a)."""
+    return open_data(kind, value, _store(context))
+
+
+@dataclass(frozen=True)
+class OpenButton:
+    """A button that opens a passage (kind p) or a whole article (kind a): by id, or by a short key (keyed)."""
+
+    kind: str
+    value: str
+    keyed: bool
+
+
+@dataclass(frozen=True)
+class PageButton:
+    """A ◀ ▶ button: the search behind key, from result offset."""
+
+    key: str
+    offset: int
+
+
+MAX_OFFSET = 1000  # pages beyond the first thousand results are not offered (each page searches offset+6 hits)
+_STORE_KEY = re.compile(r"[A-Za-z0-9_-]{1,43}")  # ExpiringStore keys are secrets.token_urlsafe
+_OFFSET = re.compile(r"[0-9]{1,4}")  # ASCII only: str.isdigit() also accepts "²", which int() refuses
+
+
+def open_data(kind: str, value: str, store: ExpiringStore) -> str:
+    """Callback data to open value: the value itself if it fits in Telegram's 64 bytes, else a short key."""
     data = f"{kind}:{value}"
     if len(data.encode()) <= CALLBACK_LIMIT:
         return data
-    return f"k{kind}:{_store(context).put(value)}"
+    return f"k{kind}:{store.put(value)}"
 
 
-def _from_callback(context: ContextTypes.DEFAULT_TYPE, data: str) -> tuple[str, str | None]:
-    """(kind, value) of callback data; value None when a short key has expired."""
-    kind, _, value = data.partition(":")
-    if kind.startswith("k"):
-        return kind[1:], _store(context).get(value)
-    return kind, value
+def page_data(key: str, offset: int) -> str:
+    """Callback data for the search page at offset of the query stored under key."""
+    return f"s:{key}:{offset}"
+
+
+def parse_callback(data: str | None) -> OpenButton | PageButton | None:
+    """What a button's callback data asks for; None for anything this bot did not make (forged or malformed)."""
+    kind, sep, rest = (data or "").partition(":")
+    if not sep or not rest:
+        return None
+    if kind == "s":
+        key, sep, offset = rest.partition(":")
+        if not (sep and _STORE_KEY.fullmatch(key) and _OFFSET.fullmatch(offset)):
+            return None
+        start = int(offset)
+        return PageButton(key, start) if start <= MAX_OFFSET and start % PAGE_SIZE == 0 else None
+    if kind in ("p", "a"):
+        return OpenButton(kind, rest, keyed=False)
+    if kind in ("kp", "ka") and _STORE_KEY.fullmatch(rest):
+        return OpenButton(kind[1], rest, keyed=True)
+    return None
+
+
+def command_argument(args: list[str] | None) -> str:
+    """The text after a command, as one string (context.args split it at whitespace)."""
+    return " ".join(args or []).strip()
 
 
 def source_buttons(context: ContextTypes.DEFAULT_TYPE, citations: list[Citation]) -> InlineKeyboardMarkup | None:
@@ -174,8 +224,8 @@ async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 async def search_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/search QUERY: ranked articles, five per page, with paging buttons."""
     message = update.effective_message
-    query = " ".join(context.args or [])
-    if not query.strip():
+    query = command_argument(context.args)
+    if not query:
         await message.reply_html("Usage: <code>/search words</code> — for example <code>/search Melitopol mayor</code>. "
                                  "I list matching articles, best first, five per page.", do_quote=_in_group(message))
         return
@@ -187,11 +237,11 @@ async def search_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     except BadQuestion as problem:
         await message.reply_text(str(problem), do_quote=_in_group(message))
         return
-    text, markup = _search_page(context, page)
+    text, markup = search_page(page, _store(context))
     await message.reply_html(text, reply_markup=markup, link_preview_options=NO_PREVIEW, do_quote=_in_group(message))
 
 
-def _search_page(context: ContextTypes.DEFAULT_TYPE, page: SearchPage) -> tuple[str, InlineKeyboardMarkup | None]:
+def search_page(page: SearchPage, store: ExpiringStore) -> tuple[str, InlineKeyboardMarkup | None]:
     """One page of results and its buttons (open a source; ◀ ▶ to page)."""
     if not page.hits:
         return f"No article matches “{escape(page.query)}”. Try other or fewer words.", None
@@ -199,21 +249,21 @@ def _search_page(context: ContextTypes.DEFAULT_TYPE, page: SearchPage) -> tuple[
     for i, (hit, excerpt) in enumerate(page.hits, page.offset + 1):
         lines.append(f"\n{i}. <b>{escape(hit.title[:200])}</b>\n{hit_snippet(hit, excerpt)}\n"
                      f"<code>{escape(hit.passage_id)}</code>")
-    query_key = _store(context).put(page.query)
-    opens = [InlineKeyboardButton(str(i), callback_data=_callback(context, "p", hit.passage_id))
+    query_key = store.put(page.query)
+    opens = [InlineKeyboardButton(str(i), callback_data=open_data("p", hit.passage_id, store))
              for i, (hit, _) in enumerate(page.hits, page.offset + 1)]
     paging = []
     if page.offset > 0:
-        paging.append(InlineKeyboardButton("◀", callback_data=f"s:{query_key}:{max(0, page.offset - PAGE_SIZE)}"))
-    if page.more:
-        paging.append(InlineKeyboardButton("▶", callback_data=f"s:{query_key}:{page.offset + PAGE_SIZE}"))
+        paging.append(InlineKeyboardButton("◀", callback_data=page_data(query_key, max(0, page.offset - PAGE_SIZE))))
+    if page.more and page.offset + PAGE_SIZE <= MAX_OFFSET:
+        paging.append(InlineKeyboardButton("▶", callback_data=page_data(query_key, page.offset + PAGE_SIZE)))
     return "\n".join(lines), InlineKeyboardMarkup([opens] + ([paging] if paging else []))
 
 
 async def source_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/source ID: the cited passage in full; as a reply to an answer, that answer's sources."""
     message = update.effective_message
-    key = " ".join(context.args or []).strip()
+    key = command_argument(context.args)
     if not key and message.reply_to_message is not None:
         await _list_sources(message, context)
         return
@@ -236,11 +286,15 @@ async def _send_source(message: Message, key: str, context: ContextTypes.DEFAULT
         return
     article = await citebot.article(key)
     if article is None:
-        await message.reply_html(f"I have no passage or article with the id <code>{escape(key[:200])}</code>. "
-                                 "Ids look like <code>001_cf312ec7e8225a0a:2</code>; they are shown under each excerpt.",
-                                 do_quote=_in_group(message))
+        await message.reply_html(unknown_id_html(key), do_quote=_in_group(message))
         return
     await _send_article(message, article.id, context)
+
+
+def unknown_id_html(key: str) -> str:
+    """The reply to /source with an id the index does not have (the id shown, cut and escaped)."""
+    return (f"I have no passage or article with the id <code>{escape(key[:200]) or '…'}</code>. "
+            "Ids look like <code>001_cf312ec7e8225a0a:2</code>; they are shown under each excerpt.")
 
 
 async def _send_article(message: Message, article_id: str, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -252,7 +306,7 @@ async def _send_article(message: Message, article_id: str, context: ContextTypes
         await message.chat.send_message(part, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
 
 
-_PASSAGE_ID = re.compile(r"\S+:\d+")
+_PASSAGE_ID = re.compile(r"\S+:[0-9]+")
 
 
 async def _list_sources(message: Message, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -278,31 +332,47 @@ async def _list_sources(message: Message, context: ContextTypes.DEFAULT_TYPE) ->
                              link_preview_options=NO_PREVIEW, do_quote=_in_group(message))
 
 
+FAILED = "Sorry, something went wrong on my side while answering. Please try again in a moment."
+EXPIRED = "This button has expired — please ask again."
+SEARCH_EXPIRED = "This search has expired — please send /search again."
+
+
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Inline buttons: open a passage (p), a whole article (a), or another search page (s)."""
     query = update.callback_query
-    data = query.data or ""
-    if data.startswith("s:"):
-        _, key, offset = data.split(":", 2)
-        text = _store(context).get(key)
-        if text is None or not offset.isdigit():
-            await query.answer("This search has expired — please send /search again.", show_alert=True)
-            return
-        await query.answer()
-        page = await _citebot(context).search(text, offset=int(offset), limit=PAGE_SIZE)
-        body, markup = _search_page(context, page)
-        await query.edit_message_text(body, parse_mode=ParseMode.HTML, reply_markup=markup,
-                                      link_preview_options=NO_PREVIEW)
+    request = parse_callback(query.data)
+    if isinstance(request, PageButton):
+        await _turn_page(query, request, context)
         return
-    kind, value = _from_callback(context, data)
-    if value is None or kind not in ("p", "a") or query.message is None:
-        await query.answer("This button has expired — please ask again.", show_alert=True)
+    value = None
+    if request is not None:
+        value = _store(context).get(request.value) if request.keyed else request.value
+    if request is None or value is None or query.message is None:  # forged, from an old version, or expired
+        await query.answer(EXPIRED, show_alert=True)
         return
     await query.answer()
-    if kind == "p":
+    if request.kind == "p":
         await _send_source(query.message, value, context)
     else:
         await _send_article(query.message, value, context)
+
+
+async def _turn_page(query: CallbackQuery, request: PageButton, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Replace a results message with another page; an expired search or a page past the end is an alert."""
+    text = _store(context).get(request.key)
+    page = None
+    if text is not None and query.message is not None:
+        try:
+            page = await _citebot(context).search(text, offset=request.offset, limit=PAGE_SIZE)
+        except BadQuestion:  # the settings changed since the query was stored: treat it as expired
+            page = None
+    if page is None or not page.hits:  # an empty page only comes from a forged offset: keep the results
+        await query.answer(SEARCH_EXPIRED, show_alert=True)
+        return
+    await query.answer()
+    body, markup = search_page(page, _store(context))
+    await query.edit_message_text(body, parse_mode=ParseMode.HTML, reply_markup=markup,
+                                  link_preview_options=NO_PREVIEW)
 
 
 async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -387,12 +457,20 @@ def _is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
 
 
 async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the failure (the token is redacted by the log filter) and tell the user, without details."""
-    log.error("Update failed: %r", context.error, exc_info=context.error)
-    if isinstance(update, Update) and update.effective_message is not None:
+    """Log the failure without secrets, tell the user without details, and never leave a button spinning."""
+    # Formatted here rather than passed as exc_info: an exception may quote a request URL, which holds the
+    # token, and this line must be clean whatever handlers the root logger has.
+    log.error("Update failed: %s", describe_exception(context.error, [context.bot.token]))
+    if not isinstance(update, Update):
+        return
+    if update.callback_query is not None:
         try:
-            await update.effective_message.reply_text(
-                "Sorry, something went wrong on my side while answering. Please try again in a moment.")
+            await update.callback_query.answer(FAILED, show_alert=True)
+            return
+        except TelegramError:  # answered already, before the failure: say it in the chat instead
+            pass
+    if update.effective_message is not None:
+        try:
+            await update.effective_message.reply_text(FAILED)
         except Exception:  # the chat may be gone or Telegram down: logging it above is all we can do
             log.warning("Could not tell the user about the failure")
-

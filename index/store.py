@@ -75,7 +75,9 @@ def passage_id(article_id: str, ordinal: int) -> str:
 def split_passage_id(text: str) -> tuple[str, int] | None:
     """Article id and ordinal of a passage id, or None when text is not one."""
     article, sep, ordinal = text.rpartition(":")
-    if not sep or not article or not ordinal.isdigit():
+    # ASCII digits only (isdigit() also takes "²", which int() refuses), and few enough that the ordinal
+    # fits SQLite's integers (a longer one raised OverflowError); no article has a billion passages.
+    if not sep or not article or not (ordinal.isascii() and ordinal.isdigit()) or len(ordinal) > 9:
         return None
     return article, int(ordinal)
 
