@@ -343,6 +343,12 @@ class CitebotEngine:
         """The full SearchResult (hits with article ids and texts)."""
         return self.loop.run_until_complete(self.searcher.search(query, limit=k, distinct_articles=distinct_articles))
 
+    def ask(self, question: str, threshold: float = 0.5) -> Any:
+        """The bot's Answer to question (what to search, hits, sentences, the answerability cut)."""
+        from bot.service import answer_question
+
+        return self.loop.run_until_complete(answer_question(self.searcher, question, threshold))
+
     def time_search(self, queries: Sequence[str], k: int = 10, distinct_articles: bool = False,
                     warmup: int = 10) -> tuple[Latency, list[Any]]:
         """Search each query in turn inside one running event loop, as the bot awaits its searches

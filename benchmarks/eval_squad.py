@@ -32,7 +32,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (DEFAULT_DATA, BM25sEngine, CitebotEngine, Latency, RankBM25Engine, header,  # noqa: E402
                     index_citebot, markdown_table, store_passages, store_titles, workdir)
 
-from bot.answer import compose  # noqa: E402
 from index.analysis import analyze  # noqa: E402
 
 ASK_LIMIT = 20  # what the bot's ask() searches for before composing
@@ -121,9 +120,9 @@ def run_citebot(store: Path, questions: Sequence[Question], threshold: float) ->
     try:
         for q in questions:
             start = time.perf_counter()
-            result = engine.search_result(q.text, ASK_LIMIT)
-            answer = compose(result, threshold=threshold)
+            answer = engine.ask(q.text, threshold)
             excerpts.latency.seconds.append(time.perf_counter() - start)
+            result = engine.search_result(answer.query, ASK_LIMIT)
             cited = [c.excerpt.text for c in answer.citations]
             excerpts.n += 1
             excerpts.top1 += bool(cited) and has_answer(cited[0], q.answers)
@@ -174,22 +173,22 @@ def threshold_sweep(articles: list[dict[str, str]], questions: list[Question], f
     outside = rng.sample(outside, min(sample, len(outside)))
     engine = CitebotEngine(folder / "squad-half.sqlite")
     try:
-        found = [engine.search_result(q.text, ASK_LIMIT) for q in inside]
-        foreign = [engine.search_result(q.text, ASK_LIMIT) for q in outside]
+        # Answered at any cut from one run: the citations do not depend on it, only whether any are given.
+        found = [engine.ask(q.text, threshold=1e-9) for q in inside]
+        foreign = [engine.ask(q.text, threshold=1e-9) for q in outside]
     finally:
         engine.close()
     rows = []
     for threshold in thresholds:
-        answers = [compose(r, threshold=threshold) for r in found]
-        hits = sum(bool(a.citations) and has_answer(a.citations[0].excerpt.text, q.answers)
-                   for a, q in zip(answers, inside))
-        false = sum(compose(r, threshold=threshold).answered for r in foreign)
-        rows.append([threshold, hits / len(inside), sum(a.answered for a in answers) / len(inside),
-                     false / len(outside)])
-    return (f"\n### compose() threshold: answers vs false answers\n\nIndex holds {len(kept)} of the "
+        answered = [a for a in found if a.confidence >= threshold]
+        hits = sum(has_answer(a.citations[0].excerpt.text, q.answers) for a, q in zip(found, inside)
+                   if a.confidence >= threshold)
+        false = sum(a.confidence >= threshold for a in foreign)
+        rows.append([threshold, hits / len(inside), len(answered) / len(inside), false / len(outside)])
+    return (f"\n### answerability cut (ANSWER_THRESHOLD): answers vs false answers\n\nIndex holds {len(kept)} of the "
             f"{len(titles)} articles (seeded split); {len(inside)} questions about indexed articles, "
             f"{len(outside)} about held-out ones (which should get no answer).\n\n"
-            + markdown_table(["threshold", "indexed: first excerpt holds answer", "indexed: answered",
+            + markdown_table(["cut", "indexed: first excerpt holds answer", "indexed: answered",
                               "held out: answered (false answers)"], rows, digits=[2, 4, 4, 4]))
 
 

@@ -1,60 +1,54 @@
 """Hits → answer: the best one to three articles, each with the sentences that answer.
 
-Nothing is generated: an excerpt is a run of whole sentences copied from a
-passage. When no passage covers enough of the question, the answer is
-empty; no answer is better than a wrong one.
+Nothing is generated: an excerpt is a run of one to three whole sentences
+copied from an article. Candidates are read from the sentences stored at
+index time (their analysed terms too), so composing tokenises nothing but
+the few excerpts it finally quotes. Whether to answer at all is decided by a
+small logistic model (bot/answerability.py) over the best candidate; no
+answer is better than a wrong one.
 """
 
 from __future__ import annotations
 
-import bisect
+import math
 import re
 from dataclasses import dataclass, field
 
-from index.analysis import STOP_WORDS, Token, analyze, tokens
-from index.articles import title_opens_text
-from index.passages import Span, sentences
-from index.search import Hit, SearchResult
+from bot.answerability import Features, model
+from bot.intent import Intent
+from index.analysis import analyze, matched_words, tokens
+from index.common_words import is_common
+from index.search import Context, Hit, SearchResult
 
 MAX_ARTICLES = 3
 MAX_SENTENCES = 3
 MAX_EXCERPT_CHARS = 700
-# A further article is cited only if it ranks at least this share of the best.
-SECONDARY_SCORE_SHARE = 0.5
-RERANK_DEPTH = 20
+RERANK_DEPTH = 10
+# A passage scoring below this share of the best cannot be re-ranked to the top.
+REACHABLE_SHARE = 0.25
+# A further article is cited only if its candidate ranks at least this share of the best.
+SECONDARY_SHARE = 0.5
+SECONDARY_COVERAGE = 0.5
 # A second excerpt of an already cited article must cover this much of the question.
 SAME_ARTICLE_COVERAGE = 0.9
 # Each sentence beyond the first must add at least this share of the question.
-EXTRA_SENTENCE_COST = 0.1
-
-# What kind of answer a question asks for, by its opening words, and a test of
-# whether a sentence holds something of that kind. A light touch: it only
-# breaks near ties between sentences that match the question equally well.
-_PERSON = re.compile(r"\b(?:Mr|Mrs|Ms|Dr)\.? [A-Z][\w’'-]+|\b[A-Z][a-z][\w’'-]* (?:[A-Z]\. )?[A-Z][a-z][\w’'-]+")
-_PLACE = re.compile(r"(?<=\w )[A-Z][a-z][\w’'-]+")
-# A count or an amount; an ordinal ("27th") is a date or a rank, not a "how many".
-_NUMBER = re.compile(r"\b\d[\d,.]*(?![\d,.]|(?:st|nd|rd|th)\b)|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|"
-                     r"forty|fifty|dozens?|hundreds?|thousands?|millions?|billions?)\b", re.I)
-_DATE = re.compile(r"\b(?:1[89]\d\d|20\d\d|January|February|March|April|May|June|July|August|September|"
-                   r"October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
-                   r"yesterday|today|last (?:week|month|year))\b")
-_ANSWER_TYPES = (
-    (re.compile(r"^\s*(?:how (?:many|much|old|long|far)|what (?:number|percentage|share))\b", re.I), _NUMBER),
-    (re.compile(r"^\s*(?:when|what (?:year|date|day|month))\b", re.I), _DATE),
-    (re.compile(r"^\s*(?:who|whom|whose)\b", re.I), _PERSON),
-    (re.compile(r"^\s*where\b", re.I), _PLACE),
-)
-ANSWER_TYPE_BONUS = 0.1
-
-
-def _not_a_name(words: str) -> bool:
-    """Capitalised words that are no one's name: "In July", "The Kremlin", "On Monday"."""
-    first, *rest = words.split()
-    return first.casefold() in STOP_WORDS or any(_DATE.fullmatch(word) for word in rest)
-# In re-ranking, an excerpt holding what the question asks for (a name for "who"...)
-# counts this much more: on SQuAD it is neutral, and it keeps "who" questions from
-# being answered by a sentence that names nobody.
-ANSWER_TYPE_RANK_FACTOR = 2.5
+EXTRA_SENTENCE_COST = 0.08
+# What holding the asked kind of thing (a name for "who", a number for "how many") that
+# the question does not already contain is worth, in coverage points and in rank.
+KIND_BONUS = 0.3
+KIND_RANK_FACTOR = 0.35
+# What a common English word that the articles never use is worth, as a share of the rarest word's.
+UNKNOWN_COMMON_SHARE = 0.5
+# Kinds of answer that a sentence either names or does not: one without is no answer.
+CONCRETE_KINDS = frozenset({"person", "organisation", "place", "number", "date"})
+# Kinds that are written in figures or date words, which a sentence cannot hold without them showing.
+FIGURES = frozenset({"number", "date"})
+SCORE_POWER = 0.5
+# A story's first sentences say what it is about.
+LEAD_RANK_FACTOR = 0.1
+# A sentence that opens with a pronoun or "It came…" leans on the one before it.
+_LEANS = re.compile(r"(?:[\"“‘(]\s*)?(?:he|she|it|they|his|her|its|their|him|them|this|that|these|those|"
+                    r"the (?:latter|former|move|attack|incident|blast|man|woman|official)|both|such)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -87,6 +81,7 @@ class Answer:
     searched_instead: dict[str, str] = field(default_factory=dict)  # typed word → word searched for
     unmatched: list[str] = field(default_factory=list)
     elapsed_ms: float = 0.0  # time spent searching and composing it
+    confidence: float = 0.0  # the answerability model's probability for the best candidate
 
     @property
     def answered(self) -> bool:
@@ -94,9 +89,10 @@ class Answer:
 
 
 class _Question:
-    """What a question is worth, term by term, computed once per answer."""
+    """What a question is worth, term by term, and what it asks for; computed once per answer."""
 
-    def __init__(self, result: SearchResult) -> None:
+    def __init__(self, result: SearchResult, intent: Intent) -> None:
+        self.intent = intent
         # term → (the typed word it stands for, its worth: idf, scaled down for other spellings)
         self.worth: dict[str, tuple[str, float]] = {}
         best: dict[str, float] = {}
@@ -105,32 +101,53 @@ class _Question:
             if worth > self.worth.get(term.term, ("", -1.0))[1]:
                 self.worth[term.term] = (term.typed, worth)
             best[term.typed] = max(best.get(term.typed, 0.0), term.idf)
-        # A word the index has never seen counts as the rarest word possible, so a
-        # question mostly about unknown things is not answered by the one common
-        # word it shares with the articles.
-        rarest = max([t.idf for t in result.terms], default=1.0)
-        self.mass = sum(best.values()) + rarest * len(result.unmatched)
-        self.pattern = next((pattern for asks, pattern in _ANSWER_TYPES if asks.search(result.query)), None)
+        self.typed_worth = best
+        self.unknown_mass = unknown_worth(result)
+        self.mass = math.fsum(best.values()) + self.unknown_mass
+        self.terms = frozenset(self.worth)
+        self.asked = frozenset(analyze(result.query))
+        # Only the words the search planned: a hyphenated name's joined form the articles only
+        # write apart ("Disney-ABC") is not a missing name.
+        self.names = frozenset(t for name in intent.names for t in analyze(name)) & (best.keys() | set(result.unmatched))
+        self.verbs = frozenset(t for verb in intent.verbs for t in analyze(verb))
+        self.typed = len(best) + len(result.unmatched)
+        self.unmatched = tuple(result.unmatched)
+        # The question's most specific word: an unknown one, else the rarest in the articles.
+        self.rarest_typed = result.unmatched[0] if result.unmatched else \
+            min(best, key=lambda t: (-best[t], t), default="")
+        # Sets of the question's terms are held as bit masks: a run's terms are an OR of its
+        # sentences', and its coverage a lookup (this loop runs for every run of every hit).
+        self.order = sorted(self.worth)
+        self.bits = {term: 1 << i for i, term in enumerate(self.order)}
+        self._covered: dict[int, float] = {}
 
-    def covered(self, present: set[str]) -> float:
-        """Share of the question's worth whose terms are in present (0..1)."""
-        if not self.mass:
-            return 0.0
-        best: dict[str, float] = {}
-        for term in present:
-            typed, worth = self.worth[term]
-            best[typed] = max(best.get(typed, 0.0), worth)
-        return min(1.0, sum(best.values()) / self.mass)
+    def mask(self, terms: frozenset[str]) -> int:
+        bits = self.bits
+        return sum(bits[term] for term in terms & self.terms)
 
-    def has_answer_type(self, text: str) -> bool:
-        """True when text holds a name, number or date (as the question asks) that the question does not."""
-        if self.pattern is None:
-            return False
-        for match in self.pattern.finditer(text):
-            if self.pattern is _PERSON and _not_a_name(match.group()):
-                continue
-            terms = set(analyze(match.group()))
-            if terms and not terms & self.worth.keys():
+    def members(self, mask: int) -> list[str]:
+        return [term for i, term in enumerate(self.order) if mask >> i & 1]
+
+    def covered(self, mask: int) -> float:
+        """Share of the question's worth whose terms are in mask (0..1); memoised."""
+        share = self._covered.get(mask)
+        if share is None:
+            best: dict[str, float] = {}
+            for term in self.members(mask):
+                typed, worth = self.worth[term]
+                best[typed] = max(best.get(typed, 0.0), worth)
+            share = min(1.0, math.fsum(best.values()) / self.mass) if self.mass else 0.0
+            self._covered[mask] = share
+        return share
+
+    def typed_in(self, mask: int) -> set[str]:
+        return {self.worth[term][0] for term in self.members(mask)}
+
+    def new_kind(self, text: str) -> bool:
+        """True when text holds something of the asked kind that the question does not already say."""
+        for span in self.intent.found(text):
+            words = analyze(span)
+            if words and not self.asked.issuperset(words):
                 return True
         return False
 
@@ -138,63 +155,290 @@ class _Question:
 @dataclass(frozen=True)
 class _Candidate:
     hit: Hit
-    excerpt: Excerpt
-    span: tuple[int, int]  # of the excerpt in the article's text
-    coverage: float  # of the question, by the excerpt's sentences
+    context: Context
+    first: int  # sentence indexes in the context, inclusive
+    last: int
+    present: int  # mask of the question terms in the run (with the title's, for a lead)
+    coverage: float
+    kind: float  # how much of the question the sentence holding something new of the asked kind covers
+    lead: bool  # includes the story's first sentence
     rank: float
 
+    @property
+    def span(self) -> tuple[int, int]:
+        """Where the excerpt stands in the article."""
+        sentences = self.context.sentences
+        return (self.context.offset + sentences[self.first].start, self.context.offset + sentences[self.last].end)
+
+    @property
+    def text(self) -> str:
+        sentences = self.context.sentences
+        return self.context.text[sentences[self.first].start : sentences[self.last].end]
+
     def overlaps(self, other: "_Candidate") -> bool:
-        return (self.hit.article_id == other.hit.article_id
-                and self.span[0] < other.span[1] and other.span[0] < self.span[1])
+        mine, theirs = self.span, other.span
+        return self.hit.article_id == other.hit.article_id and mine[0] < theirs[1] and theirs[0] < mine[1]
 
 
-def _window(question: _Question, hit: Hit, max_sentences: int) -> tuple[Excerpt, int, float, float]:
-    """The run of one to three sentences of the passage that best covers the question.
+class _Sentences:
+    """Per-sentence facts for one question, computed once even when passages share a sentence."""
 
-    Returns the excerpt, where it starts in the passage, the share of the
-    question it covers, and the bonus it earned for holding the kind of
-    thing the question asks for.
-    """
-    spans = sentences(hit.text) or [Span(0, len(hit.text))]
-    matched = [t for t in tokens(hit.text) if t.term in question.worth]
-    starts = [span.start for span in spans]
-    found: list[set[str]] = [set() for _ in spans]
-    for token in matched:
-        found[max(0, bisect.bisect_right(starts, token.start) - 1)].add(token.term)
-    opening = hit.ordinal == 0 and not title_opens_text(hit.title, hit.text)
-    title_terms = {t for t in analyze(hit.title) if t in question.worth} if opening else set()
-    typed: dict[int, bool] = {}
-    best_key, best, best_cover, best_bonus = (float("-inf"), 0), (0, 0), 0.0, 0.0
-    for first in range(len(spans)):
-        covered = set(title_terms)
-        for last in range(first, min(first + max_sentences, len(spans))):
-            covered |= found[last]
-            length = spans[last].end - spans[first].start
+    def __init__(self, question: _Question) -> None:
+        self.question = question
+        self.kinds: dict[tuple[str, int], bool] = {}
+        self.masks: dict[tuple[str, int], int] = {}
+        self.leans: dict[tuple[str, int], bool] = {}
+        self.titles: dict[str, int] = {}
+
+    def title(self, hit: Hit) -> int:
+        """The question's terms in the hit's article title."""
+        mask = self.titles.get(hit.article_id)
+        if mask is None:
+            mask = self.titles[hit.article_id] = self.question.mask(frozenset(analyze(hit.title)))
+        return mask
+
+    def leans_of(self, context: Context) -> list[bool]:
+        """Whether each sentence of context opens leaning on the one before ("He…", "It came…")."""
+        out = []
+        for sentence in context.sentences:
+            key = (context.article_id, sentence.number)
+            leans = self.leans.get(key)
+            if leans is None:
+                leans = self.leans[key] = bool(_LEANS.match(context.text, sentence.start, sentence.start + 24))
+            out.append(leans)
+        return out
+
+    def masks_of(self, context: Context) -> list[int]:
+        """The question's terms in each sentence of context, as masks (a sentence shared by
+        neighbouring passages is looked at once)."""
+        out = []
+        for sentence in context.sentences:
+            key = (context.article_id, sentence.number)
+            mask = self.masks.get(key)
+            if mask is None:
+                mask = self.masks[key] = self.question.mask(sentence.terms)
+            out.append(mask)
+        return out
+
+    def kind(self, context: Context, i: int) -> bool:
+        sentence = context.sentences[i]
+        key = (context.article_id, sentence.number)
+        found = self.kinds.get(key)
+        if found is None:
+            found = self.kinds[key] = self.question.new_kind(context.text[sentence.start : sentence.end])
+        return found
+
+
+def _candidates(question: _Question, facts: _Sentences, hit: Hit, context: Context,
+                max_sentences: int) -> _Candidate | None:
+    """The run of sentences around the hit's passage that best answers the question, or None."""
+    sentences = context.sentences
+    present = facts.masks_of(context)
+    # A story's title is part of its lead: its words count for a run that starts the story.
+    title = facts.title(hit) if sentences and sentences[0].number == 0 else 0
+    asks_kind = question.intent.kind is not None
+    leans = facts.leans_of(context)
+    best: _Candidate | None = None
+    best_key = (float("-inf"), 0)
+    for first in range(len(sentences)):
+        if first > context.last or sentences[first].boilerplate or not present[first] and not title:
+            continue  # a run starting later does as well with fewer words
+        # A sentence that leans on the one before ("He…", "It came a day after…") brings it along,
+        # beyond the run's own sentences: the reader needs to know who "he" is.
+        start = first - 1 if first > 0 and leans[first] else first
+        if start < first and sentences[start].boilerplate:
+            continue
+        covered = title if sentences[start].number == 0 else 0
+        if start < first:
+            covered |= present[start]
+        kind = 0.0
+        for last in range(first, min(first + max_sentences, len(sentences))):
+            if sentences[last].boilerplate:
+                break
+            length = sentences[last].end - sentences[first].start
             if last > first and length > MAX_EXCERPT_CHARS:
                 break
+            # The thing asked for counts by how much of the question its own sentence and the one
+            # before it hold: a name beside the question's words answers, one far off rarely does.
+            near = present[last] | (present[last - 1] if last > start else covered)
+            if asks_kind and near and facts.kind(context, last):
+                kind = max(kind, question.covered(near))
+            elif last > first and not present[last]:
+                continue  # adds length, no words: the run without it does better
+            covered |= present[last]
+            if last < context.first:
+                continue  # a run must take in some of the hit's own passage
             cover = question.covered(covered)
-            if last not in typed and found[last]:
-                typed[last] = question.has_answer_type(hit.text[spans[last].start : spans[last].end])
-            bonus = ANSWER_TYPE_BONUS if any(typed.get(i, False) for i in range(first, last + 1)) else 0.0
-            key = (cover + bonus - EXTRA_SENTENCE_COST * (last - first), -length)
+            key = (cover + KIND_BONUS * kind - EXTRA_SENTENCE_COST * (last - first), -length)
             if key > best_key:
-                best_key, best, best_cover, best_bonus = key, (first, last), cover, bonus
-    start, end = spans[best[0]].start, spans[best[1]].end
-    return _marked(hit.text, start, end, matched), start, best_cover, best_bonus
+                lead = sentences[start].number <= 1
+                rank = _rank(hit.score, cover, kind, lead)
+                best_key = key
+                best = _Candidate(hit, context, start, last, covered, cover, kind, lead, rank)
+    return best
 
 
-def _marked(text: str, start: int, end: int, matched: list[Token]) -> Excerpt:
-    """text[start:end] with the spans of the matched words inside it, touching spans merged."""
+def _rank(score: float, coverage: float, kind: float, lead: bool) -> float:
+    """A candidate's rank: its passage's BM25 score, damped (an answer is a sentence or two where
+    the question's words meet, not a passage that has them all somewhere), by its coverage, the
+    asked kind and the story's lead."""
+    return score ** SCORE_POWER * (0.5 + 0.5 * coverage) * (1 + KIND_RANK_FACTOR * kind) * (1 + LEAD_RANK_FACTOR * lead)
+
+
+def _excerpt(candidate: _Candidate, question: _Question) -> Excerpt:
+    """The candidate's text with the question's words marked (touching marks merged)."""
+    text = candidate.text
     marks: list[tuple[int, int]] = []
-    for token in matched:
-        if token.start < start or token.end > end:
-            continue
-        a, b = token.start - start, token.end - start
-        if marks and a <= marks[-1][1]:
-            marks[-1] = (marks[-1][0], max(marks[-1][1], b))
+    for start, end in matched_words(text, question.terms):
+        if marks and start <= marks[-1][1]:
+            marks[-1] = (marks[-1][0], max(marks[-1][1], end))
         else:
-            marks.append((a, b))
-    return Excerpt(text[start:end], tuple(marks))
+            marks.append((start, end))
+    return Excerpt(text, tuple(marks))
+
+
+def _features(question: _Question, best: _Candidate, runner_up: float, top_score: float,
+              ideal: float) -> Features:
+    """What the answerability model sees of the best candidate."""
+    typed = question.typed_in(best.present)
+    names = _names(question)
+    verbs = question.verbs & question.typed_worth.keys()
+    # What the question asks about its names ("how OLD is Saldo"): its other words, known or not.
+    predicate = (question.typed_worth.keys() | set(question.unmatched)) - question.names
+    sentences = best.context.sentences[best.context.first : best.context.last + 1]
+    passage = 0
+    for sentence in sentences:
+        passage |= question.mask(sentence.terms)
+    # The question's two most telling words (unknown words first, then by idf): an answer holds them.
+    telling = sorted(question.typed_worth, key=lambda t: (-question.typed_worth[t], t))[:2]
+    telling_held = sum(t in typed for t in telling) / max(2, len(telling)) if question.unknown_mass == 0 else 0.0
+    return Features(
+        coverage=best.coverage,
+        names=len(names & typed) / len(names) if names else 1.0,
+        missing_names=float(not question.names <= question.typed_worth.keys()),
+        verbs=len(verbs & typed) / len(verbs) if verbs else 1.0,
+        kind_asked=float(question.intent.kind is not None),
+        kind_new=best.kind,
+        # Capped where candidates stop being ranked (rank_candidates): beyond it, all leads are alike.
+        margin=min(1.0 - SECONDARY_SHARE, (best.rank - runner_up) / best.rank) if best.rank > 0 else 0.0,
+        unknown=question.unknown_mass / question.mass if question.mass else 1.0,
+        bm25_ratio=min(1.0, top_score / ideal) if ideal > 0 else 0.0,
+        words_matched=len(typed) / question.typed if question.typed else 0.0,
+        lone_word=float(len(typed) == 1 and question.typed > 1 and question.rarest_typed not in typed),
+        kind_missing=float(question.intent.kind in CONCRETE_KINDS and not best.kind),
+        figure_missing=float(question.intent.kind in FIGURES and not best.kind),
+        predicate=len(predicate & typed) / len(predicate) if predicate else 1.0,
+        passage_coverage=question.covered(passage | best.present),
+        telling=telling_held,
+        coverage_squared=best.coverage ** 2,
+    )
+
+
+def unknown_worth(result: SearchResult) -> float:
+    """What the question's words that the articles never use are worth together.
+
+    Each counts as the rarest word the articles have, so a question mostly about
+    unknown things is not answered by the words it shares with them; a common
+    English word counts half, since a small archive lacks many ordinary words
+    that a reader may use to put the question in their own way.
+    """
+    rarest = max([t.idf for t in result.terms], default=1.0)
+    return math.fsum(rarest * (UNKNOWN_COMMON_SHARE if is_common(word) else 1.0) for word in result.unmatched)
+
+
+def ideal_score(result: SearchResult) -> float:
+    """What a passage holding every query word once would score, about: each term's idf
+    (BM25's tf part is 1 for one occurrence in a passage of average length), plus the
+    unknown words' worth."""
+    best: dict[str, float] = {}
+    for term in result.terms:
+        if not term.substitute:
+            best[term.typed] = max(best.get(term.typed, 0.0), term.idf * term.weight)
+    return math.fsum(best.values()) + unknown_worth(result)
+
+
+def best_excerpts(result: SearchResult, contexts: list[Context], intent: Intent) -> list[Excerpt]:
+    """For each hit, the sentences that best answer the query, with query words marked."""
+    question = _Question(result, intent)
+    facts = _Sentences(question)
+    excerpts = []
+    for hit, context in zip(result.hits, contexts):
+        found = _candidates(question, facts, hit, context, MAX_SENTENCES)
+        excerpts.append(_excerpt(found, question) if found else Excerpt(hit.text[:MAX_EXCERPT_CHARS]))
+    return excerpts
+
+
+def rank_candidates(result: SearchResult, contexts: list[Context], intent: Intent,
+                    max_sentences: int = MAX_SENTENCES) -> tuple[_Question, list[_Candidate], Features | None]:
+    """Every reachable hit's best run, best first, and the model's view of the best one."""
+    question = _Question(result, intent)
+    facts = _Sentences(question)
+    top_score = result.hits[0].score if result.hits else 0.0
+    candidates: list[_Candidate] = []
+    leader = 0.0
+    for hit, context in zip(result.hits[:RERANK_DEPTH], contexts):
+        # Hits come best first: stop where not even a run covering the whole question with the
+        # asked kind in a story's lead could rank among the citations.
+        if hit.score < REACHABLE_SHARE * top_score or _rank(hit.score, 1.0, 1.0, True) < SECONDARY_SHARE * leader:
+            break
+        found = _candidates(question, facts, hit, context, max_sentences)
+        if found is not None:
+            candidates.append(found)
+            leader = max(leader, found.rank)
+    # Ties broken by place, never by the order of a set: the same answer in every process.
+    candidates.sort(key=lambda c: (-c.rank, c.hit.article_id, c.span))
+    if not candidates:
+        return question, [], None
+    best = candidates[0]
+    runner_up = next((c.rank for c in candidates if c.hit.article_id != best.hit.article_id), 0.0)
+    return question, candidates, _features(question, best, runner_up, top_score, ideal_score(result))
+
+
+def compose(result: SearchResult, contexts: list[Context], intent: Intent, threshold: float = 0.5,
+            max_articles: int = MAX_ARTICLES, max_sentences: int = MAX_SENTENCES) -> Answer:
+    """Cite the best articles when the model judges the best candidate answers the question.
+
+    Candidates are re-ranked by how much of the question their best run of
+    sentences covers and whether it holds the kind of thing asked for: BM25
+    rewards a passage for its words anywhere, but an answer is a sentence or
+    two where the question's words meet. Each citation is another article; a
+    slot no other article earns may go to a second place in an already cited
+    article that answers the whole question too (one article often tells two
+    events in the same words).
+    """
+    question, candidates, features = rank_candidates(result, contexts, intent, max_sentences)
+    confidence = model().probability(features) if features is not None else 0.0
+    chosen: list[_Candidate] = []
+    if confidence > 0 and confidence >= threshold:
+        best = candidates[0]
+        chosen.append(best)
+        others = [c for c in candidates[1:] if c.rank >= SECONDARY_SHARE * best.rank]
+        # A further article must cover much of the question and name whom the first one names.
+        names = question.typed_in(best.present) & _names(question)
+        for candidate in others:
+            if len(chosen) < max_articles and candidate.coverage >= SECONDARY_COVERAGE and \
+                    names <= question.typed_in(candidate.present) and \
+                    all(candidate.hit.article_id != c.hit.article_id for c in chosen):
+                chosen.append(candidate)
+        for candidate in others:
+            if len(chosen) < max_articles and candidate.coverage >= SAME_ARTICLE_COVERAGE and \
+                    not any(candidate.overlaps(c) for c in chosen):
+                chosen.append(candidate)
+        chosen.sort(key=lambda c: (-c.rank, c.hit.article_id, c.span))
+    citations = [Citation(n, c.hit, _excerpt(c, question)) for n, c in enumerate(chosen, 1)]
+    texts = [c.excerpt.text for c in citations]
+    instead = {}
+    for typed, words in result.substitutions.items():
+        used = [w for w in words if any(w in analyze(text) for text in texts)]
+        if used:
+            instead[_surface(typed, [result.query])] = _surface(used[0], texts)
+    return Answer(result.query, citations, instead, [_surface(u, [result.query]) for u in result.unmatched],
+                  confidence=confidence)
+
+
+def _names(question: _Question) -> set[str]:
+    """The typed words of the question's names."""
+    return set(question.names & question.typed_worth.keys())
 
 
 def _surface(term: str, texts: list[str]) -> str:
@@ -204,52 +448,3 @@ def _surface(term: str, texts: list[str]) -> str:
             if token.term == term:
                 return text[token.start : token.end]
     return term
-
-
-def best_excerpts(result: SearchResult, hits: list[Hit]) -> list[Excerpt]:
-    """For each hit, the sentences that best answer the query, with query words marked."""
-    question = _Question(result)
-    return [_window(question, hit, MAX_SENTENCES)[0] for hit in hits]
-
-
-def compose(result: SearchResult, threshold: float = 0.5, max_articles: int = MAX_ARTICLES,
-            max_sentences: int = MAX_SENTENCES, rerank: int = RERANK_DEPTH) -> Answer:
-    """Cite the best articles whose sentences cover enough of the question.
-
-    The top passages are re-ranked by how much of the question their best
-    excerpt covers: BM25 rewards a passage for its words anywhere, but an
-    answer is a sentence or two where the question's words meet. Each
-    citation is another article; a slot no other article earns may go to a
-    second place in an already cited article that answers the whole question
-    too (one article often tells two events in the same words).
-    """
-    question = _Question(result)
-    top_score = result.hits[0].score if result.hits else 0.0
-    # A re-ranked passage keeps at least half its score, so ones far below the best cannot make it.
-    reachable = [h for h in result.hits[:rerank] if h.score >= 0.5 * SECONDARY_SCORE_SHARE * top_score]
-    candidates = []
-    for hit in reachable:
-        window, start, cover, bonus = _window(question, hit, max_sentences)
-        rank = hit.score * (0.5 + 0.5 * cover) * (1 + ANSWER_TYPE_RANK_FACTOR * bonus)
-        span = (hit.start + start, hit.start + start + len(window.text))
-        candidates.append(_Candidate(hit, window, span, cover, rank))
-    candidates.sort(key=lambda c: -c.rank)
-    eligible = [c for c in candidates if c.rank >= SECONDARY_SCORE_SHARE * candidates[0].rank]
-    chosen: list[_Candidate] = []
-    for candidate in eligible:
-        if len(chosen) < max_articles and candidate.coverage >= threshold and \
-                all(candidate.hit.article_id != c.hit.article_id for c in chosen):
-            chosen.append(candidate)
-    for candidate in eligible:
-        if len(chosen) < max_articles and candidate.coverage >= SAME_ARTICLE_COVERAGE and \
-                not any(candidate.overlaps(c) for c in chosen):
-            chosen.append(candidate)
-    chosen.sort(key=lambda c: -c.rank)
-    citations = [Citation(n, c.hit, c.excerpt) for n, c in enumerate(chosen, 1)]
-    texts = [c.excerpt.text for c in citations]
-    instead = {}
-    for typed, words in result.substitutions.items():
-        used = [w for w in words if any(w in analyze(text) for text in texts)]
-        if used:
-            instead[_surface(typed, [result.query])] = _surface(used[0], texts)
-    return Answer(result.query, citations, instead, [_surface(u, [result.query]) for u in result.unmatched])

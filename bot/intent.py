@@ -130,7 +130,8 @@ for _kind, _nouns in {  # (a noun listed twice takes the later kind: "figure" is
         budget value ratio tally bounty reward fee fine ransom figure figures score capacity casualties
         majority""",
     "reason": "reason cause motive purpose motivation explanation grounds rationale pretext excuse justification",
-    "means": "means method way manner technique tactic tactics mechanism",
+    "means": """means method way manner technique tactic tactics mechanism weapon weapons gun pistol rifle
+        firearm handgun bomb explosive explosives missile missiles rocket rockets drone drones artillery""",
     "definition": "meaning definition abbreviation acronym",
 }.items():
     for _noun in _nouns.split():
@@ -822,6 +823,8 @@ def _persons(sentence: str) -> tuple[str, ...]:
 def _person_words(words: list[str]) -> bool:
     """Capitalised words that can be a person's name: no organisation, place, date or title word."""
     for word in words:
+        if len(word) == 2 and word[1] == "." and word[0].isupper():
+            continue  # an initial: "Thomas S. Murphy"
         low = word.lower()
         if low in _COMMON or low in _TITLES or low in _PLACE_WORDS or (word.isupper() and len(word) > 1) \
                 or word in _ORG_GENERIC or word in _ORG_NAMED or _PLACE_SUFFIX.search(low):
@@ -1031,7 +1034,7 @@ def _numbers(sentence: str) -> tuple[str, ...]:
                 and not sentence[core.end() + 2:core.end() + 3].isalpha():
             continue  # "12/03/2022", "10:30", "2022-03", "27th"
         digits = core.group().lstrip("$£€₴₽ ")
-        if len(digits) == 4 and digits[:2] in ("18", "19", "20") and digits.isdigit():
+        if len(digits) == 4 and (digits[0] == "1" or digits[:2] == "20") and digits.isdigit():
             before = sentence[max(0, start - 12):start].lower().split()[-1:]
             if before and before[0].strip("-.") in _YEAR_CONTEXT or end >= len(sentence) or sentence[end:end + 1] in ",.;)":
                 continue  # "in 2022", "July 2022": a date, not an amount
@@ -1052,19 +1055,20 @@ def _numbers(sentence: str) -> tuple[str, ...]:
 _MONTHS_RE = (r"(?:january|february|march|april|may|june|july|august|september|october|november|december|"
               r"(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)(?:\.|(?=\s+\d)))")
 _SEASON = r"(?:spring|summer|autumn|fall|winter)"
-# Dates that start with a digit: 2022-03-12, 12/03/2022, years 1800-2099 ("the 1990s"),
+# Dates that start with a digit: 2022-03-12, 12/03/2022, years 1000-2099 ("the 1990s"), centuries,
 # "12 July 2022", "10am", "10:30", "3 days ago". The first digit is outside the alternatives so
 # that the engine can skip to digits.
 _DATE_DIGITS = re.compile(rf"""\d(?:
       \d{{3}}-\d\d-\d\d
     | \d?[/.]\d\d?[/.]\d\d(?:\d\d)?
     | \d?(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS_RE})(?:,?\s+(?:1[89]|20)\d\d)?
-    | (?<=1)[89]\d\d(?:s|['’]s)? | (?<=2)0\d\d(?:s|['’]s)?
+    | (?<=1)\d\d\d(?:s|['’]s)? | (?<=2)0\d\d(?:s|['’]s)?
+    | \d?(?:st|nd|rd|th)[\s-]+centur(?:y|ies)
     | \d?(?::\d\d)?\s?(?:am|pm|a\.m\.|p\.m\.) | \d?:\d\d
     | \d{0,2}\s+(?:days?|weeks?|months?|years?|decades?)\s+(?:ago|earlier|later|before))\b""", re.X | re.I)
 # Dates in words, matched in lower case: months (with a day and year after them), weekdays,
 # "yesterday", "last week", "earlier this year", "two days ago", "in the summer of 2022".
-_AFTER_MONTH = r"(?:\s+\d{1,2}(?:st|nd|rd|th)?\b)?(?:,?\s+(?:1[89]|20)\d\d\b)?"
+_AFTER_MONTH = r"(?:\s+\d{1,2}(?:st|nd|rd|th)?\b)?(?:,?\s+(?:1\d|20)\d\d\b)?"
 _PERIOD = (rf"(?:week|weekend|month|year|morning|afternoon|evening|night|{_SEASON}|"
            r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)")
 _DATE_WORDS = re.compile(_alternatives(

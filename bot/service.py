@@ -10,8 +10,9 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.answer import Answer, Excerpt, best_excerpts, compose
+from bot.answer import RERANK_DEPTH, Answer, Excerpt, best_excerpts, compose
 from bot.config import Settings
+from bot.intent import analyse
 from bot.questions import BadQuestion, clean_question
 from index.analysis import analyze
 from index.bm25 import BM25Params
@@ -83,17 +84,17 @@ class Citebot:
         question = self.question(text, strict=strict)
         async with self.slot:
             started = time.perf_counter()
-            result = await self.searcher.search(question, limit=20)
-            answer = compose(result, threshold=self.settings.answer_threshold)
+            answer = await answer_question(self.searcher, question, self.settings.answer_threshold)
             return replace(answer, elapsed_ms=(time.perf_counter() - started) * 1000)
 
     async def search(self, text: str, *, offset: int = 0, limit: int = 5, strict: bool = False) -> SearchPage:
         """Ranked hits, one per article, from offset; snippets cover the query best."""
         query = self.question(text, strict=strict)
-        result = await self.searcher.search(query, limit=offset + limit + 1, distinct_articles=True)
-        page = result.hits[offset : offset + limit]
-        return SearchPage(query, list(zip(page, best_excerpts(result, page))),
-                          offset, len(result.hits) > offset + limit)
+        intent = analyse(query)
+        result = await self.searcher.search(intent.text, limit=offset + limit + 1, distinct_articles=True)
+        page = replace(result, hits=result.hits[offset : offset + limit])
+        excerpts = best_excerpts(page, await self.searcher.contexts(page.hits), intent)
+        return SearchPage(query, list(zip(page.hits, excerpts)), offset, len(result.hits) > offset + limit)
 
     async def passage(self, pid: str) -> Hit | None:
         return await self.searcher.passage(pid)
@@ -127,6 +128,13 @@ class Citebot:
         """Re-index ARTICLES_DIR beside the running service; readers see it on their next question."""
         async with self.reindex_lock:
             return await asyncio.to_thread(build, self.settings, [self.settings.articles_dir])
+
+
+async def answer_question(searcher: Searcher, question: str, threshold: float) -> Answer:
+    """The answer to a cleaned question: what it asks, the passages that may hold it, the sentences that do."""
+    intent = analyse(question)
+    result = await searcher.search(intent.text, limit=RERANK_DEPTH)
+    return compose(result, await searcher.contexts(result.hits), intent, threshold=threshold)
 
 
 def build(settings: Settings, paths: list[Path], *, rebuild: bool = False, progress: bool | None = None) -> IndexSummary:

@@ -98,6 +98,8 @@ def _terms_of_word(word: str) -> tuple[str, ...]:
         word = word.lower()
         return () if word in STOP_WORDS else (_stem(word),)
     word = fold(word)
+    if not word:
+        return ()  # only combining marks ("ﾟ"), nothing left once folded
     if word[0].isdigit() and "," in word:
         return (word.replace(",", ""),)
     if word in STOP_WORDS:
@@ -119,6 +121,13 @@ def tokens(text: str) -> Iterator[Token]:
     for match in _WORD.finditer(text):
         for term in _terms_of_word(match.group()):
             yield Token(term, match.start(), match.end())
+
+
+def matched_words(text: str, terms: frozenset[str] | set[str]) -> Iterator[tuple[int, int]]:
+    """Spans of the words of text that have a term in terms (marking an excerpt: no Token made per word)."""
+    for match in _WORD.finditer(text):
+        if not terms.isdisjoint(_terms_of_word(match.group())):
+            yield match.start(), match.end()
 
 
 def analyze_query(text: str) -> tuple[list[str], set[str]]:

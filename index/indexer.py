@@ -1,9 +1,16 @@
-"""Files → articles → passages → postings, written to the store in one transaction.
+"""Files → articles → sentences and passages → postings, written to the store in one transaction.
 
 Incremental: a file whose content hash is unchanged is skipped, a changed
 one replaced, and one that vanished from a folder being indexed is removed.
 Postings of the touched terms are rewritten whole (read, filter, append),
 which keeps queries to one blob read per term.
+
+Each sentence unit of an article is analysed once: a passage's terms are its
+units' terms (only white space lies between units), and each unit's distinct
+terms are stored, as term ids, with its span and a boilerplate flag, so
+answering never tokenises a passage again. A term stays in the terms table,
+under the same id, as long as a passage uses it, and every sentence term is a
+term of its article's passages: stored sentence term ids stay valid across runs.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ import sqlite3
 import sys
 from array import array
 from collections import Counter
-from itertools import repeat
+from itertools import accumulate, chain, repeat
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,8 +33,8 @@ from tqdm import tqdm
 from index.analysis import analyze, skeleton
 from index.articles import Article, ArticleError, discover_files, iter_articles, title_opens_text
 from index.bm25 import okapi_idf_sum
-from index.passages import chunk
-from index.store import SLOT_DTYPE, TF_DTYPE, SchemaMismatch, connect, describe, reset
+from index.passages import is_boilerplate, layout
+from index.store import SENTENCE_BOILERPLATE, SLOT_DTYPE, TERM_DTYPE, TF_DTYPE, SchemaMismatch, connect, describe, reset
 
 log = logging.getLogger(__name__)
 
@@ -105,15 +112,20 @@ class _PostingsBuilder:
             del self.vocabulary[term]
         del self.new_terms[new_terms:]
 
-    def add(self, slot: int, article_slot: int, terms: list[str]) -> None:
+    def add(self, slot: int, article_slot: int, terms: list[str]) -> dict[str, int]:
+        """Add a passage's postings; returns its distinct terms' ids."""
         self.passages.append(slot)
         self.lengths.append(len(terms))
         self.articles.append(article_slot)
         counts = Counter(terms)
-        self.terms.extend(map(self._term_id, counts))
+        ids = list(map(self.vocabulary.get, counts))  # in C; only a new word takes the slow way
+        if None in ids:
+            ids = [self._term_id(term) if term_id is None else term_id for term_id, term in zip(ids, counts)]
+        self.terms.extend(ids)
         self.slots.extend(repeat(slot, len(counts)))
         tfs = counts.values()
         self.tfs.extend(tfs if max(tfs, default=0) <= _MAX_TF else (min(tf, _MAX_TF) for tf in tfs))
+        return dict(zip(counts, ids))
 
     def grouped(self) -> "_Grouped":
         """All postings added, ordered by term (slots stay ascending within a term)."""
@@ -189,14 +201,14 @@ class Indexer:
         known = dict(conn.execute("SELECT path, hash FROM files"))
         if rebuild:
             known = {}
-            for table in ("files", "articles", "passages", "terms", "postings"):
+            for table in ("files", "articles", "passages", "terms", "postings", "sentences"):
                 conn.execute(f"DELETE FROM {table}")
         seen: set[str] = set()
         vocabulary = dict(conn.execute("SELECT term, id FROM terms"))
         next_term = (conn.execute("SELECT max(id) FROM terms").fetchone()[0] or 0) + 1
         builder = _PostingsBuilder(vocabulary, next_term)
         removed_slots: list[int] = []
-        removed_terms: set[str] = set()
+        removed_terms: set[int] = set()  # ids of the terms of removed articles
 
         files = list(discover_files(roots))
         # Counts articles, not files: one big .jsonl can hold a million of them.
@@ -218,9 +230,9 @@ class Indexer:
             conn.execute("SAVEPOINT file")
             mark = builder.mark()
             file_slots: list[int] = []
-            file_terms: set[str] = set()
+            file_terms: set[int] = set()
             try:
-                old_ids = self._remove_file(conn, key, file_slots, file_terms)
+                old_ids = self._remove_file(conn, key, builder, file_slots, file_terms)
                 ids: set[str] = set()
                 for article in iter_articles(path):
                     ids.add(article.id)
@@ -243,7 +255,7 @@ class Indexer:
 
         for key in known.keys() - seen:
             if any(_is_under(Path(key), root) for root in roots):
-                summary.removed += len(self._remove_file(conn, key, removed_slots, removed_terms))
+                summary.removed += len(self._remove_file(conn, key, builder, removed_slots, removed_terms))
                 conn.execute("DELETE FROM files WHERE path=?", (key,))
 
         self._write_postings(conn, builder, removed_slots, removed_terms)
@@ -253,20 +265,34 @@ class Indexer:
 
     def _add_article(self, conn: sqlite3.Connection, key: str, article: Article, builder: _PostingsBuilder) -> None:
         article_id = self._free_id(conn, article.id, key)
+        text = article.text
         cursor = conn.execute(
             "INSERT INTO articles (id, path, title, url, date, source, author, text) VALUES (?,?,?,?,?,?,?,?)",
-            (article_id, key, article.title, article.url, article.date, article.source, article.author, article.text),
+            (article_id, key, article.title, article.url, article.date, article.source, article.author, text),
         )
         article_slot = cursor.lastrowid
-        for passage in chunk(article.text, self.chunk_size.target, self.chunk_size.maximum):
-            terms = analyze(article.text[passage.start : passage.end])
-            if passage.ordinal == 0 and not title_opens_text(article.title, article.text):
+        units, groups = layout(text, self.chunk_size.target, self.chunk_size.maximum)
+        pieces = [text[unit.start : unit.end] for unit in units]
+        unit_terms = list(map(analyze, pieces))
+        term_ids: dict[str, int] = {}  # of the article's terms (a small dict: quicker to look up than the vocabulary)
+        for ordinal, (first, last) in enumerate(groups):
+            terms = list(chain.from_iterable(unit_terms[first : last + 1]))
+            if ordinal == 0 and not title_opens_text(article.title, text):
                 terms += analyze(article.title)  # the title belongs to the article's opening passage
             slot = conn.execute(
                 "INSERT INTO passages (article, ordinal, start, end, length) VALUES (?,?,?,?,?)",
-                (article_slot, passage.ordinal, passage.start, passage.end, len(terms)),
+                (article_slot, ordinal, units[first].start, units[last].end, len(terms)),
             ).lastrowid
-            builder.add(slot, article_slot, terms)
+            term_ids.update(builder.add(slot, article_slot, terms))
+        # Every unit's terms are in a passage just added, so they all have ids now. Small arrays
+        # are cheaper to make with array than with NumPy; stored as the little-endian int32 of store.
+        distinct = [dict.fromkeys(terms) for terms in unit_terms]
+        bounds = _int32(accumulate(map(len, distinct), initial=0))
+        ids = _int32(map(term_ids.__getitem__, chain.from_iterable(distinct)))
+        spans = _int32([offset for unit in units for offset in (unit.start, unit.end)])
+        flags = bytes(SENTENCE_BOILERPLATE if is_boilerplate(piece) else 0 for piece in pieces)
+        conn.execute("INSERT INTO sentences (article, chars, spans, bounds, terms, flags) VALUES (?,?,?,?,?,?)",
+                     (article_slot, len(text), spans, bounds, ids, flags))
 
     @staticmethod
     def _free_id(conn: sqlite3.Connection, wanted: str, key: str) -> str:
@@ -278,30 +304,35 @@ class Indexer:
         return candidate
 
     @staticmethod
-    def _remove_file(conn: sqlite3.Connection, key: str, removed_slots: list[int], removed_terms: set[str]) -> set[str]:
-        """Delete a file's articles and passages; remember what postings to fix."""
+    def _remove_file(conn: sqlite3.Connection, key: str, builder: _PostingsBuilder,
+                     removed_slots: list[int], removed_terms: set[int]) -> set[str]:
+        """Delete a file's articles, passages and sentences; remember what postings to fix.
+
+        An article's terms are its stored sentences' terms and its title's: nothing is analysed again.
+        """
         ids: set[str] = set()
-        for slot, article_id, title, text in conn.execute(
-            "SELECT slot, id, title, text FROM articles WHERE path=?", (key,)
+        for slot, article_id, title, terms in conn.execute(
+            "SELECT a.slot, a.id, a.title, s.terms FROM articles a LEFT JOIN sentences s ON s.article = a.slot "
+            "WHERE a.path=?", (key,)
         ).fetchall():
             ids.add(article_id)
-            removed_terms.update(analyze(title))
-            removed_terms.update(analyze(text))
+            removed_terms.update(np.frombuffer(terms or b"", dtype=TERM_DTYPE).tolist())
+            removed_terms.update(builder.vocabulary[t] for t in analyze(title) if t in builder.vocabulary)
             removed_slots.extend(s for (s,) in conn.execute("SELECT slot FROM passages WHERE article=?", (slot,)))
             conn.execute("DELETE FROM passages WHERE article=?", (slot,))
+            conn.execute("DELETE FROM sentences WHERE article=?", (slot,))
             conn.execute("DELETE FROM articles WHERE slot=?", (slot,))
         return ids
 
     @staticmethod
     def _write_postings(conn: sqlite3.Connection, builder: _PostingsBuilder,
-                        removed_slots: list[int], removed_terms: set[str]) -> None:
+                        removed_slots: list[int], removed_terms: set[int]) -> None:
         """Merge the new postings into the stored ones, dropping removed passages, in batches."""
         conn.executemany("INSERT INTO terms (id, term, skeleton, df) VALUES (?, ?, ?, 0)",
                          ((i, t, skeleton(t)) for i, t in builder.new_terms))
         gone = np.asarray(sorted(removed_slots), dtype=np.int32)
         additions = builder.grouped()
-        removed_ids = [builder.vocabulary[t] for t in removed_terms if t in builder.vocabulary]
-        touched = np.union1d(additions.term_ids, np.asarray(removed_ids, dtype=np.int32)).tolist()
+        touched = np.union1d(additions.term_ids, np.fromiter(removed_terms, dtype=np.int32)).tolist()
         for batch in (touched[i : i + _BATCH] for i in range(0, len(touched), _BATCH)):
             # Only terms that existed before this run have stored postings to read.
             old = [t for t in batch if t < builder.first_new_term]
@@ -365,6 +396,14 @@ def _merge(stored: tuple[bytes, bytes] | None, added: tuple[np.ndarray, np.ndarr
     if added is not None:
         slots, tfs = np.concatenate((slots, added[0])), np.concatenate((tfs, added[1]))
     return slots, tfs
+
+
+def _int32(values: Iterable[int]) -> bytes:
+    """Little-endian int32 bytes of values (SPAN_DTYPE and TERM_DTYPE)."""
+    packed = array("i", values)
+    if sys.byteorder != "little":
+        packed.byteswap()
+    return packed.tobytes()
 
 
 def _is_under(path: Path, root: Path) -> bool:

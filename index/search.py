@@ -4,6 +4,10 @@ The store is read through aiosqlite so the bot's event loop never waits on
 disk. The vocabulary, passage lengths and recently used postings are held in
 memory for the current index generation; a search that finds an indexer has
 committed since reloads them and is redone, so no answer mixes two versions.
+
+For composing answers, contexts() gives each hit's sentences and their
+neighbours with their analysed terms, decoded from the numbers stored at index
+time: nothing is tokenised per hit.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
+from bisect import bisect_left, bisect_right
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,9 +24,11 @@ from typing import NamedTuple
 import aiosqlite
 import numpy as np
 
-from index.analysis import analyze_query
+from index.analysis import analyze, analyze_query
 from index.bm25 import BM25Params, CollectionStats, TermPostings, accumulate, idf, impacts, length_norm, top_k
-from index.store import SLOT_DTYPE, TF_DTYPE, describe, passage_id, read_uri, split_passage_id, verify
+from index.passages import is_boilerplate, sentence_units
+from index.store import (SENTENCE_BOILERPLATE, SLOT_DTYPE, SPAN_DTYPE, TERM_DTYPE, TF_DTYPE, describe, passage_id,
+                         read_uri, split_passage_id, verify)
 from index.vocabulary import Vocabulary
 
 # Scoring a few hundred thousand postings takes milliseconds; above this many
@@ -36,6 +43,10 @@ _new_tuple = tuple.__new__
 _NO_POSTINGS = (np.empty(0, np.intp), np.empty(0, np.float32))
 _HIT_COLUMNS = ("SELECT p.slot, p.ordinal, p.start, p.end, a.id, a.title, a.url, a.date, a.source, a.author, "
                 "substr(a.text, p.start + 1, p.end - p.start)")
+_SENTENCE_COLUMNS = "SELECT a.id, {text}, s.spans, s.bounds, s.terms, s.flags"
+_CONTEXT_CACHE_BYTES = 64 * 1024 * 1024  # decoded sentences of recently cited articles (large index)
+_WHOLE_TEXT_CHARS = 100_000  # a longer article's text is read a context at a time, not whole
+SPREAD = 2  # sentences a context holds on either side of its passage
 
 
 class QueryTerm(NamedTuple):
@@ -83,6 +94,35 @@ class SearchResult:
             if term.substitute and term.typed not in known:
                 out.setdefault(term.typed, []).append(term.term)
         return out
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence of a Context: where it stands in Context.text, its ordinal in its article
+    (0 is the lead), its distinct analysed terms, and whether it is boilerplate (a byline, a
+    credit, "Read more: ..."), which never answers anything."""
+
+    start: int
+    end: int
+    number: int
+    terms: frozenset[str]
+    boilerplate: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """A hit's passage with up to `spread` sentences of its article on either side.
+
+    text is the article's text from the first sentence's start to the last one's end, and
+    starts at offset in the article; sentences[first..last] are the passage's own.
+    """
+
+    article_id: str
+    text: str
+    offset: int
+    sentences: tuple[Sentence, ...]
+    first: int
+    last: int
 
 
 @dataclass(frozen=True)
@@ -135,6 +175,104 @@ class _PostingsCache:
         self.size = 0
 
 
+class _Sentences:
+    """One article's stored sentences for one index generation; terms decoded as they are asked for."""
+
+    __slots__ = ("text", "starts", "ends", "bounds", "ids", "boilerplate", "terms", "contexts", "size")
+
+    def __init__(self, text: str | None, spans: bytes, bounds: bytes, ids: bytes, flags: bytes) -> None:
+        self.text = text  # the article's text, or None for a long one (its contexts' text is read as needed)
+        pairs = np.frombuffer(spans, dtype=SPAN_DTYPE)
+        self.starts: list[int] = pairs[0::2].tolist()
+        self.ends: list[int] = pairs[1::2].tolist()
+        self.bounds: list[int] = np.frombuffer(bounds, dtype=TERM_DTYPE).tolist()
+        self.ids = np.frombuffer(ids, dtype=TERM_DTYPE)
+        self.boilerplate = [bool(flag & SENTENCE_BOILERPLATE) for flag in flags]
+        self.terms: list[frozenset[str] | None] = [None] * len(self.starts)
+        self.contexts: dict[tuple[int, int, int], Context] = {}  # by passage start, end and spread
+        self.size = 2 * len(text or "") + 24 * len(self.starts) + 80 * len(self.ids)  # rough bytes held
+
+    def terms_of(self, number: int, names: list[str]) -> frozenset[str]:
+        terms = self.terms[number]
+        if terms is None:
+            ids = self.ids[self.bounds[number] : self.bounds[number + 1]].tolist()
+            terms = self.terms[number] = frozenset(map(names.__getitem__, ids))
+        return terms
+
+    def locate(self, hit: Hit, spread: int) -> tuple[int, int, int, int] | None:
+        """The hit's first and last sentence and the context's, or None if the hit is not this article's
+        (it was found in another index generation, before its article changed)."""
+        first = bisect_left(self.starts, hit.start)
+        last = bisect_right(self.ends, hit.end) - 1
+        if first >= len(self.starts) or last < first or self.starts[first] != hit.start or self.ends[last] != hit.end:
+            return None
+        return first, last, max(0, first - spread), min(len(self.starts) - 1, last + spread)
+
+    def context(self, hit: Hit, spread: int, names: list[str], text: str | None = None) -> Context | None:
+        """The hit's context, or None if it is not this article's; text is the context's text for a
+        long article (None asks for it to be read)."""
+        key = (hit.start, hit.end, spread)
+        context = self.contexts.get(key)
+        if context is None:
+            located = self.locate(hit, spread)
+            if located is None:
+                return None
+            first, last, lo, hi = located
+            offset = self.starts[lo]
+            if text is None:
+                if self.text is None:
+                    return None
+                text = self.text[offset : self.ends[hi]]
+            starts, ends, boilerplate = self.starts, self.ends, self.boilerplate
+            sentences = tuple(Sentence(starts[k] - offset, ends[k] - offset, k, self.terms_of(k, names), boilerplate[k])
+                              for k in range(lo, hi + 1))
+            context = Context(hit.article_id, text, offset, sentences, first - lo, last - lo)
+            self.contexts[key] = context
+            self.size += 2 * len(text) + 100 * len(sentences)
+        if len(hit.text) != hit.end - hit.start or not context.text.startswith(hit.text, hit.start - context.offset):
+            return None
+        return context
+
+    def window(self, hit: Hit, spread: int) -> tuple[int, int] | None:
+        """Start and end in the article of the hit's context, for reading its text."""
+        located = self.locate(hit, spread)
+        return None if located is None else (self.starts[located[2]], self.ends[located[3]])
+
+
+class _SentenceCache:
+    """Decoded sentences of recent articles by article id, bounded in bytes, emptied on a new generation."""
+
+    def __init__(self, limit: int = _CONTEXT_CACHE_BYTES) -> None:
+        self.limit = limit
+        self.size = 0
+        self.items: OrderedDict[str, _Sentences] = OrderedDict()
+
+    def get(self, article_id: str) -> _Sentences | None:
+        item = self.items.get(article_id)
+        if item is not None:
+            self.items.move_to_end(article_id)
+        return item
+
+    def put(self, article_id: str, item: _Sentences) -> None:
+        old = self.items.pop(article_id, None)
+        self.size += item.size - (old.size if old is not None else 0)
+        self.items[article_id] = item
+
+    def grew(self, amount: int) -> None:
+        """An article held grew by amount bytes (contexts made from it are kept with it)."""
+        self.size += amount
+
+    def trim(self) -> None:
+        """Evict the least recently used articles until the rest fit; the last one used stays."""
+        while self.size > self.limit and len(self.items) > 1:
+            _, item = self.items.popitem(last=False)
+            self.size -= item.size
+
+    def clear(self) -> None:
+        self.items.clear()
+        self.size = 0
+
+
 class Searcher:
     """Read side of one index file."""
 
@@ -152,6 +290,10 @@ class Searcher:
         self.vocabulary = Vocabulary([])
         self.term_plans: dict[str, tuple[tuple[int, QueryTerm], ...]] = {}
         self.rows: dict[int, tuple] | None = None  # Hit fields but the score by slot, when the index is small
+        self.term_names: list[str] = []  # term by id, for decoding stored sentences
+        # Stored sentence rows (text, spans, bounds, terms, flags) by article id, when the index is small.
+        self.sentence_rows: dict[str, tuple] | None = None
+        self.sentences = _SentenceCache()
         self.disk_state: tuple[tuple[int, int], ...] = ()
         self.watched = (str(path), str(path) + "-wal")
         self.lock = asyncio.Lock()
@@ -218,26 +360,38 @@ class Searcher:
             if generation == self.generation:
                 return False
             meta = await self._meta("lengths", "articles", "passages", "total_length", "okapi_idf_sum", "vocabulary")
-            cursor = await self.conn.execute("SELECT term, id, df, skeleton FROM terms")
-            # Built off the event loop: a million-word vocabulary takes seconds.
-            vocabulary = await asyncio.to_thread(Vocabulary, await cursor.fetchall())
+            term_rows = await (await self.conn.execute("SELECT term, id, df, skeleton FROM terms")).fetchall()
+            small = (int(meta.get("total_length", 0)) * 6 <= self.preload_bytes and  # type: ignore[call-overload]
+                     len(term_rows) <= PRELOAD_TERMS)
+            if small:
+                # A small index is read whole, in the snapshot of the vocabulary whose term ids it uses:
+                # its questions then cost no database round trip.
+                postings = await (await self.conn.execute("SELECT term, slots, tfs FROM postings")).fetchall()
+                hit_rows = await (await self.conn.execute(
+                    _HIT_COLUMNS + " FROM passages p JOIN articles a ON a.slot = p.article")).fetchall()
+                sentence_rows = await (await self.conn.execute(
+                    _SENTENCE_COLUMNS.format(text="a.text") + " FROM articles a JOIN sentences s ON s.article = a.slot"
+                )).fetchall()
         finally:
             await self.conn.execute("COMMIT")
+        # Built off the event loop: a million-word vocabulary takes seconds.
+        vocabulary, names = await asyncio.to_thread(_load_vocabulary, term_rows)
         lengths = _slot_table(meta, "lengths")
         self.article_of = _slot_table(meta, "articles")
         self.stats = CollectionStats(int(meta.get("passages", 0)), int(meta.get("total_length", 0)),
                                      float(meta.get("okapi_idf_sum", 0.0)), int(meta.get("vocabulary", 0)))
         self.norm = length_norm(lengths, self.stats, self.params)
         self.vocabulary = vocabulary
+        self.term_names = names
         self.term_plans.clear()
         self.cache.clear()
+        self.sentences.clear()
         self.generation = generation
-        self.rows = None
-        if self.stats.total_length * 6 <= self.preload_bytes and len(vocabulary) <= PRELOAD_TERMS:
-            # A small index is read whole: its questions then cost no database round trip.
-            self._decode(await (await self.conn.execute("SELECT term, slots, tfs FROM postings")).fetchall())
-            cursor = await self.conn.execute(_HIT_COLUMNS + " FROM passages p JOIN articles a ON a.slot = p.article")
-            self.rows = {row[0]: _hit_fields(row) for row in await cursor.fetchall()}
+        self.rows = self.sentence_rows = None
+        if small:
+            self._decode(postings)
+            self.rows = {row[0]: _hit_fields(row) for row in hit_rows}
+            self.sentence_rows = {row[0]: row[1:] for row in sentence_rows}
         return True
 
     async def _postings(self, term_ids: list[int]) -> dict[int, tuple[np.ndarray, np.ndarray]] | None:
@@ -374,6 +528,91 @@ class Searcher:
                 if slot in rows]
         return hits, generation
 
+    async def contexts(self, hits: list[Hit], spread: int = SPREAD) -> list[Context]:
+        """For each hit (in order), its passage's sentences and up to spread more on either side
+        within its article, with their analysed terms, decoded from what was stored at index time.
+
+        A small index holds everything in memory; a large one reads the sentences of the hits'
+        articles not cached yet in one statement that also reads the index generation (a newer
+        one is loaded first, so term ids are decoded with their own vocabulary). A hit from an
+        earlier generation whose article has changed since gets a context made from its own text.
+        """
+        spread = max(0, spread)
+        async with self.lock:
+            found: list[Context | None] = [None] * len(hits)
+            for _ in range(3):
+                found = [None] * len(hits)
+                entries = await self._sentence_entries(hits)
+                if entries is None:  # an indexer committed: load its generation, then read again
+                    await self._refresh()
+                    continue
+                if await self._fill(found, hits, entries, spread):
+                    break
+                await self._refresh()
+        return [context if context is not None else _own_context(hit) for hit, context in zip(hits, found)]
+
+    async def _sentence_entries(self, hits: list[Hit]) -> dict[str, _Sentences] | None:
+        """The stored sentences of the hits' articles (an article gone is missing), or None if
+        they were read from a newer index generation than the one loaded."""
+        entries: dict[str, _Sentences] = {}
+        missing: list[str] = []
+        for article_id in dict.fromkeys(hit.article_id for hit in hits):
+            entry = self.sentences.get(article_id)
+            if entry is not None:
+                entries[article_id] = entry
+            elif self.sentence_rows is not None:  # a small index: its rows are in memory
+                row = self.sentence_rows.get(article_id)
+                if row is not None:
+                    entries[article_id] = entry = _Sentences(*row)
+                    self.sentences.put(article_id, entry)
+            else:
+                missing.append(article_id)
+        if missing:
+            text = f"CASE WHEN s.chars <= {_WHOLE_TEXT_CHARS} THEN a.text END"
+            cursor = await self.conn.execute(
+                _SENTENCE_COLUMNS.format(text=text) + ", (SELECT value FROM meta WHERE key = 'generation') FROM "
+                f"articles a JOIN sentences s ON s.article = a.slot WHERE a.id IN ({','.join('?' * len(missing))})",
+                missing)
+            rows = await cursor.fetchall()
+            if rows and int(rows[0][-1]) != self.generation:
+                return None
+            for article_id, *row, _ in rows:
+                entries[article_id] = entry = _Sentences(*row)
+                self.sentences.put(article_id, entry)
+        self.sentences.trim()
+        return entries
+
+    async def _fill(self, found: list[Context | None], hits: list[Hit], entries: dict[str, _Sentences],
+                    spread: int) -> bool:
+        """Make the contexts of hits from their articles' sentences; False if reading the text
+        of a long article's context found a newer index generation."""
+        names = self.term_names
+        windows: list[tuple[int, str, int, int]] = []  # hit, article, start and length of text to read
+        for n, hit in enumerate(hits):
+            entry = entries.get(hit.article_id)
+            if entry is None:
+                continue
+            size = entry.size
+            found[n] = entry.context(hit, spread, names)
+            self.sentences.grew(entry.size - size)
+            if found[n] is None and entry.text is None and (window := entry.window(hit, spread)) is not None:
+                windows.append((n, hit.article_id, window[0] + 1, window[1] - window[0]))
+        if windows:
+            cursor = await self.conn.execute(
+                "WITH w(n, id, start, length) AS (VALUES " + ",".join(["(?,?,?,?)"] * len(windows)) + ") "
+                "SELECT w.n, substr(a.text, w.start, w.length), (SELECT value FROM meta WHERE key = 'generation') "
+                "FROM w JOIN articles a ON a.id = w.id", [value for window in windows for value in window])
+            rows = await cursor.fetchall()
+            if rows and int(rows[0][-1]) != self.generation:
+                return False
+            for n, text, _ in rows:
+                entry = entries[hits[n].article_id]
+                size = entry.size
+                found[n] = entry.context(hits[n], spread, names, text)
+                self.sentences.grew(entry.size - size)
+        self.sentences.trim()
+        return True
+
     async def passage(self, pid: str) -> Hit | None:
         """The passage with citation id pid, or None."""
         parts = split_passage_id(pid.strip())
@@ -405,6 +644,31 @@ class Searcher:
         """The openings of a few articles, for example questions in /help."""
         cursor = await self.conn.execute("SELECT substr(text, 1, ?) FROM articles ORDER BY slot LIMIT ?", (chars, n))
         return [text for (text,) in await cursor.fetchall()]
+
+
+def _load_vocabulary(rows: list[tuple[str, int, int, str]]) -> tuple[Vocabulary, list[str]]:
+    """The vocabulary, and every term by its id (for decoding stored sentences)."""
+    names = [""] * (max((row[1] for row in rows), default=0) + 1)
+    for term, term_id, _, _ in rows:
+        names[term_id] = term
+    return Vocabulary(rows), names
+
+
+def _own_context(hit: Hit) -> Context:
+    """A context made from the hit's own text: for a hit whose article changed after it was found.
+
+    Numbers count from the passage's ordinal: exact for the opening passage, a lower bound otherwise.
+    """
+    text = hit.text
+    sentences = tuple(Sentence(span.start, span.end, hit.ordinal + n, frozenset(analyze(text[span.start : span.end])),
+                               is_boilerplate(text[span.start : span.end]))
+                      for n, span in enumerate(sentence_units(text)))
+    if not sentences:
+        return Context(hit.article_id, text, hit.start, (), 0, -1)
+    offset = sentences[0].start
+    sentences = tuple(Sentence(s.start - offset, s.end - offset, s.number, s.terms, s.boilerplate) for s in sentences)
+    return Context(hit.article_id, text[offset : offset + sentences[-1].end], hit.start + offset, sentences,
+                   0, len(sentences) - 1)
 
 
 def _slot_table(meta: dict[str, object], key: str) -> np.ndarray:

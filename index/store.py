@@ -1,7 +1,8 @@
 """The SQLite store: schema, version checks and clear errors about the file.
 
 One file holds articles, passages, the vocabulary with document frequencies,
-postings (one row per term: packed passage slots and term frequencies),
+postings (one row per term: packed passage slots and term frequencies), each
+article's sentences (spans, analysed terms as term ids, boilerplate flags),
 collection statistics and the schema version. WAL mode lets the bot read
 while an indexer writes; every update is one transaction.
 """
@@ -12,7 +13,9 @@ import os
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = 3  # 2: irregular verb forms analysed to their base form; 3: the article of every passage slot
+# 2: irregular verb forms analysed to their base form; 3: the article of every passage slot;
+# 4: every article's sentences, with their terms and boilerplate flags
+SCHEMA_VERSION = 4
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
@@ -50,11 +53,28 @@ CREATE TABLE IF NOT EXISTS postings (
     slots BLOB NOT NULL,
     tfs BLOB NOT NULL
 );
+CREATE TABLE IF NOT EXISTS sentences (
+    article INTEGER PRIMARY KEY REFERENCES articles(slot),
+    chars INTEGER NOT NULL,
+    spans BLOB NOT NULL,
+    bounds BLOB NOT NULL,
+    terms BLOB NOT NULL,
+    flags BLOB NOT NULL
+);
 """
 
 # Postings are stored as little-endian int32 slots and uint16 counts.
 SLOT_DTYPE = "<i4"
 TF_DTYPE = "<u2"
+# An article's sentences, one row: its length in characters; spans, int32 (start, end) pairs of
+# character offsets into its text, one per sentence unit of passages.layout (the units its passages
+# are made of), in order; terms, the int32 ids (terms.id) of each sentence's distinct analysed terms
+# in order of first use, sentence i's being terms[bounds[i]:bounds[i + 1]] (bounds: int32, one more
+# than the sentences); flags, a uint8 per sentence (SENTENCE_BOILERPLATE).
+SPAN_DTYPE = "<i4"
+TERM_DTYPE = "<i4"
+FLAG_DTYPE = "u1"
+SENTENCE_BOILERPLATE = 1
 
 
 class StoreError(Exception):

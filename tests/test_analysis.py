@@ -49,3 +49,8 @@ def test_irregular_verb_forms_meet_their_base_form() -> None:
     assert analyze("said shot found stolen went") == analyze("say shoots finding steal go")
     # Words that are also words of their own keep their meaning.
     assert analyze("left wounded born") == ["left", "wound", "born"]
+
+
+def test_a_word_of_only_combining_marks_has_no_terms() -> None:
+    # Half-width katakana sound marks fold to nothing; that used to raise IndexError.
+    assert analyze("ﾟ") == [] and analyze("Saldo ﾟ ﾞ") == ["saldo"]

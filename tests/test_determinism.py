@@ -35,16 +35,6 @@ MISSPELT = [
     "Tell me about the code",
 ]
 
-# bot/answer.py at 707d347 (before issue 9's rewrite): _Question.covered() sums the
-# float worth of a window's terms in the iteration order of a set of strings, which
-# PYTHONHASHSEED decides; the same terms come out 1.0 or 0.9999999999999998, and
-# _window()'s tie-break (coverage, then the shorter excerpt) picks a different excerpt.
-NOT_YET = pytest.mark.xfail(
-    strict=False,
-    reason="issue 9: bot/answer.py _Question.covered() sums float worths in set (hash-seed) order, "
-           "so equal-coverage excerpt windows tie-break differently from process to process")
-
-
 def _questions(path: Path) -> list[str]:
     if not path.exists():
         return []
@@ -86,11 +76,9 @@ def test_batch_is_varied() -> None:
     assert 30 <= len(questions) <= 60
 
 
-@NOT_YET
 def test_ask_json_is_the_same_under_every_hash_seed(bundled_index: Path) -> None:
     assert_identical(outputs("ask", bundled_index))
 
 
-@NOT_YET
 def test_search_json_is_the_same_under_every_hash_seed(bundled_index: Path) -> None:
     assert_identical(outputs("search", bundled_index))

@@ -1,4 +1,4 @@
-"""Incremental indexing into a real SQLite file: add, change, delete, skip bad files."""
+"""Incremental indexing into a real SQLite file: add, change, delete, skip bad files; stored sentences stay right."""
 
 import sqlite3
 from pathlib import Path
@@ -7,6 +7,7 @@ import pytest
 
 from index.indexer import index_paths
 from index.search import Searcher
+from tests.test_sentences import article_texts, check_contexts, check_stored
 
 ARTICLE = "Partisans in {town} blew up a railway bridge on Monday.\n\nThe mayor of {town} said the attack was planned for weeks."
 
@@ -49,7 +50,12 @@ async def test_add_change_delete(tmp_path: Path) -> None:
     assert conn.execute("SELECT count(*) FROM terms WHERE term='berdyansk'").fetchone()[0] == 0
     assert conn.execute("SELECT df FROM terms WHERE term='mayor'").fetchone()[0] == 2
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    # Every article has its sentences, and nothing else does.
+    assert conn.execute("SELECT count(*) FROM sentences").fetchone()[0] == 2
+    assert conn.execute("SELECT count(*) FROM sentences s LEFT JOIN articles a ON a.slot = s.article "
+                        "WHERE a.slot IS NULL").fetchone()[0] == 0
     conn.close()
+    check_stored(index)
 
 
 async def test_bad_file_is_reported_and_the_rest_indexed(tmp_path: Path) -> None:
@@ -167,3 +173,30 @@ async def test_open_searcher_sees_each_commit(tmp_path: Path, preload_bytes: int
         assert "Berdyansk" in hit.text and hit.passage_id.startswith("b:")
     finally:
         await searcher.close()
+
+
+async def test_stored_sentence_term_ids_stay_valid_when_ids_are_reused(tmp_path: Path) -> None:
+    corpus, index = tmp_path / "articles", tmp_path / "index.sqlite"
+    corpus.mkdir()
+    write(corpus, "a.txt", "Melitopol")
+    index_paths(index, [corpus], progress=False)
+    async with await Searcher.open(index, preload_bytes=0) as searcher:
+        (corpus / "b.txt").write_text("Attack in Melitopol\n\nPartisans blew up a quokka bridge.", encoding="utf-8")
+        index_paths(index, [corpus], progress=False)
+        conn = sqlite3.connect(index)
+        quokka = conn.execute("SELECT id FROM terms WHERE term='quokka'").fetchone()[0]
+        assert quokka == conn.execute("SELECT max(id) FROM terms").fetchone()[0]
+        hits = (await searcher.search("quokka Melitopol")).hits
+        await searcher.contexts(hits)
+        (corpus / "b.txt").unlink()
+        index_paths(index, [corpus], progress=False)
+        (corpus / "c.txt").write_text("Attack in Melitopol\n\nPartisans blew up a wombat bridge.", encoding="utf-8")
+        index_paths(index, [corpus], progress=False)
+        # The freed id now names another word, in the terms table and in the stored sentences.
+        assert conn.execute("SELECT term FROM terms WHERE id=?", (quokka,)).fetchone()[0] == "wombat"
+        conn.close()
+        check_stored(index)
+        hits = (await searcher.search("wombat Melitopol")).hits
+        contexts = await searcher.contexts(hits)
+        assert hits[0].article_id == "c" and "wombat" in contexts[0].sentences[contexts[0].first].terms
+        check_contexts(hits, contexts, article_texts(index))

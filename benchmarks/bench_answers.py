@@ -1,0 +1,108 @@
+"""Answer speed: `citebot ask --json` and `citebot search --json` in batch, against retrieval alone and bm25s.
+
+On SciFact (corpus.jsonl indexed as it is; all 1,109 queries, one a line),
+in one run:
+
+- citebot's Searcher alone (search(limit=20), in process, first pass);
+- `citebot ask --json` reading the queries from stdin (the real CLI in a
+  subprocess: analysis of the question, search, stored sentences, excerpts,
+  the answerability model, JSON);
+- `citebot search --json` the same way (five hits, one per article, snippets);
+- bm25s (numpy backend, same analyze() tokens, k=5) in process.
+
+A CLI's throughput is the questions over its time less the time of the same
+command given no question (start-up: imports, opening the index), each the
+median of --rounds runs taken in turn.
+
+    python benchmarks/bench_answers.py [--data DIR] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import (DEFAULT_DATA, BM25sEngine, header, index_citebot, load_beir, markdown_table,  # noqa: E402
+                    read_jsonl, workdir)
+
+from index.analysis import forget_words  # noqa: E402
+from index.search import Searcher  # noqa: E402
+
+
+def cli_seconds(command: str, store: Path, lines: str) -> float:
+    """Wall time of `citebot COMMAND --json` reading lines from stdin."""
+    env = {**os.environ, "INDEX_PATH": str(store)}
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "bot.cli", command, "--json"], input=lines, text=True,
+                          capture_output=True, env=env, check=False)
+    seconds = time.perf_counter() - start
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"citebot {command} failed: {done.stderr.strip()}")
+    return seconds
+
+
+async def searcher_qps(store: Path, queries: list[str]) -> float:
+    forget_words()
+    async with await Searcher.open(store) as searcher:
+        start = time.perf_counter()
+        for query in queries:
+            await searcher.search(query, limit=20)
+        return len(queries) / (time.perf_counter() - start)
+
+
+def bm25s_qps(data: Path, queries: list[str]) -> float:
+    beir = load_beir(data / "scifact")
+    engine = BM25sEngine(beir.doc_tokens(), k1=1.2)
+    forget_words()
+    start = time.perf_counter()
+    for query in queries:
+        engine.search(query, 5)
+    return len(queries) / (time.perf_counter() - start)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="benchmarks folder holding scifact/")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args(argv)
+    corpus = args.data / "scifact" / "corpus.jsonl"
+    if not corpus.exists():
+        print(f"No SciFact data at {corpus.parent} (see ../shared/benchmarks/SOURCES.md); nothing to measure.")
+        return 1
+    queries = [" ".join(r["text"].split()) for r in read_jsonl(args.data / "scifact" / "queries.jsonl")]
+    lines = "".join(q + "\n" for q in queries)
+    print(header("Answer speed: ask/search --json in batch vs retrieval alone and bm25s (SciFact, all queries)",
+                 ["bench_answers.py", *(argv or sys.argv[1:])]))
+    with workdir(None, "citebot-answers-") as folder:
+        store = folder / "scifact.sqlite"
+        build_s, summary = index_citebot(store, [corpus])
+        print(f"- {summary.passages} passages built in {build_s:.1f} s; {len(queries)} queries\n")
+        rounds: dict[str, list[float]] = {"searcher": [], "ask": [], "search": [], "bm25s": []}
+        for _ in range(args.rounds):
+            rounds["searcher"].append(asyncio.run(searcher_qps(store, queries)))
+            for command in ("ask", "search"):
+                idle = cli_seconds(command, store, "")
+                rounds[command].append(len(queries) / max(1e-9, cli_seconds(command, store, lines) - idle))
+            rounds["bm25s"].append(bm25s_qps(args.data, queries))
+    qps = {name: statistics.median(values) for name, values in rounds.items()}
+    rows = [
+        ["citebot Searcher.search (retrieval only, in process)", qps["searcher"], 1.0, "-"],
+        ["citebot ask --json (CLI, batch)", qps["ask"], qps["ask"] / qps["searcher"], "≥ 1/3 of retrieval"],
+        ["citebot search --json (CLI, batch)", qps["search"], qps["search"] / qps["searcher"], "-"],
+        ["bm25s (numpy, in process, k=5)", qps["bm25s"], qps["bm25s"] / qps["searcher"], "-"],
+    ]
+    print(markdown_table(["what", "QPS (median of rounds)", "× retrieval", "target"], rows, digits=[0, 1, 3, 0]))
+    print(f"\nask --json / retrieval: {qps['ask'] / qps['searcher']:.3f} (target ≥ 0.333); "
+          f"search --json / bm25s: {qps['search'] / qps['bm25s']:.3f} (target ≥ 0.7)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
