@@ -51,12 +51,41 @@ _LEANS = re.compile(r"(?:[\"“‘(]\s*)?(?:he|she|it|they|his|her|its|their|him
                     r"the (?:latter|former|move|attack|incident|blast|man|woman|official)|both|such)\b", re.I)
 
 
-@dataclass(frozen=True)
 class Excerpt:
-    """Quoted text and the spans in it of words that match the question."""
+    """Quoted text and the spans in it of words that match the question.
 
-    text: str
-    marks: tuple[tuple[int, int], ...] = ()
+    The spans are found when first asked for (from the question's terms): a reply in JSON
+    never needs them, and finding them means reading every word of the excerpt again.
+    """
+
+    __slots__ = ("text", "_marks", "_terms")
+
+    def __init__(self, text: str, marks: tuple[tuple[int, int], ...] | None = None,
+                 terms: frozenset[str] = frozenset()) -> None:
+        self.text = text
+        self._marks = marks
+        self._terms = terms
+
+    @property
+    def marks(self) -> tuple[tuple[int, int], ...]:
+        if self._marks is None:
+            marks: list[tuple[int, int]] = []
+            for start, end in matched_words(self.text, self._terms):
+                if marks and start <= marks[-1][1]:
+                    marks[-1] = (marks[-1][0], max(marks[-1][1], end))  # touching marks merged
+                else:
+                    marks.append((start, end))
+            self._marks = tuple(marks)
+        return self._marks
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Excerpt) and (self.text, self.marks) == (other.text, other.marks)
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+    def __repr__(self) -> str:
+        return f"Excerpt({self.text!r}, {self.marks!r})"
 
 
 @dataclass(frozen=True)
@@ -122,8 +151,10 @@ class _Question:
         self._covered: dict[int, float] = {}
 
     def mask(self, terms: frozenset[str]) -> int:
-        bits = self.bits
-        return sum(bits[term] for term in terms & self.terms)
+        bits, mask = self.bits, 0
+        for term in terms & self.terms:
+            mask |= bits[term]
+        return mask
 
     def members(self, mask: int) -> list[str]:
         return [term for i, term in enumerate(self.order) if mask >> i & 1]
@@ -286,15 +317,8 @@ def _rank(score: float, coverage: float, kind: float, lead: bool) -> float:
 
 
 def _excerpt(candidate: _Candidate, question: _Question) -> Excerpt:
-    """The candidate's text with the question's words marked (touching marks merged)."""
-    text = candidate.text
-    marks: list[tuple[int, int]] = []
-    for start, end in matched_words(text, question.terms):
-        if marks and start <= marks[-1][1]:
-            marks[-1] = (marks[-1][0], max(marks[-1][1], end))
-        else:
-            marks.append((start, end))
-    return Excerpt(text, tuple(marks))
+    """The candidate's text, its words that match the question to be marked."""
+    return Excerpt(candidate.text, terms=question.terms)
 
 
 def _features(question: _Question, best: _Candidate, runner_up: float, top_score: float,
@@ -364,7 +388,7 @@ def best_excerpts(result: SearchResult, contexts: list[Context], intent: Intent)
     excerpts = []
     for hit, context in zip(result.hits, contexts):
         found = _candidates(question, facts, hit, context, MAX_SENTENCES)
-        excerpts.append(_excerpt(found, question) if found else Excerpt(hit.text[:MAX_EXCERPT_CHARS]))
+        excerpts.append(_excerpt(found, question) if found else Excerpt(hit.text[:MAX_EXCERPT_CHARS], ()))
     return excerpts
 
 
