@@ -5,6 +5,8 @@ All of it is bounded and expires, so memory stays flat however long the bot runs
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import secrets
 import time
 from collections import OrderedDict, deque
@@ -93,3 +95,82 @@ class Stats:
 
     def percentile(self, q: float) -> float:
         return float(np.percentile(np.fromiter(self.latencies_ms, float), q)) if self.latencies_ms else 0.0
+
+
+class Replies:
+    """Which bot message answered which user message, so an edited question edits its answer.
+
+    (chat id, user message id) → (the bot's message ids, a digest of what the reply showed); bounded,
+    and dropped after ttl seconds like the other state.
+    """
+
+    def __init__(self, ttl: float = 3600.0, max_items: int = 20_000) -> None:
+        self.ttl = ttl
+        self.max_items = max_items
+        self.items: OrderedDict[tuple[int, int], tuple[float, list[int], str]] = OrderedDict()
+
+    def add(self, chat_id: int, message_id: int, reply_id: int, digest: str = "") -> None:
+        """Record one more reply to (chat_id, message_id); a new one after an edit replaces the old ones."""
+        now = time.monotonic()
+        while self.items:  # drop expired entries, oldest first
+            key, (deadline, _, _) = next(iter(self.items.items()))
+            if deadline >= now:
+                break
+            del self.items[key]
+        item = self.items.pop((chat_id, message_id), None)
+        ids = item[1] + [reply_id] if item is not None and item[0] >= now else [reply_id]
+        self.items[(chat_id, message_id)] = (now + self.ttl, ids, digest)
+        while len(self.items) > self.max_items:
+            self.items.popitem(last=False)
+
+    def replace(self, chat_id: int, message_id: int, reply_id: int, digest: str) -> None:
+        """The one reply to (chat_id, message_id) is now reply_id, showing digest."""
+        self.items.pop((chat_id, message_id), None)
+        self.add(chat_id, message_id, reply_id, digest)
+
+    def get(self, chat_id: int, message_id: int) -> tuple[list[int], str]:
+        """The bot's replies to that message ([] when none is known) and the digest of the last one."""
+        item = self.items.get((chat_id, message_id))
+        if item is None or item[0] < time.monotonic():
+            return [], ""
+        return list(item[1]), item[2]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+class InFlight:
+    """Updates being handled right now, per user, in the order they started.
+
+    Updates are handled concurrently; this lets one wait for a user's earlier ones to finish first (the
+    rate-limit note goes after the answers before it, an edited question finds the reply to the original).
+    """
+
+    def __init__(self) -> None:
+        self.users: dict[int, dict[object, asyncio.Event]] = {}
+
+    def begin(self, user_id: int, key: object) -> None:
+        self.users.setdefault(user_id, {})[key] = asyncio.Event()
+
+    def end(self, user_id: int, key: object) -> None:
+        running = self.users.get(user_id, {})
+        done = running.pop(key, None)
+        if done is not None:
+            done.set()
+        if not running:
+            self.users.pop(user_id, None)
+
+    async def settle(self, user_id: int, key: object, timeout: float = 30.0) -> None:
+        """Wait (at most timeout seconds) until the user's updates that started before key have finished."""
+        running = self.users.get(user_id, {})
+        earlier = []
+        for other, done in running.items():
+            if other is key:
+                break
+            earlier.append(done)
+        if earlier:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.gather(*(e.wait() for e in earlier)), timeout)
+
+    def __len__(self) -> int:
+        return sum(len(running) for running in self.users.values())

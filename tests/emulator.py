@@ -65,6 +65,28 @@ MAX_INLINE_RESULTS = 50
 MAX_INLINE_RESULT_ID_BYTES = 64
 MAX_KEYBOARD_BUTTONS = 100
 
+# The payload of each kind of non-text message send_media can play, built from a file id.
+MEDIA_KINDS: dict[str, Callable[[str], Any]] = {
+    "photo": lambda f: [
+        {"file_id": f + "-s", "file_unique_id": f + "-s", "width": 90, "height": 60},
+        {"file_id": f, "file_unique_id": f, "width": 1280, "height": 853, "file_size": 120_000},
+    ],
+    "video": lambda f: {"file_id": f, "file_unique_id": f, "width": 640, "height": 360,
+                        "duration": 12},
+    "animation": lambda f: {"file_id": f, "file_unique_id": f, "width": 320, "height": 240,
+                            "duration": 3},
+    "document": lambda f: {"file_id": f, "file_unique_id": f, "file_name": "report.pdf",
+                           "mime_type": "application/pdf"},
+    "audio": lambda f: {"file_id": f, "file_unique_id": f, "duration": 200},
+    "sticker": lambda f: {"file_id": f, "file_unique_id": f, "type": "regular", "width": 512,
+                          "height": 512, "is_animated": False, "is_video": False, "emoji": "👍"},
+    "voice": lambda f: {"file_id": f, "file_unique_id": f, "duration": 4,
+                        "mime_type": "audio/ogg"},
+    "video_note": lambda f: {"file_id": f, "file_unique_id": f, "length": 240, "duration": 5},
+    "location": lambda f: {"latitude": 46.84, "longitude": 35.37},
+    "contact": lambda f: {"phone_number": "+380000000000", "first_name": "Contact"},
+}
+
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are "
     "exactly the same as a current content and reply markup of the message"
@@ -803,6 +825,106 @@ class BotApiEmulator:
         if inline_message_id is not None:
             cir["inline_message_id"] = inline_message_id
         return self.enqueue_update("chosen_inline_result", cir)
+
+    def send_media(
+        self,
+        chat: FakeChat | int,
+        user: FakeUser,
+        kind: str,
+        caption: str | None = None,
+        reply_to: JSONDict | None = None,
+    ) -> JSONDict:
+        """Enqueue a Message update carrying media instead of text; returns the update dict.
+
+        ``kind`` is one of :data:`MEDIA_KINDS` (photo, video, document, sticker, voice,
+        video_note, location, contact, audio, animation). A ``caption`` gets the client's
+        ``caption_entities`` (mentions, commands) like :meth:`send_text`'s text does.
+        """
+        if kind not in MEDIA_KINDS:
+            raise ValueError(f"unknown media kind {kind!r}; one of {sorted(MEDIA_KINDS)}")
+        chat_obj = self._chat_of(chat)
+        msg: JSONDict = {
+            "message_id": self._new_message_id(chat_obj.id),
+            "from": user.to_api(),
+            "chat": chat_obj.to_api(),
+            "date": int(time.time()),
+            kind: MEDIA_KINDS[kind](f"{kind}-{chat_obj.id}-{len(self._messages)}"),
+        }
+        if caption is not None:
+            msg["caption"] = caption
+            ents = client_entities(caption)
+            if ents:
+                msg["caption_entities"] = ents
+        if reply_to is not None:
+            stored = self._messages.get((chat_obj.id, reply_to["message_id"]), reply_to)
+            msg["reply_to_message"] = _without_reply(stored)
+        self._messages[(chat_obj.id, msg["message_id"])] = msg
+        return self.enqueue_update("message", msg)
+
+    def edit_text(
+        self, chat: FakeChat | int, user: FakeUser, message: JSONDict, text: str
+    ) -> JSONDict:
+        """The user edits their earlier text message (``message`` as returned in
+        ``send_text(...)["message"]``): enqueue an ``edited_message`` update with the new text
+        and entities, the same message_id and an ``edit_date``; returns the update dict."""
+        chat_obj = self._chat_of(chat)
+        current = self._messages.get((chat_obj.id, message["message_id"]), message)
+        if current.get("from", {}).get("id") != user.id:
+            raise ValueError("a user can only edit their own messages")
+        edited: JSONDict = {k: v for k, v in current.items() if k not in ("text", "entities")}
+        edited["text"] = text
+        ents = client_entities(text)
+        if ents:
+            edited["entities"] = ents
+        edited["edit_date"] = max(int(time.time()), int(current.get("date", 0)) + 1)
+        self._messages[(chat_obj.id, message["message_id"])] = edited
+        return self.enqueue_update("edited_message", dict(edited))
+
+    def set_bot_status(
+        self,
+        chat: FakeChat | int,
+        by: FakeUser,
+        status: str = "member",
+        old_status: str = "left",
+    ) -> JSONDict:
+        """``by`` changes the bot's membership in ``chat`` (default: adds it to the group):
+        enqueue the ``my_chat_member`` update Telegram sends; returns the update dict."""
+        statuses = {"creator", "administrator", "member", "restricted", "left", "kicked"}
+        if status not in statuses or old_status not in statuses:
+            raise ValueError(f"status must be one of {sorted(statuses)}")
+        chat_obj = self._chat_of(chat)
+
+        def member(state: str) -> JSONDict:
+            d: JSONDict = {"status": state, "user": dict(self.bot_user)}
+            if state == "administrator":
+                d.update(
+                    can_be_edited=False, is_anonymous=False, can_manage_chat=True,
+                    can_delete_messages=False, can_manage_video_chats=False,
+                    can_restrict_members=False, can_promote_members=False,
+                    can_change_info=False, can_invite_users=True, can_post_stories=False,
+                    can_edit_stories=False, can_delete_stories=False,
+                )
+            elif state == "restricted":
+                d.update(
+                    is_member=True, can_send_messages=True, can_send_audios=True,
+                    can_send_documents=True, can_send_photos=True, can_send_videos=True,
+                    can_send_video_notes=True, can_send_voice_notes=True, can_send_polls=True,
+                    can_send_other_messages=True, can_add_web_page_previews=True,
+                    can_change_info=False, can_invite_users=False, can_pin_messages=False,
+                    can_manage_topics=False, until_date=0,
+                )
+            elif state == "kicked":
+                d["until_date"] = 0
+            return d
+
+        payload: JSONDict = {
+            "chat": chat_obj.to_api(),
+            "from": by.to_api(),
+            "date": int(time.time()),
+            "old_chat_member": member(old_status),
+            "new_chat_member": member(status),
+        }
+        return self.enqueue_update("my_chat_member", payload)
 
     def enqueue_update(self, kind: str, payload: JSONDict) -> JSONDict:
         """Enqueue a raw update ``{"update_id": ..., kind: payload}`` and wake long polls."""
