@@ -76,13 +76,36 @@ def citation_html(citation: Citation) -> str:
             f"— {title_html}{', ' + meta if meta else ''} · <code>{escape(hit.passage_id)}</code>")
 
 
+_OPENS, _CLOSES = "“\"", "”\""
+# A straight quote after a space, a bracket or a dash opens; elsewhere it closes.
+_STRAIGHT = re.compile(r'(?:^|(?<=[\s(\[{—–-]))"|(")')
+_NESTED = str.maketrans("“”", "‘’")
+
+
+def quoted(excerpt: Excerpt, wrap: Callable[[str], str]) -> str:
+    """The excerpt in quotation marks for the terminal, never doubled (““…””).
+
+    An excerpt that opens with a quotation mark and closes with one is shown as it is: its own
+    marks already enclose it. Any other excerpt goes in “ ”, and its own double quotes become
+    single ones, as a quotation inside a quotation is written (“‘Our supporters…,’ he said.”).
+    The characters change one for one, so the marked words' spans still hold.
+    """
+    text = excerpt.text
+    if len(text) > 1 and text[0] in _OPENS and text[-1] in _CLOSES:
+        return marked(excerpt, wrap, lambda s: s)
+    if '"' in text:
+        text = _STRAIGHT.sub(lambda m: "’" if m.group(1) else "‘", text)
+    nested = Excerpt(text.translate(_NESTED), excerpt.marks)
+    return f"“{marked(nested, wrap, lambda s: s)}”"
+
+
 def citation_text(citation: Citation, bold: tuple[str, str] = ("*", "*")) -> str:
     """One numbered excerpt with its citation, as plain text with marked words."""
     hit = citation.hit
-    quote = marked(citation.excerpt, lambda s: f"{bold[0]}{s}{bold[1]}", lambda s: s)
+    quote = quoted(citation.excerpt, lambda s: f"{bold[0]}{s}{bold[1]}")
     line = ", ".join(_source_line(hit))
     url = _safe_url(hit.url)
-    return f"[{citation.n}] “{quote}”\n    — {line}{' ' + url if url else ''} [{hit.passage_id}]"
+    return f"[{citation.n}] {quote}\n    — {line}{' ' + url if url else ''} [{hit.passage_id}]"
 
 
 def _instead_note(answer: Answer) -> list[str]:
