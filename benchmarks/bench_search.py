@@ -158,7 +158,7 @@ def child_citebot_cold(args: argparse.Namespace, queries: list[str]) -> dict[str
     """Searcher.open → first answered question, in this fresh process (imports done before the clock starts)."""
     import asyncio
 
-    from bot.answer import compose
+    from bot.service import answer_question
     from index.search import Searcher
 
     store = Path(args.store)
@@ -171,7 +171,7 @@ def child_citebot_cold(args: argparse.Namespace, queries: list[str]) -> dict[str
         open_s = time.perf_counter() - start
         try:
             for asked, query in enumerate(queries, 1):
-                if compose(await searcher.search(query, limit=20)).answered:
+                if (await answer_question(searcher, query, 0.5)).answered:
                     return time.perf_counter() - start, asked, open_s
             return time.perf_counter() - start, -1, open_s
         finally:

@@ -10,9 +10,9 @@ passages, a looser test than citebot's excerpts of one to three sentences.
 
     python benchmarks/eval_squad.py [--data DIR] [--limit N] [--baseline-limit N] [--sweep 0.3,0.4,0.5,0.6]
 
---sweep also indexes half of the articles and reports, per compose()
-threshold, the hits on questions about indexed articles against the false
-answers given to questions about held-out ones.
+--sweep also indexes half of the articles and reports, per answerability
+cut (ANSWER_THRESHOLD), the hits on questions about indexed articles against
+the false answers given to questions about held-out ones.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from common import (DEFAULT_DATA, BM25sEngine, CitebotEngine, Latency, RankBM25E
 
 from index.analysis import analyze  # noqa: E402
 
-ASK_LIMIT = 20  # what the bot's ask() searches for before composing
+from bot.answer import RERANK_DEPTH as ASK_LIMIT  # noqa: E402  what the bot searches for before composing
 
 
 @dataclass
@@ -157,7 +157,7 @@ def run_baseline(engine: RankBM25Engine | BM25sEngine, texts: Sequence[str], art
 
 def threshold_sweep(articles: list[dict[str, str]], questions: list[Question], folder: Path,
                     thresholds: list[float], sample: int, rng: random.Random) -> str:
-    """compose() thresholds: hits on questions whose article is indexed vs false answers on held-out ones."""
+    """Answerability cuts: hits on questions whose article is indexed vs false answers on held-out ones."""
     titles = sorted(a["id"] for a in articles)
     rng.shuffle(titles)
     kept = set(titles[: len(titles) // 2])
@@ -199,9 +199,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, help="only N questions (a seeded random sample; quick run)")
     parser.add_argument("--baseline-limit", type=int,
                         help="judge the baselines on a seeded sample of N of those questions")
-    parser.add_argument("--threshold", type=float, default=0.5, help="compose()'s coverage threshold")
+    parser.add_argument("--threshold", type=float, default=0.5, help="the answerability cut (ANSWER_THRESHOLD)")
     parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--sweep", help="also sweep compose() thresholds, e.g. 0.3,0.4,0.5,0.6,0.7, on a half "
+    parser.add_argument("--sweep", help="also sweep answerability cuts, e.g. 0.3,0.4,0.5,0.6,0.7, on a half "
                                         "index (questions about held-out articles must go unanswered)")
     parser.add_argument("--sweep-sample", type=int, default=1500, help="questions per side for --sweep")
     args = parser.parse_args(argv)
@@ -226,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"- {len(articles)} articles → {summary.passages} citebot passages (built in {build_s:.1f} s); "
               f"{len(questions)} of {total} questions"
               + (f" (seeded sample, seed {args.seed})" if len(questions) < total else ""))
-        print(f"- citebot: search(limit={ASK_LIMIT}) + compose(threshold={args.threshold}) as the bot answers; "
+        print(f"- citebot: the bot's own answer_question (search, stored sentences, answerability cut {args.threshold}); "
               "a hit = a gold answer (NFKC, case-folded) stands in the citation's excerpt (1-3 sentences)")
         print("- baselines rank citebot's own passages (same analyze() tokens, the title added to each article's "
               "first passage as citebot does) and are judged on the WHOLE passage text: an easier test than "
@@ -256,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print(markdown_table(["engine", "judged on", "questions", "top-1", "top-3", "answered", "right article",
                           "QPS", "p50_ms"], [r.cells() for r in rows], digits=[0, 0, 0, 4, 4, 4, 4, 1, 2]))
-    print("\ncitebot QPS includes compose() (sentence windows over up to 20 hits); baselines only rank.")
+    print("\ncitebot QPS includes composing the answer (runs of sentences over the top hits); baselines only rank.")
     best = max(rows[2:], key=lambda r: r.top1)
     verdict = "above" if citebot.top1 / citebot.n > best.top1 / best.n else "NOT above"
     print(f"citebot first-excerpt share {citebot.top1 / citebot.n:.4f} is {verdict} the best baseline's top-1 "
