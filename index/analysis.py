@@ -70,8 +70,14 @@ BASE_FORMS = {form: base for entry in _IRREGULAR_VERBS.replace("\n", "").split("
               for base, *forms in [entry.split()] for form in forms}
 
 
+# Words Snowball folds into another word's stem though they name different things: an "officer"
+# is no "office" (a question about a party office was answered with "FSB officers").
+_KEPT_APART = {"officer": "officer", "officers": "officer", "university": "universit",
+               "universities": "universit", "organ": "organ", "organs": "organ"}
+
+
 def _stem(word: str) -> str:
-    return _stemmer.stemWord(BASE_FORMS.get(word, word))
+    return _KEPT_APART.get(word) or _stemmer.stemWord(BASE_FORMS.get(word, word))
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,8 +14,9 @@ import sqlite3
 from pathlib import Path
 
 # 2: irregular verb forms analysed to their base form; 3: the article of every passage slot;
-# 4: every article's sentences, with their terms and boilerplate flags
-SCHEMA_VERSION = 4
+# 4: every article's sentences, with their terms and boilerplate flags; 5: officer, university and
+# organ analysed apart from office, universe and organisation
+SCHEMA_VERSION = 5
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;

@@ -54,3 +54,9 @@ def test_irregular_verb_forms_meet_their_base_form() -> None:
 def test_a_word_of_only_combining_marks_has_no_terms() -> None:
     # Half-width katakana sound marks fold to nothing; that used to raise IndexError.
     assert analyze("ﾟ") == [] and analyze("Saldo ﾟ ﾞ") == ["saldo"]
+
+
+def test_words_snowball_would_merge_but_that_name_different_things_stay_apart() -> None:
+    assert analyze("office") != analyze("officers")
+    assert analyze("universe") != analyze("university")
+    assert analyze("officer") == analyze("officers")
