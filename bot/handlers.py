@@ -5,15 +5,21 @@ The wiring (which handler for which update) is in bot/telegram.py.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import difflib
+import hashlib
 import logging
 import re
 import time
 from dataclasses import dataclass
+from typing import AsyncIterator
 
-from telegram import (CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResultArticle,
-                      InputTextMessageContent, LinkPreviewOptions, Message, MessageEntity, Update)
+from telegram import (CallbackQuery, ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResultArticle,
+                      InlineQueryResultsButton, InputTextMessageContent, LinkPreviewOptions, Message, MessageEntity,
+                      Update)
 from telegram.constants import ChatAction, ChatType, ParseMode
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.answer import Answer, Citation
@@ -23,7 +29,8 @@ from bot.render import (MESSAGE_LIMIT, answer_html, article_html_parts, citation
                         passage_html, tg_len)
 from bot.service import Citebot, SearchPage
 from bot.smalltalk import small_talk
-from bot.state import ExpiringStore, Stats
+from bot.state import ExpiringStore, InFlight, Replies, Stats
+from index.store import split_passage_id
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +52,25 @@ I know {articles} articles ({passages} passages), last indexed {indexed}.
 
 <b>Try</b>
 {examples}"""
+
+MEDIA_HINT = "I read text: send your question as a message, or put it in a photo's caption."
+UNKNOWN_COMMAND = ("I don't know {command}. My commands: /search <i>words</i> — a ranked list of matching articles; "
+                   "/source <i>id</i> — the passage behind a citation; /help — what I know and how to ask.")
+DID_YOU_MEAN = "I don't know {command} — did you mean /{suggestion}?"
+DID_YOU_MEAN_ARGS = "I don't know {command} — did you mean /{suggestion}? <code>/{suggestion} {args}</code>"
+GREETING = ("Hello, everyone! I answer questions about the news articles I know by quoting them, with a citation "
+            "for every excerpt.\n\nIn this group I answer only when addressed: mention @{username} in your "
+            "question, reply to one of my messages, or send /search@{username} <i>words</i>.")
+NO_SUCH_PASSAGE = ("There is no passage {ordinal} in “{title}”: it has {count} passages, <code>{first}</code> "
+                   "to <code>{last}</code>.")
+NO_SUCH_PASSAGE_ONE = "There is no passage {ordinal} in “{title}”: it has one passage, <code>{first}</code>."
+READ_ARTICLE = "📖 Read the whole article"
+RATE_LIMITED = "You're asking faster than I can keep up with — please wait a minute and ask again."
+RATE_LIMITED_SHORT = "Too many questions — please wait a minute"
+
+TYPING_DELAY = 0.5  # seconds: "typing…" only for an answer slower than this (each one costs a request)
+COMMAND_NAMES = ("search", "source", "help", "start")
+ADMIN_COMMANDS = ("reindex", "stats")
 
 
 def _citebot(context: ContextTypes.DEFAULT_TYPE) -> Citebot:
@@ -139,29 +165,27 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     examples = "\n".join(f"• {escape(q)}" for q in await _examples(context))
     text = HELP.format(articles=info.articles, passages=info.passages, indexed=escape(info.indexed_at or "never"),
                        username=escape(context.bot.username or "bot"), examples=examples)
-    await update.effective_message.reply_html(text, link_preview_options=NO_PREVIEW)
+    await respond(update.effective_message, context, text)
 
 
 async def answer_question(message: Message, question: str, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Search, then reply with cited excerpts (or a polite no-answer)."""
     reply = small_talk(question, (await _examples(context))[0])
     if reply is not None:
-        await message.reply_text(reply, do_quote=_in_group(message))
+        await respond(message, context, reply)
         return
-    if not _within_rate(message, context):
-        return
-    await message.chat.send_action(ChatAction.TYPING)
     try:
-        answer = await _citebot(context).ask(question)
+        async with typing_after(message):
+            answer = await _citebot(context).ask(question)
     except BadQuestion as problem:
-        await message.reply_text(str(problem), do_quote=_in_group(message))
+        await respond(message, context, str(problem))
         return
     started = time.perf_counter()
     text, buttons = answer_html(answer), source_buttons(context, answer.citations)
     # The bot's own work: searching and composing (timed by the service) plus rendering.
     # Not counted: waiting for Telegram, whose flood limits may hold the reply back.
     _log_answer(message, question, answer, answer.elapsed_ms + (time.perf_counter() - started) * 1000, context)
-    await message.reply_html(text, reply_markup=buttons, link_preview_options=NO_PREVIEW, do_quote=_in_group(message))
+    await respond(message, context, text, buttons)
 
 
 def _in_group(message: Message) -> bool:
@@ -175,10 +199,98 @@ def _within_rate(message: Message, context: ContextTypes.DEFAULT_TYPE) -> bool:
         return True
     allowed, tell = context.bot_data["rate"].check(user.id)
     if tell:
-        context.application.create_task(message.reply_text(
-            "You're asking faster than I can keep up with — please wait a minute and ask again.",
-            do_quote=_in_group(message)))
+        context.application.create_task(_limit_note(message, context, asyncio.current_task()))
     return allowed
+
+
+async def _limit_note(message: Message, context: ContextTypes.DEFAULT_TYPE, after: object) -> None:
+    """The rate-limit note, sent once the user's updates handled before `after` are out: never between answers."""
+    inflight: InFlight | None = context.bot_data.get("inflight")
+    if inflight is not None and message.from_user is not None:
+        await inflight.settle(message.from_user.id, after)
+    await message.reply_text(RATE_LIMITED, do_quote=_in_group(message))
+
+
+async def limit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Per-user limit on all the bot answers (messages for it, commands, buttons, inline queries)."""
+    user = update.effective_user
+    if user is None or update.my_chat_member is not None:
+        return
+    if update.inline_query is not None:
+        if not update.inline_query.query.strip():
+            return
+        if not context.bot_data["rate"].check(user.id)[0]:
+            await update.inline_query.answer([], cache_time=0, button=InlineQueryResultsButton(
+                RATE_LIMITED_SHORT, start_parameter="limit"))
+            raise ApplicationHandlerStop
+        return
+    if update.callback_query is not None:  # forged or malformed data costs no work: button() says "expired"
+        if parse_callback(update.callback_query.data) is not None and not context.bot_data["rate"].check(user.id)[0]:
+            await update.callback_query.answer(RATE_LIMITED, show_alert=True)
+            raise ApplicationHandlerStop
+        return
+    message = update.message or update.edited_message
+    if message is not None and addressed(message, context) and not _within_rate(message, context):
+        raise ApplicationHandlerStop
+
+
+@contextlib.asynccontextmanager
+async def typing_after(message: Message) -> AsyncIterator[None]:
+    """Show "typing…" in the message's chat only if the block takes longer than TYPING_DELAY seconds."""
+    started = asyncio.Event()
+
+    async def later() -> None:
+        await asyncio.sleep(TYPING_DELAY)  # a timer, cancelled when the answer is ready sooner
+        started.set()
+        with contextlib.suppress(TelegramError):
+            await message.chat.send_action(ChatAction.TYPING)
+
+    timer = asyncio.create_task(later())
+    try:
+        yield
+    finally:
+        if not started.is_set():
+            timer.cancel()
+
+
+def _from_user(message: Message, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """A message a person sent (not one of the bot's own, as under a pressed button)."""
+    return message.from_user is not None and message.from_user.id != context.bot.id
+
+
+def _digest(text: str, markup: InlineKeyboardMarkup | None) -> str:
+    return hashlib.blake2b((text + (markup.to_json() if markup else "")).encode(), digest_size=12).hexdigest()
+
+
+async def respond(message: Message, context: ContextTypes.DEFAULT_TYPE, text: str,
+                  markup: InlineKeyboardMarkup | None = None) -> None:
+    """Reply (HTML) to message; to an edited message, by editing the bot's one earlier reply to it where it can."""
+    replies: Replies = context.bot_data["replies"]
+    edited = message.edit_date is not None and _from_user(message, context)
+    digest = _digest(text, markup)
+    if edited:
+        inflight: InFlight | None = context.bot_data.get("inflight")
+        if inflight is not None and message.from_user is not None:  # the reply to the original may be under way
+            await inflight.settle(message.from_user.id, asyncio.current_task())
+        ids, shown = replies.get(message.chat.id, message.message_id)
+        if len(ids) == 1 and shown == digest:
+            return
+        if len(ids) == 1:
+            try:
+                await context.bot.edit_message_text(text, chat_id=message.chat.id, message_id=ids[0],
+                                                    parse_mode=ParseMode.HTML, reply_markup=markup,
+                                                    link_preview_options=NO_PREVIEW)
+                replies.replace(message.chat.id, message.message_id, ids[0], digest)
+                return
+            except BadRequest as problem:  # deleted, too old to edit, …: a new reply instead
+                if "not modified" in problem.message.lower():
+                    return
+    sent = await message.reply_html(text, reply_markup=markup, link_preview_options=NO_PREVIEW,
+                                    do_quote=_in_group(message) or edited)
+    if edited:
+        replies.replace(message.chat.id, message.message_id, sent.message_id, digest)
+    elif _from_user(message, context):
+        replies.add(message.chat.id, message.message_id, sent.message_id, digest)
 
 
 def _log_answer(message: Message, question: str, answer: Answer, latency: float,
@@ -193,18 +305,61 @@ def _log_answer(message: Message, question: str, answer: Answer, latency: float,
 
 async def private_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Private chat: any text is a question."""
-    await answer_question(update.effective_message, update.effective_message.text, context)
+    await answer_question(update.effective_message, message_text(update.effective_message), context)
+
+
+def message_text(message: Message) -> str:
+    """A message's text, or the caption of a photo, video or document."""
+    return message.text if message.text is not None else (message.caption or "")
 
 
 def addressed_question(message: Message, username: str, bot_id: int) -> str | None:
-    """The question in a group message addressed to the bot (mention or reply), else None."""
-    text = message.text or ""
-    mention = re.compile(rf"@{re.escape(username)}(?!\w)", re.I)  # not @{username}2, another bot
+    """The question in a group message addressed to the bot (a mention entity or a reply to it), else None.
+
+    Only Telegram's mention entities count, so an e-mail address like x@botname.com is not a mention.
+    """
+    text = message_text(message)
+    entities = message.entities if message.text is not None else message.caption_entities
+    ours = [e for e in entities or () if
+            (e.type == MessageEntity.MENTION and _utf16(text, e.offset, e.length).lower() == f"@{username}".lower())
+            or (e.type == MessageEntity.TEXT_MENTION and e.user is not None and e.user.id == bot_id)]
     replied = (message.reply_to_message is not None and message.reply_to_message.from_user is not None
                and message.reply_to_message.from_user.id == bot_id)
-    if not (mention.search(text) or replied):
+    if not (ours or replied):
         return None
-    return mention.sub(" ", text).strip()
+    units = text.encode("utf-16-le")
+    for e in sorted(ours, key=lambda e: e.offset, reverse=True):
+        units = units[:e.offset * 2] + " ".encode("utf-16-le") + units[(e.offset + e.length) * 2:]
+    return units.decode("utf-16-le").strip()
+
+
+def _utf16(text: str, offset: int, length: int) -> str:
+    """The part of text that an entity's offset and length (in UTF-16 units) cover."""
+    return text.encode("utf-16-le")[offset * 2:(offset + length) * 2].decode("utf-16-le", errors="replace")
+
+
+def _command(message: Message) -> tuple[str, str] | None:
+    """The command a message starts with, as (name, the bot it names or ""), else None."""
+    entity = next((e for e in message.entities if e.type == MessageEntity.BOT_COMMAND and e.offset == 0), None)
+    if entity is None or message.text is None:
+        return None
+    name, _, target = message.parse_entity(entity)[1:].partition("@")
+    return name.lower(), target
+
+
+def addressed(message: Message, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Whether a message is for the bot: anything in a private chat; in a group, a mention of it, a reply to
+    one of its messages, or a command for it (/search@botname, or a bare command it knows)."""
+    if not _in_group(message):
+        return True
+    username = context.bot.username or ""
+    if addressed_question(message, username, context.bot.id) is not None:
+        return True
+    command = _command(message)
+    if command is None:
+        return False
+    name, target = command
+    return target.lower() == username.lower() if target else name in COMMAND_NAMES + ADMIN_COMMANDS
 
 
 async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -214,9 +369,9 @@ async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if question is None:
         return
     if not re.search(r"\w", question):
-        await message.reply_text(
-            f"Yes? Ask me a question after the mention, e.g. @{context.bot.username} "
-            f"{(await _examples(context))[0]}", do_quote=True)
+        await respond(message, context,
+                      f"Yes? Ask me a question after the mention, e.g. @{context.bot.username} "
+                      f"{(await _examples(context))[0]}")
         return
     await answer_question(message, question, context)
 
@@ -226,19 +381,17 @@ async def search_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     message = update.effective_message
     query = command_argument(context.args)
     if not query:
-        await message.reply_html("Usage: <code>/search words</code> — for example <code>/search Melitopol mayor</code>. "
-                                 "I list matching articles, best first, five per page.", do_quote=_in_group(message))
+        await respond(message, context, "Usage: <code>/search words</code> — for example <code>/search Melitopol "
+                      "mayor</code>. I list matching articles, best first, five per page.")
         return
-    if not _within_rate(message, context):
-        return
-    await message.chat.send_action(ChatAction.TYPING)
     try:
-        page = await _citebot(context).search(query, limit=PAGE_SIZE)
+        async with typing_after(message):
+            page = await _citebot(context).search(query, limit=PAGE_SIZE)
     except BadQuestion as problem:
-        await message.reply_text(str(problem), do_quote=_in_group(message))
+        await respond(message, context, str(problem))
         return
     text, markup = search_page(page, _store(context))
-    await message.reply_html(text, reply_markup=markup, link_preview_options=NO_PREVIEW, do_quote=_in_group(message))
+    await respond(message, context, text, markup)
 
 
 def search_page(page: SearchPage, store: ExpiringStore) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -268,9 +421,8 @@ async def source_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await _list_sources(message, context)
         return
     if not key:
-        await message.reply_html("Usage: <code>/source ID</code> with an id from a citation, e.g. "
-                                 "<code>001_cf312ec7e8225a0a:2</code>, or reply /source to one of my answers.",
-                                 do_quote=_in_group(message))
+        await respond(message, context, "Usage: <code>/source ID</code> with an id from a citation, e.g. "
+                      "<code>001_cf312ec7e8225a0a:2</code>, or reply /source to one of my answers.")
         return
     await _send_source(message, key, context)
 
@@ -280,15 +432,28 @@ async def _send_source(message: Message, key: str, context: ContextTypes.DEFAULT
     hit = await citebot.passage(key)
     if hit is not None:
         button = InlineKeyboardMarkup([[InlineKeyboardButton(
-            "📖 Read the whole article", callback_data=_callback(context, "a", hit.article_id))]])
-        await message.reply_html(passage_html(hit), reply_markup=button, link_preview_options=NO_PREVIEW,
-                                 do_quote=_in_group(message))
+            READ_ARTICLE, callback_data=_callback(context, "a", hit.article_id))]])
+        await respond(message, context, passage_html(hit), button)
         return
     article = await citebot.article(key)
     if article is None:
-        await message.reply_html(unknown_id_html(key), do_quote=_in_group(message))
+        await respond(message, context, unknown_id_html(key))
+        return
+    parts = split_passage_id(key.strip())
+    if parts is not None and article.id != key.strip():  # ARTICLE:999, a passage the article does not have
+        button = InlineKeyboardMarkup([[InlineKeyboardButton(
+            READ_ARTICLE, callback_data=_callback(context, "a", article.id))]])
+        await respond(message, context, no_such_passage_html(article.id, article.title, parts[1], article.passages),
+                      button)
         return
     await _send_article(message, article.id, context)
+
+
+def no_such_passage_html(article_id: str, title: str, ordinal: int, count: int) -> str:
+    """The reply to /source ARTICLE:N for a passage number the article does not have."""
+    first, last = escape(f"{article_id}:0"), escape(f"{article_id}:{max(count - 1, 0)}")
+    template = NO_SUCH_PASSAGE_ONE if count == 1 else NO_SUCH_PASSAGE
+    return template.format(ordinal=ordinal, title=escape(title[:200]), count=count, first=first, last=last)
 
 
 def unknown_id_html(key: str) -> str:
@@ -302,8 +467,16 @@ async def _send_article(message: Message, article_id: str, context: ContextTypes
     if article is None:
         await message.reply_text("That article is no longer in the index.")
         return
-    for part in article_html_parts(article):
-        await message.chat.send_message(part, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
+    edited = message.edit_date is not None and _from_user(message, context)
+    replies: Replies = context.bot_data["replies"]
+    for n, part in enumerate(article_html_parts(article)):
+        if edited and n == 0:  # an edited /source: the article again, as a new reply threaded to the edit
+            sent = await message.reply_html(part, link_preview_options=NO_PREVIEW, do_quote=True)
+            replies.replace(message.chat.id, message.message_id, sent.message_id, "")
+            continue
+        sent = await message.chat.send_message(part, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
+        if _from_user(message, context):
+            replies.add(message.chat.id, message.message_id, sent.message_id)
 
 
 _PASSAGE_ID = re.compile(r"\S+:[0-9]+")
@@ -315,8 +488,7 @@ async def _list_sources(message: Message, context: ContextTypes.DEFAULT_TYPE) ->
     ids = [replied.parse_entity(e) for e in replied.entities if e.type == MessageEntity.CODE]
     ids = [i for i in ids if _PASSAGE_ID.fullmatch(i)]
     if not ids:
-        await message.reply_text("That message has no citations. Reply /source to one of my answers.",
-                                 do_quote=_in_group(message))
+        await respond(message, context, "That message has no citations. Reply /source to one of my answers.")
         return
     citebot = _citebot(context)
     lines = ["<b>Sources of that answer</b>"]
@@ -328,8 +500,7 @@ async def _list_sources(message: Message, context: ContextTypes.DEFAULT_TYPE) ->
                          f"<code>{escape(hit.passage_id)}</code>")
     markup = InlineKeyboardMarkup([[InlineKeyboardButton(str(n), callback_data=_callback(context, "p", pid))
                                     for n, pid in enumerate(dict.fromkeys(ids), 1)]])
-    await message.reply_html("\n".join(lines)[:MESSAGE_LIMIT], reply_markup=markup,
-                             link_preview_options=NO_PREVIEW, do_quote=_in_group(message))
+    await respond(message, context, "\n".join(lines)[:MESSAGE_LIMIT], markup)
 
 
 FAILED = "Sorry, something went wrong on my side while answering. Please try again in a moment."
@@ -399,6 +570,51 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await query.answer(results, cache_time=60)
 
 
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/foo: the commands it has; a near miss like /serch gets "did you mean /search?" (in groups only /foo@bot)."""
+    message = update.effective_message
+    command = _command(message)
+    if command is None:
+        return
+    name, target = command
+    mine = target.lower() == (context.bot.username or "").lower()
+    if (target and not mine) or (_in_group(message) and not mine):  # another bot's, or a bare one in a group
+        return
+    names = list(COMMAND_NAMES) + (list(ADMIN_COMMANDS) if _is_admin(update, context) else [])
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    shown = escape("/" + name[:64])
+    if not close:
+        await respond(message, context, UNKNOWN_COMMAND.format(command=shown))
+        return
+    args = message.text.split(maxsplit=1)[1].strip() if len(message.text.split(maxsplit=1)) > 1 else ""
+    template = DID_YOU_MEAN_ARGS if args else DID_YOU_MEAN
+    await respond(message, context, template.format(command=shown, suggestion=close[0], args=escape(args[:300])))
+
+
+async def media_hint(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A sticker, voice message or other message without text: a one-line hint (in groups only as a reply to it)."""
+    message = update.effective_message
+    if _in_group(message) and addressed_question(message, context.bot.username or "", context.bot.id) is None:
+        return
+    await respond(message, context, MEDIA_HINT)
+
+
+def _is_member(member: ChatMember) -> bool:
+    return member.status in (ChatMember.OWNER, ChatMember.ADMINISTRATOR, ChatMember.MEMBER) or (
+        member.status == ChatMember.RESTRICTED and bool(getattr(member, "is_member", False)))
+
+
+async def added_to_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Added to a group (my_chat_member): greet once, saying how to address the bot there."""
+    change = update.my_chat_member
+    if change.chat.type not in (ChatType.GROUP, ChatType.SUPERGROUP):
+        return
+    if _is_member(change.old_chat_member) or not _is_member(change.new_chat_member):  # e.g. promoted: no news
+        return
+    await context.bot.send_message(change.chat.id, GREETING.format(username=escape(context.bot.username or "")),
+                                   parse_mode=ParseMode.HTML)
+
+
 async def restrict(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Allowlist: chats not in ALLOWED_CHAT_IDS get one polite refusal, then silence."""
     allowed = _citebot(context).settings.allowed_chat_ids
@@ -412,7 +628,9 @@ async def restrict(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             raise ApplicationHandlerStop
         return
     refused: set[int] = context.bot_data.setdefault("refused", set())
-    if chat is not None and chat.id not in refused and update.effective_message is not None:
+    # In a group, only a message addressed to the bot is refused: other chatter there is none of its business.
+    if (chat is not None and chat.id not in refused and update.effective_message is not None
+            and update.callback_query is None and addressed(update.effective_message, context)):
         refused.add(chat.id)
         await update.effective_message.reply_text("Sorry, this bot is private and not available in this chat.")
     if update.callback_query is not None:
@@ -444,7 +662,8 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     stats: Stats = context.bot_data["stats"]
     size = citebot.settings.index_path.stat().st_size / 1e6 if citebot.settings.index_path.exists() else 0.0
     rate = stats.answered / stats.questions if stats.questions else 0.0
-    await message.reply_html(
+    await respond(
+        message, context,
         f"<b>Index</b>: {info.articles} articles, {info.passages} passages, {info.vocabulary} terms, "
         f"{size:.1f} MB, indexed {escape(info.indexed_at or 'never')}\n"
         f"<b>Since start</b>: {stats.questions} questions, {rate:.0%} answered, "

@@ -15,14 +15,14 @@ from typing import Awaitable, Callable, Iterator
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError
-from telegram.ext import (AIORateLimiter, Application, CallbackQueryHandler, CommandHandler, Defaults,
-                          InlineQueryHandler, MessageHandler, TypeHandler, filters)
+from telegram.ext import (AIORateLimiter, Application, CallbackQueryHandler, ChatMemberHandler, CommandHandler,
+                          Defaults, InlineQueryHandler, MessageHandler, SimpleUpdateProcessor, TypeHandler, filters)
 
 from bot import handlers
 from bot.config import Settings
 from bot.logs import redact, scrub, setup_logging
 from bot.service import Citebot
-from bot.state import ExpiringStore, RateLimit, Stats
+from bot.state import ExpiringStore, InFlight, RateLimit, Replies, Stats
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,26 @@ COMMANDS = [
     BotCommand("source", "Full passage behind a citation id"),
     BotCommand("help", "What I know and how to ask"),
 ]
+
+
+class TrackedUpdates(SimpleUpdateProcessor):
+    """Updates handled concurrently, as with concurrent_updates(True), each user's tracked in InFlight meanwhile."""
+
+    def __init__(self, inflight: InFlight, max_concurrent_updates: int = 256) -> None:
+        super().__init__(max_concurrent_updates)
+        self.inflight = inflight
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[object]) -> None:
+        user = update.effective_user if isinstance(update, Update) else None
+        if user is None:
+            await coroutine
+            return
+        key = asyncio.current_task()  # the handlers of this update run in this task
+        self.inflight.begin(user.id, key)
+        try:
+            await coroutine
+        finally:
+            self.inflight.end(user.id, key)
 
 
 class StartupError(Exception):
@@ -51,26 +71,33 @@ def build_application(settings: Settings) -> Application:
         if citebot is not None:
             await citebot.close()
 
+    inflight = InFlight()
     app = (Application.builder()
            .token(settings.telegram_bot_token.get_secret_value())
            .base_url(settings.telegram_api_base_url)
            .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
            .rate_limiter(AIORateLimiter(max_retries=5))
-           .concurrent_updates(True)
+           .concurrent_updates(TrackedUpdates(inflight))
            .post_init(post_init)
            .post_shutdown(post_shutdown)
            .build())
     group = filters.ChatType.GROUPS
-    app.add_handler(TypeHandler(Update, handlers.restrict), group=-1)
+    app.bot_data["inflight"] = inflight
+    # Edited messages go to the same handlers (filters.UpdateType.MESSAGES); their replies edit the earlier ones.
+    question = (filters.TEXT | filters.CAPTION) & ~filters.COMMAND & filters.UpdateType.MESSAGES
+    app.add_handler(TypeHandler(Update, handlers.restrict), group=-2)
+    app.add_handler(TypeHandler(Update, handlers.limit), group=-1)
     app.add_handler(CommandHandler(["start", "help"], handlers.help_command))
     app.add_handler(CommandHandler("search", handlers.search_command))
     app.add_handler(CommandHandler("source", handlers.source_command))
-    app.add_handler(CommandHandler("reindex", handlers.reindex_command))
+    app.add_handler(CommandHandler("reindex", handlers.reindex_command, filters.UpdateType.MESSAGE))
     app.add_handler(CommandHandler("stats", handlers.stats_command))
-    app.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND
-                                   & filters.UpdateType.MESSAGE, handlers.private_message))
-    app.add_handler(MessageHandler(group & filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE,
-                                   handlers.group_message))
+    app.add_handler(MessageHandler(filters.ChatType.PRIVATE & question, handlers.private_message))
+    app.add_handler(MessageHandler(group & question, handlers.group_message))
+    app.add_handler(MessageHandler(filters.COMMAND & filters.UpdateType.MESSAGES, handlers.unknown_command))
+    app.add_handler(MessageHandler(~filters.TEXT & ~filters.CAPTION & ~filters.StatusUpdate.ALL
+                                   & filters.UpdateType.MESSAGE, handlers.media_hint))
+    app.add_handler(ChatMemberHandler(handlers.added_to_group, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(CallbackQueryHandler(handlers.button))
     app.add_handler(InlineQueryHandler(handlers.inline_query))
     app.add_error_handler(handlers.error_handler)
@@ -81,8 +108,8 @@ async def open_index(app: Application, settings: Settings) -> None:
     """Open the index (building it from ARTICLES_DIR if there is none) and the bot's state, once."""
     if "citebot" not in app.bot_data:  # post_init may be retried after a network error
         citebot = await Citebot.open(settings, build_if_missing=True)
-        app.bot_data.update(citebot=citebot, keys=ExpiringStore(), rate=RateLimit(settings.questions_per_minute),
-                            stats=Stats())
+        app.bot_data.update(citebot=citebot, keys=ExpiringStore(), replies=Replies(),
+                            rate=RateLimit(settings.questions_per_minute), stats=Stats())
 
 
 def run_bot(settings: Settings) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from pathlib import Path
 from typing import AsyncIterator, Callable
@@ -46,3 +47,47 @@ async def say(emu: BotApiEmulator, user: FakeUser, text: str, timeout: float = 2
     chat = emu.private_chat(user)
     emu.send_text(chat, user, text)
     return await emu.wait_for("sendMessage", to_chat(chat.id), timeout=timeout)
+
+
+class Hold:
+    """An async method made to wait until release(): a test decides how long an answer takes, without sleeping.
+
+    Hold(app) holds the searcher's search, which every question, /search and inline query goes through.
+    """
+
+    def __init__(self, app: Application, target: object | None = None, method: str = "search") -> None:
+        self.citebot = target if target is not None else app.bot_data["citebot"].searcher
+        self.method = method
+        self.original = getattr(self.citebot, method)
+        self._patched_before = method in vars(self.citebot)
+        self.released = asyncio.Event()
+        self.entered = 0
+        self._changed = asyncio.Event()
+
+    async def _held(self, *args: object, **kwargs: object) -> object:
+        self.entered += 1
+        self._changed.set()
+        await self.released.wait()
+        return await self.original(*args, **kwargs)
+
+    def __enter__(self) -> Hold:
+        setattr(self.citebot, self.method, self._held)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+        if self._patched_before:
+            setattr(self.citebot, self.method, self.original)
+        else:
+            delattr(self.citebot, self.method)
+
+    def release(self) -> None:
+        self.released.set()
+
+    async def reached(self, n: int, timeout: float = 10) -> None:
+        """Wait until n calls are being held."""
+        async def count() -> None:
+            while self.entered < n:
+                self._changed.clear()
+                await self._changed.wait()
+        await asyncio.wait_for(count(), timeout)

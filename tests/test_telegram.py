@@ -36,7 +36,6 @@ async def test_private_question_gets_cited_excerpt(emu: BotApiEmulator, bot: App
     user = emu.user(id=101, first_name="Ann")
     chat = emu.private_chat(user)
     emu.send_text(chat, user, "How many people live in Nova Kakhovka?")
-    await emu.wait_for("sendChatAction", to_chat(chat.id))
     reply = await emu.wait_for("sendMessage", to_chat(chat.id))
     text = visible(reply)
     assert "45,000" in text and "001_cf312ec7e8225a0a:" in text
