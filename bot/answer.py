@@ -25,7 +25,7 @@ MAX_SENTENCES = 3
 MAX_EXCERPT_CHARS = 700
 RERANK_DEPTH = 10
 # A passage scoring below this share of the best cannot be re-ranked to the top.
-REACHABLE_SHARE = 0.25
+REACHABLE_SHARE = 0.4
 # A further article is cited only if its candidate ranks at least this share of the best.
 SECONDARY_SHARE = 0.5
 SECONDARY_COVERAGE = 0.5
@@ -95,6 +95,7 @@ class Citation:
     n: int
     hit: Hit
     excerpt: Excerpt
+    span: tuple[int, int] | None = None  # where the excerpt stands in its article (characters), when known
 
     @property
     def passage_id(self) -> str:
@@ -111,6 +112,9 @@ class Answer:
     unmatched: list[str] = field(default_factory=list)
     elapsed_ms: float = 0.0  # time spent searching and composing it
     confidence: float = 0.0  # the answerability model's probability for the best candidate
+    carried: tuple[str, ...] = ()  # names carried over from the asker's last question (bot/conversation.py)
+    continued: bool = False  # "what happened next": the sentences after the last answer's excerpt
+    language: str | None = None  # "uk" or "ru" for a question asked in that language (bot/translit.py)
 
     @property
     def answered(self) -> bool:
@@ -449,7 +453,7 @@ def compose(result: SearchResult, contexts: list[Context], intent: Intent, thres
                     not any(candidate.overlaps(c) for c in chosen):
                 chosen.append(candidate)
         chosen.sort(key=lambda c: (-c.rank, c.hit.article_id, c.span))
-    citations = [Citation(n, c.hit, _excerpt(c, question)) for n, c in enumerate(chosen, 1)]
+    citations = [Citation(n, c.hit, _excerpt(c, question), c.span) for n, c in enumerate(chosen, 1)]
     texts = [c.excerpt.text for c in citations]
     instead = {}
     for typed, words in result.substitutions.items():
