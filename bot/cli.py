@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import difflib
 import json
 import logging
+import os
+import signal
 import sys
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, NoReturn
 
 from pydantic import ValidationError
 
@@ -112,16 +115,20 @@ async def _search(bot: Citebot, args: argparse.Namespace) -> int:
 
 
 async def _source(bot: Citebot, args: argparse.Namespace) -> int:
-    key = args.id.strip()
+    print(await source_text(bot, args.id))
+    return EXIT_OK
+
+
+async def source_text(bot: Citebot, key: str) -> str:
+    """A passage, or a whole article, by id; CliError when there is neither."""
+    key = key.strip()
     passage = await bot.passage(key)
     if passage is not None:
-        print(f"{passage.title} [{passage.passage_id}]\n{_details(passage)}\n{passage.text}")
-        return EXIT_OK
+        return f"{passage.title} [{passage.passage_id}]\n{_details(passage)}\n{passage.text}"
     article = await bot.article(key)
     if article is None:
         raise CliError(f"no passage or article with id “{key}” (ids look like 001_cf312ec7e8225a0a:3)")
-    print(f"{article.title} [{article.id}, {article.passages} passages]\n{_details(article)}\n{article.text}")
-    return EXIT_OK
+    return f"{article.title} [{article.id}, {article.passages} passages]\n{_details(article)}\n{article.text}"
 
 
 def _details(item: Any) -> str:
@@ -130,35 +137,152 @@ def _details(item: Any) -> str:
 
 CHAT_HELP = """Ask anything about the articles; answers are quoted from them with citations.
   /search WORDS   list matching articles      /source ID   show a cited passage
-  /help           this text                   /quit        leave (or Ctrl-D)"""
+  /help           this text                   /quit        leave (or Ctrl-D, Ctrl-C)"""
+CHAT_COMMANDS = ("/search", "/source", "/help", "/quit")
+CHAT_PROMPT = "you› "
+HISTORY_LINES = 1000
 
 
-async def _chat(bot: Citebot, args: argparse.Namespace) -> int:
-    info = await bot.info()
-    print(f"citebot — {info.articles} articles, {info.passages} passages. {CHAT_HELP}\n")
-    while True:
-        try:
-            line = (await asyncio.to_thread(input, "you› ")).strip()
-        except (EOFError, KeyboardInterrupt):
-            print()
-            return EXIT_OK
+class Chat:
+    """One conversation in the terminal: reply() turns each line typed into the text to print.
+
+    Whatever a conversation remembers between lines belongs on this object; the loop around it
+    (_chat) only reads lines, prints replies and leaves.
+    """
+
+    def __init__(self, bot: Citebot) -> None:
+        self.bot = bot
+
+    async def reply(self, line: str) -> str | None:
+        """What to print for one line ("" for nothing); None to leave."""
+        line = line.strip()
         if not line:
-            continue
-        command, _, rest = line.partition(" ")
+            return ""
         try:
-            if command in ("/quit", "/exit"):
-                return EXIT_OK
-            if command == "/help":
-                print(CHAT_HELP)
-            elif command == "/search":
-                print(search_text(await bot.search(rest)) if rest.strip() else "Usage: /search WORDS")
-            elif command == "/source":
-                await _source(bot, argparse.Namespace(id=rest)) if rest.strip() else print("Usage: /source ID")
-            else:
-                print(answer_text(await bot.ask(line), _bold(), tip="Try /search with a few key words."))
+            if line.startswith("/"):
+                return await self.command(*line.partition(" ")[::2])
+            return answer_text(await self.bot.ask(line), _bold(), tip="Try /search with a few key words.")
         except (BadQuestion, CliError) as problem:
-            print(problem)
-        print()
+            return str(problem)
+
+    async def command(self, name: str, rest: str) -> str | None:
+        name, rest = name.lower(), rest.strip()
+        if name in ("/quit", "/exit"):
+            return None
+        if name == "/help":
+            return CHAT_HELP
+        if name == "/search":
+            return search_text(await self.bot.search(rest)) if rest else "Usage: /search WORDS"
+        if name == "/source":
+            return await source_text(self.bot, rest) if rest else "Usage: /source ID"
+        return unknown_command(name)
+
+
+def unknown_command(name: str) -> str:
+    """“did you mean /search?” for a near miss, else the list of commands."""
+    close = difflib.get_close_matches(name, CHAT_COMMANDS, n=1, cutoff=0.6)
+    if close:
+        return f"Unknown command {name}: did you mean {close[0]}?"
+    return f"Unknown command {name}. The commands are {', '.join(CHAT_COMMANDS)}; anything else is a question."
+
+
+def history_path() -> Path | None:
+    """Where chat history is kept: CITEBOT_HISTORY (empty: nowhere), else under XDG_DATA_HOME."""
+    if "CITEBOT_HISTORY" in os.environ:
+        chosen = os.environ["CITEBOT_HISTORY"].strip()
+        return Path(chosen).expanduser() if chosen else None
+    data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data_home) / "citebot" / "chat_history"
+
+
+class LineEditing:
+    """Arrow keys, line editing and history for input(), where the standard library has readline.
+
+    Only at a terminal: piped lines are read as they are, and nothing is remembered. History
+    starts from history_path(); save() writes it back (owner-only, the last HISTORY_LINES lines).
+    """
+
+    def __init__(self) -> None:
+        self.readline: Any = None
+        self.path = history_path()
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            return
+        try:
+            import readline
+        except ImportError:  # e.g. Windows: plain input() still works
+            return
+        self.readline = readline
+        readline.set_auto_history(False)  # remember() chooses what to keep
+        commands = [f"{c} " for c in CHAT_COMMANDS]
+        readline.set_completer(lambda text, n: ([c for c in commands if c.startswith(text)] + [None])[n])
+        readline.set_completer_delims(" \t\n")
+        libedit = "libedit" in (readline.__doc__ or "")
+        readline.parse_and_bind("bind ^I rl_complete" if libedit else "tab: complete")
+        if self.path is not None:
+            try:
+                readline.read_history_file(self.path)
+            except OSError:
+                pass  # none yet, or unreadable: start afresh
+
+    def remember(self, line: str) -> None:
+        """Keep a line for the Up arrow: not blank, not the one just before, not /quit."""
+        line = line.strip()
+        rl = self.readline
+        if rl is None or not line or line.split()[0].lower() in ("/quit", "/exit"):
+            return
+        if rl.get_current_history_length() and rl.get_history_item(rl.get_current_history_length()) == line:
+            return
+        rl.add_history(line)
+
+    def save(self) -> None:
+        if self.readline is None or self.path is None:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
+            self.readline.set_history_length(HISTORY_LINES)
+            self.readline.write_history_file(self.path)
+        except OSError as error:
+            logging.getLogger(__name__).warning("chat history not saved to %s: %s", self.path, error.strerror)
+
+
+def _chat(settings: Settings) -> int:
+    """Read a line, print Chat.reply's answer, until /quit, Ctrl-D or Ctrl-C (all exit 0).
+
+    input() runs on the main thread, where readline works and Ctrl-C reaches it; each answer
+    runs on an event loop kept for the whole chat, where Ctrl-C cancels it.
+    """
+    editing = LineEditing()
+    bot: Citebot | None = None
+    with asyncio.Runner() as runner:
+        try:
+            bot = runner.run(Citebot.open(settings, build_if_missing=True))
+            info = runner.run(bot.info())
+            print(f"citebot — {info.articles} articles, {info.passages} passages. {CHAT_HELP}\n", flush=True)
+            chat = Chat(bot)
+            while True:
+                try:
+                    line = input(CHAT_PROMPT)
+                except EOFError:
+                    print()
+                    break
+                editing.remember(line)
+                reply = runner.run(chat.reply(line))
+                if reply is None:
+                    break
+                if reply:
+                    print(reply, end="\n\n", flush=True)
+        except KeyboardInterrupt:
+            print(flush=True)
+        finally:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the closing short
+            try:
+                if bot is not None:
+                    runner.run(bot.close())
+                editing.save()
+            finally:
+                signal.signal(signal.SIGINT, signal.default_int_handler)
+    return EXIT_OK
 
 
 def _index(settings: Settings, args: argparse.Namespace) -> int:
@@ -187,8 +311,18 @@ def _check(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK if ok else EXIT_ERROR
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors on one line, like every other error (exit 2), pointing to --help."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {' '.join(message.split())} (see {self.prog} --help)\n")
+
+
+SEARCH_LIMIT = (1, 100)
+
+
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="citebot", description="Answers questions with cited excerpts from news articles.")
+    top = _Parser(prog="citebot", description="Answers questions with cited excerpts from news articles.")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     index = commands.add_parser("index", help="index files and folders (default: the bundled articles or ARTICLES_DIR)")
     index.add_argument("paths", nargs="*", metavar="PATH")
@@ -198,7 +332,8 @@ def parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print JSON (one object a line in batch mode)")
     search = commands.add_parser("search", help="ranked articles for a query, one passage each")
     search.add_argument("query", nargs="*")
-    search.add_argument("--limit", type=int, default=10, choices=range(1, 101), metavar="N")
+    search.add_argument("--limit", type=int, default=10, metavar="N",
+                        help=f"how many articles ({SEARCH_LIMIT[0]}-{SEARCH_LIMIT[1]}, default 10)")
     search.add_argument("--json", action="store_true")
     source = commands.add_parser("source", help="show a passage or an article by id")
     source.add_argument("id")
@@ -213,16 +348,28 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return _index(settings, args)
     if args.command in ("run", "check"):
         return {"run": _run, "check": _check}[args.command](settings, args)
-    work = {"ask": _ask, "search": _search, "source": _source, "chat": _chat}[args.command]
+    if args.command == "chat":
+        return _chat(settings)
+    work = {"ask": _ask, "search": _search, "source": _source}[args.command]
     # Anyone can try `citebot ask` in one command: the default index is built on first use. An
     # INDEX_PATH set on purpose that is not there is more likely a mistake, and is said so.
-    build = args.command == "chat" or "index_path" not in settings.model_fields_set
+    build = "index_path" not in settings.model_fields_set
     return asyncio.run(_with_bot(settings, lambda bot: work(bot, args), build_if_missing=build))
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    """The arguments, or one line on stderr and exit 2."""
+    args = parser().parse_args(argv)
+    low, high = SEARCH_LIMIT
+    if args.command == "search" and not low <= args.limit <= high:
+        print(f"citebot search: --limit must be between {low} and {high}", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: every failure becomes one line on stderr and a non-zero exit."""
-    args = parser().parse_args(argv)
+    args = parse(argv)
     logging.basicConfig(level=logging.WARNING, format="citebot: %(message)s")
     settings: Settings | None = None
     try:
