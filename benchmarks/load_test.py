@@ -51,6 +51,7 @@ class LoadReport:
     latencies_ms: list[float] = field(default_factory=list)
     processing_ms: list[float] = field(default_factory=list)
     injected_429: int = 0
+    typing_actions: int = 0  # "typing…" requests: sent only for answers slower than half a second
     failed_requests: list[str] = field(default_factory=list)
     wrong_counts: dict[int, tuple[int, int]] = field(default_factory=dict)  # chat -> (asked, replied)
     rss_mb: list[float] = field(default_factory=list)  # peak RSS at each quarter of the run
@@ -124,6 +125,7 @@ async def run_load(index: Path, *, users: int = 200, groups: int = 20, questions
         report.wrong_counts = {chat: (len(turns), replies[chat]) for chat, turns in jobs.items()
                                if replies[chat] != len(turns)}
         report.failed_requests = [repr(c) for c in emu.errors if c.error_code != 429]
+        report.typing_actions = len(emu.calls_of("sendChatAction"))
     return report
 
 
@@ -136,6 +138,7 @@ def table(report: LoadReport, corpus: str) -> str:
         ("requests Telegram would refuse", str(len(report.failed_requests))),
         ("429s injected (waited out)", str(report.injected_429)),
         ("answers per second", f"{report.replies / report.seconds:.1f}"),
+        ("“typing…” requests", str(report.typing_actions)),
         ("question→reply p50 / p99 ms", f"{p(report.latencies_ms, 50):.1f} / {p(report.latencies_ms, 99):.1f}"),
         ("bot's own processing p50 / p99 ms", f"{p(report.processing_ms, 50):.2f} / {p(report.processing_ms, 99):.2f}"),
         ("peak RSS MB at 25/50/75/100%", " / ".join(f"{m:.0f}" for m in report.rss_mb)),

@@ -193,21 +193,21 @@ def _in_group(message: Message) -> bool:
 
 
 def _within_rate(message: Message, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    """Per-user question limit; the first refused question in a burst gets one polite line."""
+    """Per-user limit; the first refusal in a burst gets one polite line, after the answers already under way."""
     user = message.from_user
     if user is None:
         return True
     allowed, tell = context.bot_data["rate"].check(user.id)
     if tell:
-        context.application.create_task(_limit_note(message, context, asyncio.current_task()))
+        inflight: InFlight | None = context.bot_data.get("inflight")
+        earlier = inflight.before(user.id, asyncio.current_task()) if inflight is not None else []
+        context.application.create_task(_limit_note(message, context, earlier))
     return allowed
 
 
-async def _limit_note(message: Message, context: ContextTypes.DEFAULT_TYPE, after: object) -> None:
-    """The rate-limit note, sent once the user's updates handled before `after` are out: never between answers."""
-    inflight: InFlight | None = context.bot_data.get("inflight")
-    if inflight is not None and message.from_user is not None:
-        await inflight.settle(message.from_user.id, after)
+async def _limit_note(message: Message, context: ContextTypes.DEFAULT_TYPE, earlier: list[asyncio.Event]) -> None:
+    """The rate-limit note, sent once the user's updates handled before it (earlier) are done: never between answers."""
+    await InFlight.wait(earlier)
     await message.reply_text(RATE_LIMITED, do_quote=_in_group(message))
 
 
@@ -246,11 +246,16 @@ async def typing_after(message: Message) -> AsyncIterator[None]:
             await message.chat.send_action(ChatAction.TYPING)
 
     timer = asyncio.create_task(later())
+    _TIMERS.add(timer)  # asyncio keeps only weak references to tasks
+    timer.add_done_callback(_TIMERS.discard)
     try:
         yield
     finally:
         if not started.is_set():
             timer.cancel()
+
+
+_TIMERS: set[asyncio.Task[None]] = set()
 
 
 def _from_user(message: Message, context: ContextTypes.DEFAULT_TYPE) -> bool:

@@ -160,17 +160,25 @@ class InFlight:
         if not running:
             self.users.pop(user_id, None)
 
-    async def settle(self, user_id: int, key: object, timeout: float = 30.0) -> None:
-        """Wait (at most timeout seconds) until the user's updates that started before key have finished."""
-        running = self.users.get(user_id, {})
+    def before(self, user_id: int, key: object) -> list[asyncio.Event]:
+        """Events set when each of the user's updates that started before key is done (all, if key is not here)."""
         earlier = []
-        for other, done in running.items():
+        for other, done in self.users.get(user_id, {}).items():
             if other is key:
                 break
             earlier.append(done)
-        if earlier:
+        return earlier
+
+    async def settle(self, user_id: int, key: object, timeout: float = 30.0) -> None:
+        """Wait (at most timeout seconds) until the user's updates that started before key have finished."""
+        await self.wait(self.before(user_id, key), timeout)
+
+    @staticmethod
+    async def wait(events: list[asyncio.Event], timeout: float = 30.0) -> None:
+        """Wait (at most timeout seconds) until every one of events is set."""
+        if events:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.gather(*(e.wait() for e in earlier)), timeout)
+                await asyncio.wait_for(asyncio.gather(*(e.wait() for e in events)), timeout)
 
     def __len__(self) -> int:
         return sum(len(running) for running in self.users.values())

@@ -289,3 +289,38 @@ def test_mention_entities_only(text: str) -> None:
                       text=text, entities=[MessageEntity(**e) for e in client_entities(text)])
     assert handlers.addressed_question(message, USERNAME, 123456) is None
     assert re.search(USERNAME, text)
+
+
+def test_reply_map_is_bounded_and_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot import state
+    replies = state.Replies(ttl=60, max_items=3)
+    for mid in range(5):
+        replies.add(-1, mid, 100 + mid, "d")
+    assert len(replies) == 3 and replies.get(-1, 0) == ([], "") and replies.get(-1, 4) == ([104], "d")
+    replies.add(-1, 4, 105)
+    assert replies.get(-1, 4)[0] == [104, 105]
+    replies.replace(-1, 4, 106, "e")
+    assert replies.get(-1, 4) == ([106], "e")
+    now = state.time.monotonic()
+    monkeypatch.setattr(state.time, "monotonic", lambda: now + 61)
+    assert replies.get(-1, 4) == ([], "")
+    replies.add(-1, 9, 109)
+    assert len(replies) == 1
+
+
+async def test_in_flight_waits_only_for_earlier_updates() -> None:
+    from bot.state import InFlight
+    inflight = InFlight()
+    first, second, third = object(), object(), object()
+    for key in (first, second, third):
+        inflight.begin(7, key)
+    assert len(inflight.before(7, first)) == 0 and len(inflight.before(7, third)) == 2
+    earlier = inflight.before(7, third)
+    waiting = asyncio.ensure_future(inflight.settle(7, third, timeout=10))
+    inflight.end(7, third)
+    inflight.end(7, first)
+    assert [e.is_set() for e in earlier] == [True, False]
+    inflight.end(7, second)
+    await asyncio.wait_for(waiting, 10)
+    assert all(e.is_set() for e in earlier) and len(inflight) == 0 and inflight.users == {}
+    assert len(inflight.before(7, object())) == 0
