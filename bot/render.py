@@ -13,6 +13,7 @@ import re
 from typing import Callable, Iterable
 
 from bot.answer import Answer, Citation, Excerpt
+from bot.i18n import N_, Translator, translator
 from index.search import Hit, StoredArticle
 
 MESSAGE_LIMIT = 4096
@@ -21,9 +22,17 @@ PART_BUDGET = 3500
 MAX_TITLE_CHARS = 200
 MAX_URL_CHARS = 1000
 
-NO_ANSWER = "I could not find that in the articles, so I will not guess."
-SEARCH_TIP = "Try /search with a few key words (names, places) to browse what the articles hold."
-CLI_SEARCH_TIP = "Try `citebot search` with a few key words (names, places) to browse what the articles hold."
+NO_ANSWER = N_("I could not find that in the articles, so I will not guess.")
+SEARCH_TIP = N_("Try /search with a few key words (names, places) to browse what the articles hold.")
+CLI_SEARCH_TIP = N_("Try `citebot search` with a few key words (names, places) to browse what the articles hold.")
+# Said to a question asked in Ukrainian or Russian (Answer.language), in that language.
+IN_ENGLISH = N_("The articles are in English; here is what they say:")
+NO_ANSWER_FOREIGN = N_("I read English-language articles and found nothing on that. Ask about people or places "
+                       "by name, e.g. “Who is Saldo?” or “Who is the mayor of Melitopol?”")
+CARRIED = N_("(about {names}, from your last question)")
+CONTINUED = N_("(what follows in the same article, from your last question)")
+ARTICLE_ENDS = N_("That is where the article ends; ask another question.")
+SEARCHED_INSTEAD = N_("(No “{typed}” in the articles; searched for “{used}” instead.)")
 
 
 def tg_len(text: str) -> int:
@@ -108,16 +117,37 @@ def citation_text(citation: Citation, bold: tuple[str, str] = ("*", "*")) -> str
     return f"[{citation.n}] {quote}\n    — {line}{' ' + url if url else ''} [{hit.passage_id}]"
 
 
-def _instead_note(answer: Answer) -> list[str]:
-    return [f"(No “{typed}” in the articles; searched for “{used}” instead.)"
-            for typed, used in answer.searched_instead.items()]
+def _instead_note(answer: Answer, _: Translator | None = None) -> list[str]:
+    """Notes above the excerpts: what was carried over from the last question, that the articles are
+    English (to a question in Ukrainian or Russian), words searched for in place of unknown ones."""
+    _ = _ or translator(answer.language)
+    notes = []
+    if answer.continued:
+        notes.append(_(CONTINUED))
+    elif answer.carried:
+        notes.append(_(CARRIED).format(names=", ".join(answer.carried)))
+    if answer.language and answer.answered:
+        notes.append(_(IN_ENGLISH))
+    return notes + [_(SEARCHED_INSTEAD).format(typed=typed, used=used) for typed, used in answer.searched_instead.items()]
 
 
-def answer_html(answer: Answer) -> str:
-    """The whole reply to a question, in one message within Telegram's limit."""
+def _no_answer(answer: Answer, tip: str, _: Translator) -> str:
+    """Why nothing is quoted, and what to try."""
+    if answer.continued:
+        return _(ARTICLE_ENDS)
+    if answer.language:
+        return _(NO_ANSWER_FOREIGN)
+    return f"{_(NO_ANSWER)}\n{_(tip)}"
+
+
+def answer_html(answer: Answer, _: Translator | None = None) -> str:
+    """The whole reply to a question, in one message within Telegram's limit; _ translates the fixed
+    texts (by default into the language the question was asked in, else English)."""
+    _ = _ or translator(answer.language)
     if not answer.answered:
-        return f"{escape(NO_ANSWER)}\n{escape(SEARCH_TIP)}"
-    notes = [f"<i>{escape(note)}</i>" for note in _instead_note(answer)]
+        return "\n".join([f"<i>{escape(note)}</i>" for note in _instead_note(answer, _)]
+                         + [escape(_no_answer(answer, SEARCH_TIP, _))])
+    notes = [f"<i>{escape(note)}</i>" for note in _instead_note(answer, _)]
     blocks = [citation_html(c) for c in answer.citations]
     # Excerpts are short, but a huge title or sentence must not break the limit.
     while len(blocks) > 1 and tg_len("\n\n".join(notes + blocks)) > MESSAGE_LIMIT:
@@ -130,11 +160,13 @@ def answer_html(answer: Answer) -> str:
     return text
 
 
-def answer_text(answer: Answer, bold: tuple[str, str] = ("*", "*"), tip: str = CLI_SEARCH_TIP) -> str:
+def answer_text(answer: Answer, bold: tuple[str, str] = ("*", "*"), tip: str = CLI_SEARCH_TIP,
+                _: Translator | None = None) -> str:
     """The whole reply to a question as plain text (terminal)."""
+    _ = _ or translator(answer.language)
     if not answer.answered:
-        return f"{NO_ANSWER}\n{tip}"
-    return "\n\n".join(_instead_note(answer) + [citation_text(c, bold) for c in answer.citations])
+        return "\n".join(_instead_note(answer, _) + [_no_answer(answer, tip, _)])
+    return "\n\n".join(_instead_note(answer, _) + [citation_text(c, bold) for c in answer.citations])
 
 
 def hit_snippet(hit: Hit, excerpt: Excerpt, limit: int = 300) -> str:

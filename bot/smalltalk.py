@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from typing import Callable
+
+from bot.i18n import N_
 
 # Whole-message patterns: "hello, who is Saldo?" is a question, not small talk.
 _TAIL = r"(?: (?:there|bot|citebot|everyone|all|friend|again|so much|a lot|very much))*"
@@ -13,16 +16,21 @@ _WHO = re.compile(r"(?:who|what) (?:are|r) (?:you|u)|what can you do|what do you
 _BYE = re.compile(rf"(?:bye|goodbye|see you|good night){_TAIL}", re.I)
 _FILLER = re.compile(r"[\s!?.,:;)(👋🙏😊🙂]+")
 
+WHO_I_AM = N_("I answer questions by quoting news articles, with a citation for every excerpt. Try: {example}")
+HELLO = N_("Hello! Ask me anything about the articles, for example: {example}")
+WELCOME = N_("You're welcome! Ask another question any time.")
+GOODBYE = N_("Goodbye! Come back with more questions.")
 
-def small_talk(text: str, example: str) -> str | None:
-    """A one-line reply when text is small talk, else None (it is a question)."""
+
+def small_talk(text: str, example: str, _: Callable[[str], str] = str) -> str | None:
+    """A one-line reply when text is small talk, else None (it is a question); _ translates it."""
     words = _FILLER.sub(" ", text).strip()
     if _WHO.fullmatch(words):
-        return f"I answer questions by quoting news articles, with a citation for every excerpt. Try: {example}"
+        return _(WHO_I_AM).format(example=example)
     if _GREETING.fullmatch(words):
-        return f"Hello! Ask me anything about the articles, for example: {example}"
+        return _(HELLO).format(example=example)
     if _THANKS.fullmatch(words):
-        return "You're welcome! Ask another question any time."
+        return _(WELCOME)
     if _BYE.fullmatch(words):
-        return "Goodbye! Come back with more questions."
+        return _(GOODBYE)
     return None
