@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from bot.answer import Answer
 from bot.config import Settings
+from bot.conversation import MemoryConversations
 from bot.logs import redact, setup_logging
 from bot.questions import BadQuestion
 from bot.render import answer_text, marked
@@ -143,6 +144,9 @@ CHAT_PROMPT = "you› "
 HISTORY_LINES = 1000
 
 
+CHAT_KEY = (0, 0, None)  # the terminal has one chat and one user
+
+
 class Chat:
     """One conversation in the terminal: reply() turns each line typed into the text to print.
 
@@ -152,6 +156,8 @@ class Chat:
 
     def __init__(self, bot: Citebot) -> None:
         self.bot = bot
+        # The last answered question, for follow-ups ("and where was he taken?"); forgotten after ten minutes.
+        self.conversation = MemoryConversations(max_items=1)
 
     async def reply(self, line: str) -> str | None:
         """What to print for one line ("" for nothing); None to leave."""
@@ -161,7 +167,10 @@ class Chat:
         try:
             if line.startswith("/"):
                 return await self.command(*line.partition(" ")[::2])
-            return answer_text(await self.bot.ask(line), _bold(), tip="Try /search with a few key words.")
+            answer, turn = await self.bot.converse(line, await self.conversation.get(CHAT_KEY))
+            if turn is not None:
+                await self.conversation.put(CHAT_KEY, turn)
+            return answer_text(answer, _bold(), tip="Try /search with a few key words.")
         except (BadQuestion, CliError) as problem:
             return str(problem)
 

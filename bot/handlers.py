@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import difflib
 import hashlib
 import logging
@@ -23,6 +24,8 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.answer import Answer, Citation
+from bot.conversation import ConversationStore, MemoryConversations
+from bot.i18n import N_, Translator, plural, translator
 from bot.logs import describe_exception
 from bot.questions import BadQuestion
 from bot.render import (MESSAGE_LIMIT, answer_html, article_html_parts, citation_html, escape, hit_snippet,
@@ -38,10 +41,10 @@ PAGE_SIZE = 5
 CALLBACK_LIMIT = 64  # bytes, Telegram's limit on callback data
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
-HELP = """<b>I answer questions by quoting the articles I know</b> — every answer is one to three sentences \
+HELP = N_("""<b>I answer questions by quoting the articles I know</b> — every answer is one to three sentences \
 copied from an article, with a numbered citation. No guessing: if the articles don't say, I say so.
 
-I know {articles} articles ({passages} passages), last indexed {indexed}.
+I know {articles} ({passages}), last indexed {indexed}.
 
 <b>How to ask</b>
 • Just send a question in this chat.
@@ -49,9 +52,20 @@ I know {articles} articles ({passages} passages), last indexed {indexed}.
 • /source <i>id</i> — the full passage behind a citation (or reply /source to one of my answers).
 • In groups, mention me (@{username}) or reply to my message.
 • In any chat, type @{username} and a question to share an excerpt.
+• Follow-ups work: after “Who is Saldo?”, ask “and where was he taken?” or “what happened next?”.
+• You may ask in Ukrainian or Russian; the articles and their quotes are in English.
 
 <b>Try</b>
-{examples}"""
+{examples}""")
+NEVER = N_("never")
+SOURCE_BUTTON = N_("📄 [{n}] source")
+# The language of the user whose update is being handled (set first, in restrict): fixed texts are in it.
+LANGUAGE: contextvars.ContextVar[str | None] = contextvars.ContextVar("language", default=None)
+
+
+def _t() -> Translator:
+    """gettext into the language of the user whose update this is (Telegram's language_code)."""
+    return translator(LANGUAGE.get())
 
 MEDIA_HINT = "I read text: send your question as a message, or put it in a photo's caption."
 UNKNOWN_COMMAND = ("I don't know {command}. My commands: /search <i>words</i> — a ranked list of matching articles; "
@@ -64,9 +78,19 @@ GREETING = ("Hello, everyone! I answer questions about the news articles I know 
 NO_SUCH_PASSAGE = ("There is no passage {ordinal} in “{title}”: it has {count} passages, <code>{first}</code> "
                    "to <code>{last}</code>.")
 NO_SUCH_PASSAGE_ONE = "There is no passage {ordinal} in “{title}”: it has one passage, <code>{first}</code>."
-READ_ARTICLE = "📖 Read the whole article"
-RATE_LIMITED = "You're asking faster than I can keep up with — please wait a minute and ask again."
-RATE_LIMITED_SHORT = "Too many questions — please wait a minute"
+READ_ARTICLE = N_("📖 Read the whole article")
+RATE_LIMITED = N_("You're asking faster than I can keep up with — please wait a minute and ask again.")
+RATE_LIMITED_SHORT = N_("Too many questions — please wait a minute")
+PRIVATE_BOT = N_("Sorry, this bot is private and not available in this chat.")
+ASK_AFTER_MENTION = N_("Yes? Ask me a question after the mention, e.g. @{username} {example}")
+SEARCH_USAGE = N_("Usage: <code>/search words</code> — for example <code>/search Melitopol mayor</code>. "
+                  "I list matching articles, best first, five per page.")
+SOURCE_USAGE = N_("Usage: <code>/source ID</code> with an id from a citation, e.g. "
+                  "<code>001_cf312ec7e8225a0a:2</code>, or reply /source to one of my answers.")
+NO_MATCH = N_("No article matches “{query}”. Try other or fewer words.")
+RESULTS = N_("🔎 <b>{query}</b> — results {first}–{last}")
+UNKNOWN_ID = N_("I have no passage or article with the id <code>{id}</code>. "
+                "Ids look like <code>001_cf312ec7e8225a0a:2</code>; they are shown under each excerpt.")
 
 TYPING_DELAY = 0.5  # seconds: "typing…" only for an answer slower than this (each one costs a request)
 COMMAND_NAMES = ("search", "source", "help", "start")
@@ -149,7 +173,7 @@ def source_buttons(context: ContextTypes.DEFAULT_TYPE, citations: list[Citation]
     if not citations:
         return None
     return InlineKeyboardMarkup([[
-        InlineKeyboardButton(f"📄 [{c.n}] source", callback_data=_callback(context, "p", c.passage_id))
+        InlineKeyboardButton(_t()(SOURCE_BUTTON).format(n=c.n), callback_data=_callback(context, "p", c.passage_id))
         for c in citations]])
 
 
@@ -163,29 +187,46 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     """/start and /help: what the bot knows and how to ask."""
     info = await _citebot(context).info()
     examples = "\n".join(f"• {escape(q)}" for q in await _examples(context))
-    text = HELP.format(articles=info.articles, passages=info.passages, indexed=escape(info.indexed_at or "never"),
-                       username=escape(context.bot.username or "bot"), examples=examples)
+    _, ngettext = _t(), plural(LANGUAGE.get())
+    text = _(HELP).format(articles=ngettext("{n} article", "{n} articles", info.articles).format(n=info.articles),
+                          passages=ngettext("{n} passage", "{n} passages", info.passages).format(n=info.passages),
+                          indexed=escape(info.indexed_at or _(NEVER)), username=escape(context.bot.username or "bot"),
+                          examples=examples)
     await respond(update.effective_message, context, text)
 
 
 async def answer_question(message: Message, question: str, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Search, then reply with cited excerpts (or a polite no-answer)."""
-    reply = small_talk(question, (await _examples(context))[0])
+    reply = small_talk(question, (await _examples(context))[0], _t())
     if reply is not None:
         await respond(message, context, reply)
         return
     try:
         async with typing_after(message):
-            answer = await _citebot(context).ask(question)
+            answer = await _converse(message, question, context)
     except BadQuestion as problem:
-        await respond(message, context, str(problem))
+        await respond(message, context, escape(problem.translated(_t())))
         return
     started = time.perf_counter()
-    text, buttons = answer_html(answer), source_buttons(context, answer.citations)
+    # A question asked in Ukrainian or Russian is answered in that language, else in the user's.
+    text = answer_html(answer, translator(answer.language or LANGUAGE.get()))
+    buttons = source_buttons(context, answer.citations)
     # The bot's own work: searching and composing (timed by the service) plus rendering.
     # Not counted: waiting for Telegram, whose flood limits may hold the reply back.
     _log_answer(message, question, answer, answer.elapsed_ms + (time.perf_counter() - started) * 1000, context)
     await respond(message, context, text, buttons)
+
+
+async def _converse(message: Message, question: str, context: ContextTypes.DEFAULT_TYPE) -> Answer:
+    """The answer to question in the light of the asker's last answered one in this chat (bot/conversation.py):
+    keyed by chat, user and forum topic, so a reply thread in a group follows on as a private chat does."""
+    store: ConversationStore = context.bot_data.setdefault("conversations", MemoryConversations())
+    user = message.from_user
+    key = (message.chat.id, user.id if user else 0, message.message_thread_id if message.is_topic_message else None)
+    answer, turn = await _citebot(context).converse(question, await store.get(key), language=LANGUAGE.get())
+    if turn is not None:
+        await store.put(key, turn)
+    return answer
 
 
 def _in_group(message: Message) -> bool:
@@ -208,7 +249,7 @@ def _within_rate(message: Message, context: ContextTypes.DEFAULT_TYPE) -> bool:
 async def _limit_note(message: Message, context: ContextTypes.DEFAULT_TYPE, earlier: list[asyncio.Event]) -> None:
     """The rate-limit note, sent once the user's updates handled before it (earlier) are done: never between answers."""
     await InFlight.wait(earlier)
-    await message.reply_text(RATE_LIMITED, do_quote=_in_group(message))
+    await message.reply_text(_t()(RATE_LIMITED), do_quote=_in_group(message))
 
 
 async def limit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -221,12 +262,12 @@ async def limit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             return
         if not context.bot_data["rate"].check(user.id)[0]:
             await update.inline_query.answer([], cache_time=0, button=InlineQueryResultsButton(
-                RATE_LIMITED_SHORT, start_parameter="limit"))
+                _t()(RATE_LIMITED_SHORT), start_parameter="limit"))
             raise ApplicationHandlerStop
         return
     if update.callback_query is not None:  # forged or malformed data costs no work: button() says "expired"
         if parse_callback(update.callback_query.data) is not None and not context.bot_data["rate"].check(user.id)[0]:
-            await update.callback_query.answer(RATE_LIMITED, show_alert=True)
+            await update.callback_query.answer(_t()(RATE_LIMITED), show_alert=True)
             raise ApplicationHandlerStop
         return
     message = update.message or update.edited_message
@@ -374,9 +415,8 @@ async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if question is None:
         return
     if not re.search(r"\w", question):
-        await respond(message, context,
-                      f"Yes? Ask me a question after the mention, e.g. @{context.bot.username} "
-                      f"{(await _examples(context))[0]}")
+        await respond(message, context, escape(_t()(ASK_AFTER_MENTION).format(
+            username=context.bot.username, example=(await _examples(context))[0])))
         return
     await answer_question(message, question, context)
 
@@ -386,14 +426,13 @@ async def search_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     message = update.effective_message
     query = command_argument(context.args)
     if not query:
-        await respond(message, context, "Usage: <code>/search words</code> — for example <code>/search Melitopol "
-                      "mayor</code>. I list matching articles, best first, five per page.")
+        await respond(message, context, _t()(SEARCH_USAGE))
         return
     try:
         async with typing_after(message):
             page = await _citebot(context).search(query, limit=PAGE_SIZE)
     except BadQuestion as problem:
-        await respond(message, context, str(problem))
+        await respond(message, context, escape(problem.translated(_t())))
         return
     text, markup = search_page(page, _store(context))
     await respond(message, context, text, markup)
@@ -402,8 +441,8 @@ async def search_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 def search_page(page: SearchPage, store: ExpiringStore) -> tuple[str, InlineKeyboardMarkup | None]:
     """One page of results and its buttons (open a source; ◀ ▶ to page)."""
     if not page.hits:
-        return f"No article matches “{escape(page.query)}”. Try other or fewer words.", None
-    lines = [f"🔎 <b>{escape(page.query)}</b> — results {page.offset + 1}–{page.offset + len(page.hits)}"]
+        return _t()(NO_MATCH).format(query=escape(page.query)), None
+    lines = [_t()(RESULTS).format(query=escape(page.query), first=page.offset + 1, last=page.offset + len(page.hits))]
     for i, (hit, excerpt) in enumerate(page.hits, page.offset + 1):
         lines.append(f"\n{i}. <b>{escape(hit.title[:200])}</b>\n{hit_snippet(hit, excerpt)}\n"
                      f"<code>{escape(hit.passage_id)}</code>")
@@ -426,8 +465,7 @@ async def source_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await _list_sources(message, context)
         return
     if not key:
-        await respond(message, context, "Usage: <code>/source ID</code> with an id from a citation, e.g. "
-                      "<code>001_cf312ec7e8225a0a:2</code>, or reply /source to one of my answers.")
+        await respond(message, context, _t()(SOURCE_USAGE))
         return
     await _send_source(message, key, context)
 
@@ -437,7 +475,7 @@ async def _send_source(message: Message, key: str, context: ContextTypes.DEFAULT
     hit = await citebot.passage(key)
     if hit is not None:
         button = InlineKeyboardMarkup([[InlineKeyboardButton(
-            READ_ARTICLE, callback_data=_callback(context, "a", hit.article_id))]])
+            _t()(READ_ARTICLE), callback_data=_callback(context, "a", hit.article_id))]])
         await respond(message, context, passage_html(hit), button)
         return
     article = await citebot.article(key)
@@ -447,7 +485,7 @@ async def _send_source(message: Message, key: str, context: ContextTypes.DEFAULT
     parts = split_passage_id(key.strip())
     if parts is not None and article.id != key.strip():  # ARTICLE:999, a passage the article does not have
         button = InlineKeyboardMarkup([[InlineKeyboardButton(
-            READ_ARTICLE, callback_data=_callback(context, "a", article.id))]])
+            _t()(READ_ARTICLE), callback_data=_callback(context, "a", article.id))]])
         await respond(message, context, no_such_passage_html(article.id, article.title, parts[1], article.passages),
                       button)
         return
@@ -463,8 +501,7 @@ def no_such_passage_html(article_id: str, title: str, ordinal: int, count: int) 
 
 def unknown_id_html(key: str) -> str:
     """The reply to /source with an id the index does not have (the id shown, cut and escaped)."""
-    return (f"I have no passage or article with the id <code>{escape(key[:200]) or '…'}</code>. "
-            "Ids look like <code>001_cf312ec7e8225a0a:2</code>; they are shown under each excerpt.")
+    return _t()(UNKNOWN_ID).format(id=escape(key[:200]) or "…")
 
 
 async def _send_article(message: Message, article_id: str, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -508,9 +545,9 @@ async def _list_sources(message: Message, context: ContextTypes.DEFAULT_TYPE) ->
     await respond(message, context, "\n".join(lines)[:MESSAGE_LIMIT], markup)
 
 
-FAILED = "Sorry, something went wrong on my side while answering. Please try again in a moment."
-EXPIRED = "This button has expired — please ask again."
-SEARCH_EXPIRED = "This search has expired — please send /search again."
+FAILED = N_("Sorry, something went wrong on my side while answering. Please try again in a moment.")
+EXPIRED = N_("This button has expired — please ask again.")
+SEARCH_EXPIRED = N_("This search has expired — please send /search again.")
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -524,7 +561,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if request is not None:
         value = _store(context).get(request.value) if request.keyed else request.value
     if request is None or value is None or query.message is None:  # forged, from an old version, or expired
-        await query.answer(EXPIRED, show_alert=True)
+        await query.answer(_t()(EXPIRED), show_alert=True)
         return
     await query.answer()
     if request.kind == "p":
@@ -543,7 +580,7 @@ async def _turn_page(query: CallbackQuery, request: PageButton, context: Context
         except BadQuestion:  # the settings changed since the query was stored: treat it as expired
             page = None
     if page is None or not page.hits:  # an empty page only comes from a forged offset: keep the results
-        await query.answer(SEARCH_EXPIRED, show_alert=True)
+        await query.answer(_t()(SEARCH_EXPIRED), show_alert=True)
         return
     await query.answer()
     body, markup = search_page(page, _store(context))
@@ -621,7 +658,10 @@ async def added_to_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 async def restrict(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Allowlist: chats not in ALLOWED_CHAT_IDS get one polite refusal, then silence."""
+    """Allowlist: chats not in ALLOWED_CHAT_IDS get one polite refusal, then silence.
+
+    Runs first for every update, so it also notes the user's language for the fixed texts (LANGUAGE)."""
+    LANGUAGE.set(update.effective_user.language_code if update.effective_user is not None else None)
     allowed = _citebot(context).settings.allowed_chat_ids
     chat = update.effective_chat
     if not allowed or (chat is not None and chat.id in allowed):
@@ -637,7 +677,7 @@ async def restrict(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if (chat is not None and chat.id not in refused and update.effective_message is not None
             and update.callback_query is None and addressed(update.effective_message, context)):
         refused.add(chat.id)
-        await update.effective_message.reply_text("Sorry, this bot is private and not available in this chat.")
+        await update.effective_message.reply_text(_t()(PRIVATE_BOT))
     if update.callback_query is not None:
         await update.callback_query.answer()
     raise ApplicationHandlerStop
@@ -689,12 +729,12 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     if update.callback_query is not None:
         try:
-            await update.callback_query.answer(FAILED, show_alert=True)
+            await update.callback_query.answer(_t()(FAILED), show_alert=True)
             return
         except TelegramError:  # answered already, before the failure: say it in the chat instead
             pass
     if update.effective_message is not None:
         try:
-            await update.effective_message.reply_text(FAILED)
+            await update.effective_message.reply_text(_t()(FAILED))
         except Exception:  # the chat may be gone or Telegram down: logging it above is all we can do
             log.warning("Could not tell the user about the failure")

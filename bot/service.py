@@ -10,15 +10,20 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.answer import RERANK_DEPTH, Answer, Excerpt, best_excerpts, compose
+from bot.answer import MAX_EXCERPT_CHARS, MAX_SENTENCES, RERANK_DEPTH, Answer, Citation, Excerpt, best_excerpts, compose
 from bot.config import Settings
-from bot.intent import analyse
+from bot.conversation import Turn, carried_question, lean_on
+from bot.i18n import N_
+from bot.intent import Intent, analyse
 from bot.questions import BadQuestion, clean_question
-from index.analysis import analyze
+from bot.translit import is_cyrillic, to_english
+from index.analysis import analyze, matched_words
+from index.common_words import is_common
+from index.passages import is_boilerplate, sentence_units
 from index.bm25 import BM25Params
 from index.indexer import ChunkSize, IndexSummary, index_paths
-from index.search import Hit, IndexInfo, Searcher, StoredArticle
-from index.store import SchemaMismatch, split_passage_id
+from index.search import Hit, IndexInfo, Searcher, SearchResult, StoredArticle
+from index.store import SchemaMismatch, passage_id, split_passage_id
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +31,8 @@ log = logging.getLogger(__name__)
 _NAME = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}\b")
 _NOT_NAMES = frozenset("The A An In On At But And It He She They This That When While After Before".split())
 
-ONLY_COMMON_WORDS = ("That has only very common words, so there is nothing to look up. "
-                     "Ask about a person, place or event, e.g. “Who is the mayor of Melitopol?”")
+ONLY_COMMON_WORDS = N_("That has only very common words, so there is nothing to look up. "
+                        "Ask about a person, place or event, e.g. “Who is the mayor of Melitopol?”")
 
 
 @dataclass(frozen=True)
@@ -79,17 +84,98 @@ class Citebot:
             raise BadQuestion(ONLY_COMMON_WORDS)
         return text
 
-    async def ask(self, text: str, *, strict: bool = False) -> Answer:
+    async def ask(self, text: str, *, strict: bool = False, language: str | None = None) -> Answer:
         """Cited excerpts answering text, or an Answer with no citations."""
-        question = self.question(text, strict=strict)
+        return (await self.converse(text, None, strict=strict, language=language))[0]
+
+    async def converse(self, text: str, last: Turn | None = None, *, strict: bool = False,
+                       language: str | None = None) -> tuple[Answer, Turn | None]:
+        """The answer to text said after last (the asker's last answered question, or None), and
+        the turn to remember for the next question (None: keep last).
+
+        A Ukrainian or Russian question is searched as the English one it asks (bot/translit.py;
+        language, a Telegram language_code, breaks a tie between the two) and its answer says in
+        which language it was asked. A follow-up with no names of its own takes the last
+        question's (bot/conversation.py); "what happened next" quotes the sentences after the
+        last answer's excerpt in its article.
+        """
+        question = clean_question(text, strict=strict)
+        asked_in, untranslated = None, False
+        if is_cyrillic(question):
+            translated = to_english(question, hint=language, known=self._knows)
+            question, asked_in, untranslated = translated.text, translated.language, bool(translated.dropped)
+        carry = lean_on(question, analyse(question), last, own_words=untranslated)
+        if carry is not None and carry.next and last is not None:
+            async with self.slot:
+                started = time.perf_counter()
+                answer, turn = await self._continue(last)
+            return replace(answer, carried=carry.names, continued=True, language=asked_in,
+                           elapsed_ms=(time.perf_counter() - started) * 1000), turn
+        if carry is not None:
+            question = carried_question(question, carry)
+        if not analyze(question):
+            if asked_in is not None:  # nothing the English articles could hold: say so in their language
+                return Answer(question, language=asked_in), None
+            raise BadQuestion(ONLY_COMMON_WORDS)
         async with self.slot:
             started = time.perf_counter()
-            answer = await answer_question(self.searcher, question, self.settings.answer_threshold)
-            return replace(answer, elapsed_ms=(time.perf_counter() - started) * 1000)
+            answer, result, intent = await _answer(self.searcher, question, self.settings.answer_threshold)
+            elapsed = (time.perf_counter() - started) * 1000
+        answer = replace(answer, elapsed_ms=elapsed, carried=carry.names if carry else (), language=asked_in)
+        return answer, (_turn(answer, result, intent) if answer.answered else None)
+
+    def _knows(self, word: str) -> bool:
+        """Whether the articles use every term of word (a transliterated name, in memory)."""
+        terms = analyze(word)
+        return bool(terms) and all(self.searcher.vocabulary.get(term) is not None for term in terms)
+
+    async def _continue(self, last: Turn) -> tuple[Answer, Turn | None]:
+        """"What happened next": the sentences after the last excerpt in its article, cited by the
+        passage they start in; no citation when the article ends there."""
+        article = await self.searcher.article(last.article_id) if last.article_id else None
+        if article is None or last.end is None:
+            return Answer(last.question), None
+        window = 8 * MAX_EXCERPT_CHARS
+        rest = article.text[last.end : last.end + window]
+        whole = last.end + window >= len(article.text)
+        picked: list[tuple[int, int]] = []
+        for span in sentence_units(rest):
+            if span.end == len(rest) and not whole:
+                break  # maybe cut by the window
+            start, end = last.end + span.start, last.end + span.end
+            if is_boilerplate(article.text[start:end]):
+                if picked:
+                    break
+                continue
+            if picked and (end - picked[0][0] > MAX_EXCERPT_CHARS or len(picked) == MAX_SENTENCES):
+                break
+            picked.append((start, end))
+        if not picked:
+            return Answer(last.question), None
+        start, end = picked[0][0], picked[-1][1]
+        hit = None
+        for ordinal in range(last.ordinal or 0, (last.ordinal or 0) + 1000):
+            found = await self.searcher.passage(passage_id(article.id, ordinal))
+            if found is None or found.start > start:
+                break
+            if found.end > start:
+                hit = found
+        if hit is None:
+            return Answer(last.question), None
+        text = article.text[start:end]
+        terms = {term for name in last.topic for term in analyze(name)}
+        excerpt = Excerpt(text, terms=frozenset(terms))
+        answer = Answer(last.question, [Citation(1, hit, excerpt, (start, end))], confidence=1.0)
+        return answer, replace(last, article_id=article.id, end=end, ordinal=hit.ordinal)
 
     async def search(self, text: str, *, offset: int = 0, limit: int = 5, strict: bool = False) -> SearchPage:
-        """Ranked hits, one per article, from offset; snippets cover the query best."""
+        """Ranked hits, one per article, from offset; snippets cover the query best (a Ukrainian or
+        Russian query is searched in English, as a question is)."""
         query = self.question(text, strict=strict)
+        if is_cyrillic(query):
+            query = to_english(query, known=self._knows).text
+            if not analyze(query):
+                raise BadQuestion(ONLY_COMMON_WORDS)
         intent = analyse(query)
         result = await self.searcher.search(intent.text, limit=offset + limit + 1, distinct_articles=True)
         page = replace(result, hits=result.hits[offset : offset + limit])
@@ -132,9 +218,37 @@ class Citebot:
 
 async def answer_question(searcher: Searcher, question: str, threshold: float) -> Answer:
     """The answer to a cleaned question: what it asks, the passages that may hold it, the sentences that do."""
+    return (await _answer(searcher, question, threshold))[0]
+
+
+async def _answer(searcher: Searcher, question: str, threshold: float) -> tuple[Answer, SearchResult, Intent]:
     intent = analyse(question)
     result = await searcher.search(intent.text, limit=RERANK_DEPTH)
-    return compose(result, await searcher.contexts(result.hits), intent, threshold=threshold)
+    return compose(result, await searcher.contexts(result.hits), intent, threshold=threshold), result, intent
+
+
+def _turn(answer: Answer, result: SearchResult, intent: Intent) -> Turn:
+    """What a follow-up to this answered question may lean on: its names (else its one or two rarest
+    words the articles use, as the excerpts write them), and where its last excerpt ended."""
+    topic = tuple(dict.fromkeys(intent.names))
+    if not topic:
+        worth: dict[str, float] = {}
+        for term in result.terms:
+            if not term.substitute:
+                worth[term.typed] = max(worth.get(term.typed, 0.0), term.idf)
+        rarest = sorted(worth, key=lambda t: (-worth[t], t))
+        chosen = [t for t in rarest if not is_common(t)][:2] or rarest[:1]
+        texts = [c.excerpt.text for c in answer.citations] + [result.query]
+        topic = tuple(_written(term, texts) for term in chosen)
+    last = answer.citations[-1]
+    return Turn(result.query, topic, tuple(dict.fromkeys(intent.verbs)), last.hit.article_id,
+                last.span[1] if last.span else last.hit.end, last.hit.ordinal)
+
+
+def _written(term: str, texts: list[str]) -> str:
+    """How an analysed term is written in texts, a capitalised spelling first ("saldo" → "Saldo")."""
+    spellings = [text[start:end] for text in texts for start, end in matched_words(text, {term})]
+    return next((w for w in spellings if w[:1].isupper()), spellings[0] if spellings else term)
 
 
 def build(settings: Settings, paths: list[Path], *, rebuild: bool = False, progress: bool | None = None) -> IndexSummary:

@@ -371,7 +371,7 @@ async def test_a_crash_in_a_handler_is_logged_without_the_token(
         emu.send_text(chat, user, "/search bridge Tokmak")
         results = await emu.wait_for("sendMessage", to_chat(chat.id))
         forward = [b for b in results.result["reply_markup"]["inline_keyboard"][-1] if b["text"] == "▶"][0]
-        monkeypatch.setattr(app.bot_data["citebot"], "ask", leaky)
+        monkeypatch.setattr(app.bot_data["citebot"], "converse", leaky)  # what the handlers ask through
         monkeypatch.setattr(app.bot_data["citebot"], "search", leaky)
         reply = await say(emu, user, "Where is the bridge near Tokmak?")
         assert "something went wrong" in visible(reply)

@@ -244,7 +244,7 @@ async def test_a_failure_is_logged_and_the_user_told_without_details(
     async def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk on fire at /secret/path")
 
-    monkeypatch.setattr(bot.bot_data["citebot"], "ask", broken)
+    monkeypatch.setattr(bot.bot_data["citebot"], "converse", broken)  # what the handlers ask through
     user = emu.user(id=901)
     reply = await say(emu, user, "Where was Saldo flown?")
     assert "something went wrong" in visible(reply)

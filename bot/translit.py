@@ -1,0 +1,352 @@
+"""Ukrainian and Russian questions → English questions the index can answer.
+
+The articles are English, so a Cyrillic question is searched as an English one: its question
+words become English ("Хто такий Сальдо?" → "Who is Saldo?", "Кто мэр Мелитополя?" → "Who is the
+mayor of Melitopol?"), names are transliterated to the Latin spellings English news uses, a few
+news words are translated from a small glossary, and the remaining common words are dropped.
+
+Transliteration:
+
+- **Ukrainian**: the national system of 2010 (Cabinet of Ministers resolution No. 55), which is what
+  English-language news uses for Ukrainian places and people (Kherson, Zaporizhzhia, Melitopol,
+  Kyiv). It is written out here: of the PyPI libraries checked, `iuliia` has only Russian (and
+  Uzbek) schemes, and `cyrtranslit` and `transliterate` use scholarly or ad hoc Ukrainian tables
+  ("Xerson", "Sal'do", "Kyjiv") that the articles never use. The table is one letter each, plus the
+  rules of the resolution: є ї й ю я are ye yi y yu ya at a word's start and ie i i iu ia inside it,
+  зг is zgh, the soft sign and apostrophe are dropped.
+- **Russian**: `iuliia`'s Wikipedia scheme (a maintained library, offline, with the ending rules a
+  letter table misses: Балицкий → Balitsky, Мелитополь → Melitopol, Запорожье → Zaporozhye), which
+  matches how English news spells Russian names.
+
+Inflected names ("Мелитополя", "Каховці", "Федоровым") are tried in their likely nominative forms
+too; with a `known` predicate (the index's vocabulary) the first form the articles use is taken,
+otherwise the index's forgiving name matching finds the close spelling.
+
+Pure functions: no I/O; `known` is the caller's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+import iuliia
+
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LETTER = re.compile(r"[^\W\d_]")
+_UK_LETTERS = frozenset("іїєґ")
+_RU_LETTERS = frozenset("ыэёъ")
+
+# Ukrainian national transliteration (2010): letter → (at a word's start, elsewhere).
+_UK: dict[str, tuple[str, str]] = {
+    "а": ("a", "a"), "б": ("b", "b"), "в": ("v", "v"), "г": ("h", "h"), "ґ": ("g", "g"), "д": ("d", "d"),
+    "е": ("e", "e"), "є": ("ye", "ie"), "ж": ("zh", "zh"), "з": ("z", "z"), "и": ("y", "y"), "і": ("i", "i"),
+    "ї": ("yi", "i"), "й": ("y", "i"), "к": ("k", "k"), "л": ("l", "l"), "м": ("m", "m"), "н": ("n", "n"),
+    "о": ("o", "o"), "п": ("p", "p"), "р": ("r", "r"), "с": ("s", "s"), "т": ("t", "t"), "у": ("u", "u"),
+    "ф": ("f", "f"), "х": ("kh", "kh"), "ц": ("ts", "ts"), "ч": ("ch", "ch"), "ш": ("sh", "sh"),
+    "щ": ("shch", "shch"), "ь": ("", ""), "ю": ("yu", "iu"), "я": ("ya", "ia"), "'": ("", ""), "’": ("", ""),
+    "ʼ": ("", ""),
+    # Russian letters in a Ukrainian word (a typo, or a Russian name): their usual Latin forms.
+    "ы": ("y", "y"), "э": ("e", "e"), "ё": ("yo", "io"), "ъ": ("", ""),
+}
+
+
+def is_cyrillic(text: str) -> bool:
+    """True when most of text's letters are Cyrillic."""
+    letters = _LETTER.findall(text)
+    return bool(letters) and sum(1 for c in letters if _CYRILLIC.match(c)) * 2 > len(letters)
+
+
+def latin_uk(word: str) -> str:
+    """A Ukrainian word in the national transliteration of 2010: Мелітополь → Melitopol."""
+    out: list[str] = []
+    low = word.lower()
+    capitals = word.isupper() and sum(c.isalpha() for c in word) > 1  # СБУ → SBU
+    start, i = True, 0
+    while i < len(low):
+        c, step = low[i], 1
+        pair = _UK.get(c)
+        if c == "з" and low[i + 1:i + 2] == "г":  # Згорани → Zghorany
+            piece, step = "zgh", 2
+        elif pair is not None:
+            piece = pair[0] if start else pair[1]
+        else:
+            piece = word[i]
+        if pair is not None and word[i].isupper():
+            piece = piece.upper() if capitals else piece[:1].upper() + piece[1:]
+        out.append(piece)
+        # є ї й ю я are ye yi y yu ya at a word's start; an apostrophe inside a word does not start one.
+        start = not c.isalpha() and c not in "'’ʼ"
+        i += step
+    return "".join(out)
+
+
+def latin_ru(word: str) -> str:
+    """A Russian word in iuliia's Wikipedia scheme: Мелитополь → Melitopol, Балицкий → Balitsky."""
+    return iuliia.WIKIPEDIA.translate(word)
+
+
+def latin(word: str, language: str) -> str:
+    """word in Latin letters by language's scheme ("uk" or "ru"); a word's own letters decide over
+    the language (і ї є ґ are only Ukrainian, ы э ё ъ only Russian)."""
+    letters = set(word.lower())
+    if letters & _UK_LETTERS:
+        language = "uk"
+    elif letters & _RU_LETTERS:
+        language = "ru"
+    return latin_ru(word) if language == "ru" else latin_uk(word)
+
+
+# Likely nominative forms of an inflected noun or surname: ending → replacements, longest first.
+_ENDINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("ого", ("ий", "ой", "ый", "о")), ("его", ("ий", "ь")), ("ому", ("ий", "ой", "")), ("ему", ("ий", "ь")),
+    ("ами", ("а", "", "ь")), ("ями", ("я", "ь", "")),
+    ("ої", ("а", "ий")), ("ій", ("а", "ий", "ія")), ("ой", ("а", "ий")), ("ою", ("а",)), ("ей", ("я", "ь")), ("ею", ("я", "ь")),
+    ("ым", ("", "ый", "ий")), ("им", ("", "ий")), ("ом", ("", "о")), ("ем", ("ь", "", "е")), ("єм", ("ь", "")),
+    ("ём", ("ь", "")), ("ах", ("а", "")), ("ях", ("я", "ь")), ("ам", ("а", "")), ("ям", ("я", "ь")),
+    ("ці", ("ка",)), ("зі", ("га",)), ("ові", ("",)), ("еві", ("ь",)),
+    ("и", ("а", "")), ("ы", ("а", "")), ("і", ("а", "ь", "", "я")), ("е", ("а", "ь", "")),
+    ("у", ("", "а", "ь")), ("ю", ("ь", "я", "")), ("а", ("",)), ("я", ("ь", "", "й")),
+)
+
+
+def nominatives(word: str) -> list[str]:
+    """word and the forms it may be an inflection of, most likely first (Мелитополя → Мелитополь)."""
+    forms = [word]
+    low = word.lower()
+    for ending, replacements in _ENDINGS:
+        if low.endswith(ending) and len(low) - len(ending) >= 3:
+            stem = word[: len(word) - len(ending)]
+            forms.extend(stem + r for r in replacements)
+    return list(dict.fromkeys(forms))
+
+
+# Question words and the English that asks the same.
+_QUESTION_WORDS = {
+    "хто": "who", "кто": "who", "кого": "who", "кому": "who", "ким": "who", "кем": "who",
+    "де": "where", "где": "where", "куди": "where", "куда": "where", "звідки": "where", "откуда": "where",
+    "коли": "when", "когда": "when",
+    "скільки": "how many", "сколько": "how many",
+    "чому": "why", "почему": "why", "навіщо": "why", "зачем": "why", "отчего": "why",
+    "який": "which", "яка": "which", "яке": "which", "які": "which", "якого": "which", "якої": "which",
+    "какой": "which", "какая": "which", "какое": "which", "какие": "which", "какого": "which", "какой-то": "which",
+    "котрий": "which", "котра": "which", "который": "which", "которая": "which", "которое": "which",
+    "которые": "which",
+    "що": "what", "что": "what", "чого": "what", "чего": "what",
+    "як": "how", "как": "how", "каким": "how", "яким": "how",
+}
+# After "who"/"what": "Хто такий Сальдо?" is "Who is Saldo?".
+_IS_WORDS = frozenset("такий така таке такі такой такая такое такие є есть это це".split())
+# Words that a follow-up leans with (bot/conversation.py reads the English).
+_PRONOUNS = {
+    "він": "he", "он": "he", "вона": "she", "она": "she", "воно": "it", "оно": "it", "вони": "they",
+    "они": "they", "його": "his", "его": "his", "її": "her", "ее": "her", "её": "her", "їх": "their",
+    "их": "their", "йому": "him", "ему": "him", "їй": "her", "ей": "her", "ним": "him", "нею": "her",
+    "ними": "them", "нього": "him", "него": "him", "неї": "her", "нее": "her", "неё": "her", "них": "them",
+    "там": "there", "туди": "there", "туда": "there", "ще": "else", "еще": "else", "ещё": "else",
+}
+_LEADS = {"і": "and", "и": "and", "а": "and", "та": "and", "також": "also", "также": "also", "тоже": "also",
+          "теж": "also"}
+_NEXT = re.compile(r"(?:(?:і|и|а|та)\s+)?(?:що|что)\s+(?:було|было|сталося|случилось|произошло)\s+(?:далі|дальше|потом|потім|після\s+цього|после\s+этого)"
+                   r"|(?:а\s+)?(?:що|что)\s+далі|(?:а\s+)?что\s+дальше|(?:а\s+)?(?:далі|дальше)|продовжуй|продолжай",
+                   re.I)
+# News words: Ukrainian and Russian forms (a few inflections each) → English.
+_GLOSSARY_SOURCE = {
+    "mayor": "мер мера мером мэр мэра мэром",
+    "governor": "губернатор губернатора губернатором",
+    "head": "голова голови глава главы",
+    "leader": "лідер лідера лидер лидера керівник руководитель",
+    "president": "президент президента",
+    "minister": "міністр міністра министр министра",
+    "deputy": "заступник заступника заместитель заместителя",
+    "official": "чиновник чиновника посадовець посадовця",
+    "collaborator": "колаборант колаборанта коллаборант коллаборанта колаборанти коллаборанты",
+    "partisans": "партизани партизан партизанів партизаны партизанов партизаны",
+    "resistance": "опір опору спротив спротиву сопротивление сопротивления",
+    "movement": "рух руху движение движения",
+    "city": "місто міста город города",
+    "town": "містечко містечка городок",
+    "region": "область області регіон регіону регион региона",
+    "people": "людей люди жителів жителей мешканців населення население",
+    "live": "живе живуть живет живут проживає проживает",
+    "population": "населення население",
+    "killed": "вбили вбито вбив убили убит убил загинув погиб",
+    "attack": "атака атаки напад нападу нападение нападения теракт",
+    "explosion": "вибух вибуху взрыв взрыва",
+    "blown": "підірвали підірвано взорвали взорван",
+    "car": "автомобіль автомобіля автомобілі машина машини машині машины машине автомобиль автомобиля автомобиле",
+    "poisoned": "отруїли отруєний отравили отравлен",
+    "poisoning": "отруєння отравление",
+    "kidnapped": "викрали викрадено похитили похищен",
+    "arrested": "заарештували заарештовано арестовали арестован затримали задержали",
+    "shot": "застрелили застрелений застрелен",
+    "taken": "увезли забрали доставили вивезли вывезли відвезли отвезли госпіталізували госпитализировали",
+    "hospital": "лікарня лікарні лікарню больница больницы больницу",
+    "occupation": "окупація окупації оккупация оккупации",
+    "occupied": "окупований окупованої окупованому оккупированный оккупированной",
+    "elections": "вибори виборів выборы выборов",
+    "referendum": "референдум референдуму",
+    "bounty": "винагорода винагороду награда награду",
+    "army": "армія армії армия армии",
+    "soldiers": "солдати солдатів солдаты солдат військові военные",
+    "police": "поліція поліції полиция полиции",
+    "drone": "дрон дрона безпілотник беспилотник",
+    "bridge": "міст мосту мост моста",
+    "born": "народився родился",
+    "old": "років лет віку возраст",
+    "party": "партія партії партію партия партии партию",
+    "group": "група групи групу группа группы группу угруповання группировка",
+    "organisation": "організація організації организация организации",
+    "office": "офіс офісу офис офиса",
+}
+_GLOSSARY = {form: english for english, forms in _GLOSSARY_SOURCE.items() for form in forms.split()}
+_VERBS = frozenset("live killed blown poisoned kidnapped arrested shot taken born".split())
+# Names English news does not spell as transliterated: the English name (by nominative, lower case).
+_EXONYMS_SOURCE = {
+    "Moscow": "москва", "Kyiv": "київ киев", "Crimea": "крим крым", "Ukraine": "україна украина",
+    "Russia": "росія россия", "Odesa": "одеса одесса", "Kharkiv": "харків харьков", "Lviv": "львів львов",
+    "Dnipro": "дніпро днепр", "Zaporizhzhia": "запоріжжя запорожье запорізька запорожская",
+    "Kherson": "херсонська херсонская", "Melitopol": "мелітопольська мелитопольская", "Donetsk": "донецьк донецк",
+    "Luhansk": "луганськ луганск", "Mykolaiv": "миколаїв николаев", "Berdiansk": "бердянськ бердянск",
+    "Enerhodar": "енергодар энергодар", "Mariupol": "маріуполь мариуполь", "Kremlin": "кремль",
+    "Putin": "путін путин", "Zelensky": "зеленський зеленский", "Europe": "європа европа", "US": "сша",
+    "NATO": "нато", "Belarus": "білорусь беларусь", "Donbas": "донбас донбасс",
+}
+_EXONYMS = {form: english for english, forms in _EXONYMS_SOURCE.items() for form in forms.split()}
+_ROLES = frozenset("mayor governor head leader president minister deputy".split())
+# Common words with nothing to search for: prepositions, particles, auxiliaries, request verbs.
+_STOP = frozenset("""
+    в у на з із зі з-під до від по за про під над при через для без між біля після перед та й чи же ж б би
+    ну ось от це цей ця ці той та те ті цього цієї цих тому там тут так ні не ні ніж чим теж вже ще лише
+    був була було були буде будуть є бути мав мала мали має можна треба
+    во со к ко от из изо под над при через для без между около после перед о об обо ли же бы вот это этот эта
+    эти тот та те того этого этой этих так нет не ни уже еще лишь был была было были будет будут есть быть
+    мог могла могли может можно нужно надо
+    розкажи розкажіть скажи скажіть покажи знайди поясни підкажи будь ласка мені мене мій моя ми нам
+    расскажи расскажите скажи скажите покажи найди объясни подскажи пожалуйста мне меня мой моя мы нам
+    привіт привет бот бота ботик слухай слушай
+    такий така таке такі такой такая такое такие саме самое именно взагалі вообще зараз сейчас тепер теперь
+    відомо известно знаєш знаешь
+""".split())
+
+
+@dataclass(frozen=True)
+class Translated:
+    """A Cyrillic question as the English question searched."""
+
+    text: str  # the English question ("Who is Saldo?")
+    language: str  # "uk" or "ru"
+    names: tuple[str, ...]  # the Latin names in it ("Saldo",)
+    dropped: tuple[str, ...] = ()  # words of the question it could not put in English (nor are they names)
+
+
+_TOKEN = re.compile(r"[\w'’ʼ-]+|[?!.]")
+_UK_WORDS = frozenset("хто де коли скільки чому який яка яке які що це він вона його її був була було чи та місто мер "
+                      "також теж зараз далі".split())
+_RU_WORDS = frozenset("кто где когда сколько почему какой какая какое какие что это он она его ее её был была было ли "
+                      "город мэр также тоже сейчас дальше".split())
+
+
+def language_of(text: str, hint: str | None = None) -> str:
+    """"uk" or "ru": by letters only one language has, then by common words, then by hint (a
+    Telegram user's language_code), else Ukrainian."""
+    low = text.lower()
+    letters = set(low)
+    uk = len(letters & _UK_LETTERS) * 3 + sum(w in _UK_WORDS for w in re.findall(r"\w+", low))
+    ru = len(letters & _RU_LETTERS) * 3 + sum(w in _RU_WORDS for w in re.findall(r"\w+", low))
+    if uk != ru:
+        return "uk" if uk > ru else "ru"
+    return "ru" if (hint or "").lower().startswith("ru") else "uk"
+
+
+def to_english(question: str, hint: str | None = None, known: Callable[[str], bool] | None = None) -> Translated:
+    """The English question to search for a Ukrainian or Russian one.
+
+    known(latin) tells whether the articles use a Latin word; with it, an inflected name is
+    searched in the form the articles use, and a lower-case word is kept only if the articles
+    use its transliteration (a name typed in lower case). Without it, names are transliterated
+    as written and other unknown words dropped.
+    """
+    language = language_of(question, hint)
+    other = "ru" if language == "uk" else "uk"
+    text = " ".join(question.split())
+    words: list[str] = []
+    names: list[str] = []
+    dropped: list[str] = []
+    kinds: list[str] = []  # what each output word is: "q" question word, "v" verb-ish, "n" name, "w" word
+    next_match = _NEXT.fullmatch(re.sub(r"[?!.…]+$", "", text).strip())
+    if next_match:
+        return Translated("what happened next?", language, ())
+    tokens = _TOKEN.findall(text)
+    for i, token in enumerate(tokens):
+        if token in "?!.":
+            continue
+        low = token.lower().replace("ʼ", "'").replace("’", "'")
+        if not _CYRILLIC.search(token):  # Latin words and numbers stay as they are
+            words.append(token)
+            kinds.append("n" if token[:1].isupper() else "w")
+            continue
+        if low in _QUESTION_WORDS:
+            words.append(_QUESTION_WORDS[low])
+            kinds.append("q")
+        elif low in _IS_WORDS and kinds and kinds[-1] == "q":
+            words.append("is")
+            kinds.append("v")
+        elif low in _PRONOUNS:
+            words.append(_PRONOUNS[low])
+            kinds.append("w")
+        elif low in _LEADS and not words:
+            words.append(_LEADS[low])
+            kinds.append("w")
+        elif low in _GLOSSARY:
+            words.append(_GLOSSARY[low])
+            kinds.append("v" if _GLOSSARY[low] in _VERBS else "w")
+        elif (exonym := next((_EXONYMS[f] for f in nominatives(low) if f in _EXONYMS), None)) is not None:
+            words.append(exonym)
+            kinds.append("n")
+            names.append(exonym)
+        elif low in _STOP:
+            continue
+        elif token[:1].isupper() or (known is not None and _known_form(token, language, other, known)):
+            name = name_form(token, language, known)
+            words.append(name if token[:1].isupper() or token.isupper() else name.lower())
+            kinds.append("n")
+            names.append(words[-1])
+        else:
+            dropped.append(token)
+    # "the mayor of Melitopol": a role before a name; "Who is…" when no verb follows (Ukrainian and
+    # Russian leave "is" out: "Де Сальдо?" is "Where is Saldo?").
+    out: list[str] = []
+    for i, (word, kind) in enumerate(zip(words, kinds)):
+        if word in _ROLES and i + 1 < len(words) and kinds[i + 1] == "n":
+            word = f"the {word} of"
+        out.append(word)
+        if kind == "q" and word in ("who", "what", "where", "which") and "v" not in kinds and i + 1 < len(words) \
+                and (kinds[i + 1] == "n" or words[i + 1] in _ROLES):
+            out.append("is")
+    english = " ".join(out)
+    english = english[:1].upper() + english[1:]
+    if english and question.rstrip().endswith("?"):
+        english += "?"
+    return Translated(english, language, tuple(names), tuple(dropped))
+
+
+def _known_form(token: str, language: str, other: str, known: Callable[[str], bool]) -> str | None:
+    for form in nominatives(token):
+        for lang in (language, other):
+            latin_form = latin(form, lang)
+            if latin_form and known(latin_form):
+                return latin_form
+    return None
+
+
+def name_form(token: str, language: str, known: Callable[[str], bool] | None = None) -> str:
+    """A Cyrillic name in Latin letters: the first of its likely nominative forms, in the question's
+    language's scheme and then the other one, that the articles use (known); else as written."""
+    other = "ru" if language == "uk" else "uk"
+    if known is not None:
+        found = _known_form(token, language, other, known)
+        if found:
+            return found
+    return latin(token, language)
