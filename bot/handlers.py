@@ -67,17 +67,20 @@ def _t() -> Translator:
     """gettext into the language of the user whose update this is (Telegram's language_code)."""
     return translator(LANGUAGE.get())
 
-MEDIA_HINT = "I read text: send your question as a message, or put it in a photo's caption."
-UNKNOWN_COMMAND = ("I don't know {command}. My commands: /search <i>words</i> — a ranked list of matching articles; "
-                   "/source <i>id</i> — the passage behind a citation; /help — what I know and how to ask.")
-DID_YOU_MEAN = "I don't know {command} — did you mean /{suggestion}?"
-DID_YOU_MEAN_ARGS = "I don't know {command} — did you mean /{suggestion}? <code>/{suggestion} {args}</code>"
-GREETING = ("Hello, everyone! I answer questions about the news articles I know by quoting them, with a citation "
-            "for every excerpt.\n\nIn this group I answer only when addressed: mention @{username} in your "
-            "question, reply to one of my messages, or send /search@{username} <i>words</i>.")
-NO_SUCH_PASSAGE = ("There is no passage {ordinal} in “{title}”: it has {count} passages, <code>{first}</code> "
-                   "to <code>{last}</code>.")
-NO_SUCH_PASSAGE_ONE = "There is no passage {ordinal} in “{title}”: it has one passage, <code>{first}</code>."
+MEDIA_HINT = N_("I read text: send your question as a message, or put it in a photo's caption.")
+UNKNOWN_COMMAND = N_("I don't know {command}. My commands: /search <i>words</i> — a ranked list of matching articles; "
+                     "/source <i>id</i> — the passage behind a citation; /help — what I know and how to ask.")
+DID_YOU_MEAN = N_("I don't know {command} — did you mean /{suggestion}?")
+DID_YOU_MEAN_ARGS = N_("I don't know {command} — did you mean /{suggestion}? <code>/{suggestion} {args}</code>")
+GREETING = N_("Hello, everyone! I answer questions about the news articles I know by quoting them, with a citation "
+              "for every excerpt.\n\nIn this group I answer only when addressed: mention @{username} in your "
+              "question, reply to one of my messages, or send /search@{username} <i>words</i>.")
+NO_SUCH_PASSAGE = N_("There is no passage {ordinal} in “{title}”: it has {count} passages, <code>{first}</code> "
+                     "to <code>{last}</code>.")
+NO_SUCH_PASSAGE_ONE = N_("There is no passage {ordinal} in “{title}”: it has one passage, <code>{first}</code>.")
+ARTICLE_GONE = N_("That article is no longer in the index.")
+NO_CITATIONS = N_("That message has no citations. Reply /source to one of my answers.")
+SOURCES_OF_ANSWER = N_("Sources of that answer")
 READ_ARTICLE = N_("📖 Read the whole article")
 RATE_LIMITED = N_("You're asking faster than I can keep up with — please wait a minute and ask again.")
 RATE_LIMITED_SHORT = N_("Too many questions — please wait a minute")
@@ -495,7 +498,7 @@ async def _send_source(message: Message, key: str, context: ContextTypes.DEFAULT
 def no_such_passage_html(article_id: str, title: str, ordinal: int, count: int) -> str:
     """The reply to /source ARTICLE:N for a passage number the article does not have."""
     first, last = escape(f"{article_id}:0"), escape(f"{article_id}:{max(count - 1, 0)}")
-    template = NO_SUCH_PASSAGE_ONE if count == 1 else NO_SUCH_PASSAGE
+    template = _t()(NO_SUCH_PASSAGE_ONE if count == 1 else NO_SUCH_PASSAGE)
     return template.format(ordinal=ordinal, title=escape(title[:200]), count=count, first=first, last=last)
 
 
@@ -507,7 +510,7 @@ def unknown_id_html(key: str) -> str:
 async def _send_article(message: Message, article_id: str, context: ContextTypes.DEFAULT_TYPE) -> None:
     article = await _citebot(context).article(article_id)
     if article is None:
-        await message.reply_text("That article is no longer in the index.")
+        await message.reply_text(_t()(ARTICLE_GONE))
         return
     edited = message.edit_date is not None and _from_user(message, context)
     replies: Replies = context.bot_data["replies"]
@@ -530,10 +533,10 @@ async def _list_sources(message: Message, context: ContextTypes.DEFAULT_TYPE) ->
     ids = [replied.parse_entity(e) for e in replied.entities if e.type == MessageEntity.CODE]
     ids = [i for i in ids if _PASSAGE_ID.fullmatch(i)]
     if not ids:
-        await respond(message, context, "That message has no citations. Reply /source to one of my answers.")
+        await respond(message, context, _t()(NO_CITATIONS))
         return
     citebot = _citebot(context)
-    lines = ["<b>Sources of that answer</b>"]
+    lines = [f"<b>{escape(_t()(SOURCES_OF_ANSWER))}</b>"]
     for n, pid in enumerate(dict.fromkeys(ids), 1):
         hit = await citebot.passage(pid)
         if hit is not None:
@@ -626,10 +629,10 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
     shown = escape("/" + name[:64])
     if not close:
-        await respond(message, context, UNKNOWN_COMMAND.format(command=shown))
+        await respond(message, context, _t()(UNKNOWN_COMMAND).format(command=shown))
         return
     args = message.text.split(maxsplit=1)[1].strip() if len(message.text.split(maxsplit=1)) > 1 else ""
-    template = DID_YOU_MEAN_ARGS if args else DID_YOU_MEAN
+    template = _t()(DID_YOU_MEAN_ARGS if args else DID_YOU_MEAN)
     await respond(message, context, template.format(command=shown, suggestion=close[0], args=escape(args[:300])))
 
 
@@ -638,7 +641,7 @@ async def media_hint(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     message = update.effective_message
     if _in_group(message) and addressed_question(message, context.bot.username or "", context.bot.id) is None:
         return
-    await respond(message, context, MEDIA_HINT)
+    await respond(message, context, escape(_t()(MEDIA_HINT)))
 
 
 def _is_member(member: ChatMember) -> bool:
@@ -653,7 +656,7 @@ async def added_to_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     if _is_member(change.old_chat_member) or not _is_member(change.new_chat_member):  # e.g. promoted: no news
         return
-    await context.bot.send_message(change.chat.id, GREETING.format(username=escape(context.bot.username or "")),
+    await context.bot.send_message(change.chat.id, _t()(GREETING).format(username=escape(context.bot.username or "")),
                                    parse_mode=ParseMode.HTML)
 
 

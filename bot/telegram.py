@@ -20,6 +20,7 @@ from telegram.ext import (AIORateLimiter, Application, CallbackQueryHandler, Cha
 
 from bot import handlers
 from bot.config import Settings
+from bot.i18n import N_, translator
 from bot.logs import redact, scrub, setup_logging
 from bot.service import Citebot
 from bot.state import ExpiringStore, InFlight, RateLimit, Replies, Stats
@@ -27,10 +28,11 @@ from bot.state import ExpiringStore, InFlight, RateLimit, Replies, Stats
 log = logging.getLogger(__name__)
 
 COMMANDS = [
-    BotCommand("search", "Ranked list of matching articles"),
-    BotCommand("source", "Full passage behind a citation id"),
-    BotCommand("help", "What I know and how to ask"),
+    BotCommand("search", N_("Ranked list of matching articles")),
+    BotCommand("source", N_("Full passage behind a citation id")),
+    BotCommand("help", N_("What I know and how to ask")),
 ]
+MENU_LANGUAGES = ("uk", "ru")  # the command menu in these too, for users whose Telegram is in that language
 
 
 class TrackedUpdates(SimpleUpdateProcessor):
@@ -65,6 +67,9 @@ def build_application(settings: Settings) -> Application:
     async def post_init(app: Application) -> None:
         await open_index(app, settings)
         await app.bot.set_my_commands(COMMANDS)
+        for code in MENU_LANGUAGES:
+            _ = translator(code)
+            await app.bot.set_my_commands([BotCommand(c.command, _(c.description)) for c in COMMANDS], language_code=code)
 
     async def post_shutdown(app: Application) -> None:
         citebot = app.bot_data.get("citebot")

@@ -5,6 +5,7 @@ The shipped .mo catalogs are checked against their .po sources and the texts mar
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from pathlib import Path
@@ -186,6 +187,12 @@ async def test_fixed_texts_follow_language_code(emu: BotApiEmulator, bot: Applic
     emu.press_button(emu.private_chat(ru), ru, answer.result, "kp:nosuchkey", check=False)
     alert = await emu.wait_for("answerCallbackQuery")
     assert alert.params["text"] == "Эта кнопка устарела — спросите ещё раз."
+    assert visible(await say(emu, ru, "/serch Saldo")).startswith("Я не знаю /serch — может, вы имели в виду /search?")
+    assert visible(await say(emu, uk, "/source")).startswith("Використання: /source ID")
+    menus = {c.params.get("language_code"): c.params["commands"] for c in emu.calls_of("setMyCommands")}
+    assert menus[None][0]["description"] == "Ranked list of matching articles"
+    assert menus["uk"][0]["description"] == "Список відповідних статей за релевантністю"
+    assert {c["command"] for c in menus["ru"]} == {"search", "source", "help"}
     emu.assert_no_errors()
 
 
@@ -232,12 +239,13 @@ def test_shipped_mo_is_compiled_from_the_po(lang: str) -> None:
     assert compiled.getvalue() == shipped, f"run: pybabel compile -d bot/locale -D {DOMAIN}"
 
 
-def _marked_in_code() -> set[str | tuple[str, str]]:
+@functools.cache
+def _marked_in_code() -> frozenset[str | tuple[str, str]]:
     """Every text marked for translation in the package, as `pybabel extract -F babel.cfg` finds them."""
     found = set()
     for _, _, message, _, _ in extract_from_dir(str(ROOT / "bot"), method_map=[("**.py", "python")]):
         found.add(message if isinstance(message, str) else tuple(message))
-    return found
+    return frozenset(found)
 
 
 @pytest.mark.parametrize("lang", LANGS)
