@@ -72,12 +72,12 @@ BASE_FORMS = {form: base for entry in _IRREGULAR_VERBS.replace("\n", "").split("
 
 # Words Snowball folds into another word's stem though they name different things: an "officer"
 # is no "office" (a question about a party office was answered with "FSB officers").
-_KEPT_APART = {"officer": "officer", "officers": "officer", "university": "universit",
+KEPT_APART = {"officer": "officer", "officers": "officer", "university": "universit",
                "universities": "universit", "organ": "organ", "organs": "organ"}
 
 
 def _stem(word: str) -> str:
-    return _KEPT_APART.get(word) or _stemmer.stemWord(BASE_FORMS.get(word, word))
+    return KEPT_APART.get(word) or _stemmer.stemWord(BASE_FORMS.get(word, word))
 
 
 @dataclass(frozen=True, slots=True)

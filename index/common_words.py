@@ -39,7 +39,7 @@ from pathlib import Path
 
 import Stemmer
 
-from index.analysis import BASE_FORMS, STOP_WORDS, analyze
+from index.analysis import BASE_FORMS, KEPT_APART, STOP_WORDS, analyze
 
 COMMON_ZIPF = 3.5  # log10 of occurrences per billion words
 _LANGUAGE = "en"
@@ -77,11 +77,12 @@ def common_terms() -> frozenset[str]:
     words = common_words()
     # Most words take analysis' plain path (lower-case letters: stop word, irregular verb, Snowball
     # stem), done here in one batch call; a test checks that this equals analyze() word by word.
-    plain = [BASE_FORMS.get(word, word) for word in words
-             if word.isascii() and word.isalpha() and word.islower() and word not in STOP_WORDS]
-    terms = set(Stemmer.Stemmer("english", 0).stemWords(plain))  # no cache: each word is stemmed once
-    terms.update(term for word in words if not (word.isascii() and word.isalpha() and word.islower())
-                 for term in analyze(word))
+    def plain(word: str) -> bool:
+        return word.isascii() and word.isalpha() and word.islower() and word not in KEPT_APART
+
+    stems = [BASE_FORMS.get(word, word) for word in words if plain(word) and word not in STOP_WORDS]
+    terms = set(Stemmer.Stemmer("english", 0).stemWords(stems))  # no cache: each word is stemmed once
+    terms.update(term for word in words if not plain(word) for term in analyze(word))
     return frozenset(terms)
 
 
