@@ -275,11 +275,10 @@ def to_english(question: str, hint: str | None = None, known: Callable[[str], bo
     names: list[str] = []
     dropped: list[str] = []
     kinds: list[str] = []  # what each output word is: "q" question word, "v" verb-ish, "n" name, "w" word
-    next_match = _NEXT.fullmatch(re.sub(r"[?!.…]+$", "", text).strip())
-    if next_match:
+    if _NEXT.fullmatch(re.sub(r"[?!.…]+$", "", text).strip()):
         return Translated("what happened next?", language, ())
     tokens = _TOKEN.findall(text)
-    for i, token in enumerate(tokens):
+    for token in tokens:
         if token in "?!.":
             continue
         low = token.lower().replace("ʼ", "'").replace("’", "'")
