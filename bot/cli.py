@@ -284,13 +284,12 @@ def _chat(settings: Settings) -> int:
         except KeyboardInterrupt:
             print(flush=True)
         finally:
-            signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the closing short
-            try:
-                if bot is not None:
-                    runner.run(bot.close())
-                editing.save()
-            finally:
-                signal.signal(signal.SIGINT, signal.default_int_handler)
+            # Leaving has begun: another Ctrl-C must not cut the closing short (nor raise), and the
+            # process ends right after, so SIGINT stays ignored.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            if bot is not None:
+                runner.run(bot.close())
+            editing.save()
     return EXIT_OK
 
 
@@ -391,6 +390,8 @@ def main(argv: list[str] | None = None) -> int:
     except (CliError, StoreError, BadQuestion, ArticleError) as problem:
         _fail(str(problem), settings)
     except KeyboardInterrupt:
+        if args.command == "chat":  # Ctrl-C pressed twice at once: the chat was leaving anyway
+            return EXIT_OK
         _fail("interrupted", settings)
     except BrokenPipeError:
         return EXIT_OK
