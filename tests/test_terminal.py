@@ -12,6 +12,7 @@ import struct
 import subprocess
 import sys
 from pathlib import Path
+from typing import Callable, Iterator
 
 import pytest
 
@@ -93,7 +94,16 @@ class Terminal:
             os.close(pidfd)
         status = os.waitpid(self.pid, 0)[1]
         os.close(self.fd)
+        self.pid = 0
         return os.waitstatus_to_exitcode(status)
+
+    def kill(self) -> None:
+        """Stop a chat a failed test left running."""
+        if self.pid:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+            os.close(self.fd)
+            self.pid = 0
 
     def rest(self) -> str:
         return self.output[self.seen:].decode(errors="replace")
@@ -110,8 +120,21 @@ def _answer(part: str) -> str:
     return part[part.index("[1] "):part.rindex("you› ")].strip()
 
 
-def test_chat_line_editing_history_quotes_and_command_hints(bundled_index: Path, tmp_path: Path) -> None:
-    term = Terminal("chat", env=_environment(bundled_index, tmp_path))
+@pytest.fixture
+def terminal(bundled_index: Path, tmp_path: Path) -> Iterator[Callable[[], Terminal]]:
+    """Start `citebot chat` on a pseudo-terminal (any left running are stopped afterwards)."""
+    started: list[Terminal] = []
+
+    def start() -> Terminal:
+        started.append(Terminal("chat", env=_environment(bundled_index, tmp_path)))
+        return started[-1]
+    yield start
+    for term in started:
+        term.kill()
+
+
+def test_chat_line_editing_history_quotes_and_command_hints(terminal: Callable[[], Terminal], tmp_path: Path) -> None:
+    term = terminal()
     term.expect(PROMPT)
     term.send(SALDO.encode() + ENTER)
     first = _answer(term.expect(PROMPT))
@@ -145,7 +168,7 @@ def test_chat_line_editing_history_quotes_and_command_hints(bundled_index: Path,
     assert history.stat().st_mode & 0o077 == 0
 
     # The next chat remembers: Up five times (past Khelan and three commands), Enter asks it again.
-    again = Terminal("chat", env=_environment(bundled_index, tmp_path))
+    again = terminal()
     again.expect(PROMPT)
     again.send(UP * 5 + ENTER)
     assert _answer(again.expect(PROMPT)) == first
@@ -223,26 +246,26 @@ sys.exit(cli.main(["chat"]))
 
 
 def test_sigint_while_answering_leaves_cleanly(bundled_index: Path, tmp_path: Path) -> None:
-    chat = subprocess.Popen([sys.executable, "-c", SLOW_ANSWER], cwd=ROOT, stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env=_environment(bundled_index, tmp_path))
-    try:
-        out = b""
+    with subprocess.Popen([sys.executable, "-c", SLOW_ANSWER], cwd=ROOT, stdin=subprocess.PIPE,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          env=_environment(bundled_index, tmp_path)) as chat:
         assert chat.stdin is not None and chat.stdout is not None and chat.stderr is not None
-        chat.stdin.write(f"{SALDO}\n".encode())
-        chat.stdin.close()
-        while b"[working on it]" not in out:
-            assert select.select([chat.stdout], [], [], 30)[0], out
-            chunk = os.read(chat.stdout.fileno(), 65536)
-            assert chunk, out
-            out += chunk
-        chat.send_signal(signal.SIGINT)
-        assert chat.wait(timeout=30) == 0, chat.stderr.read()
-        out += chat.stdout.read()
-        err = chat.stderr.read()
-    finally:
-        if chat.poll() is None:
-            chat.kill()
+        try:
+            chat.stdin.write(f"{SALDO}\n".encode())
+            chat.stdin.close()
+            out = b""
+            while b"[working on it]" not in out:
+                assert select.select([chat.stdout], [], [], 30)[0], out
+                chunk = os.read(chat.stdout.fileno(), 65536)
+                assert chunk, out
+                out += chunk
+            chat.send_signal(signal.SIGINT)
+            assert chat.wait(timeout=30) == 0, chat.stderr.read()
+            out += chat.stdout.read()
+            err = chat.stderr.read()
+        finally:
+            if chat.poll() is None:
+                chat.kill()
     assert err == b"" and b"[1]" not in out
 
 
