@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from bot.answerability import Features, model
@@ -215,6 +216,12 @@ class _Candidate:
         return self.hit.article_id == other.hit.article_id and mine[0] < theirs[1] and theirs[0] < mine[1]
 
 
+@lru_cache(maxsize=4096)
+def _title_terms(title: str) -> frozenset[str]:
+    """A title's terms: the same few titles come up question after question."""
+    return frozenset(analyze(title))
+
+
 class _Sentences:
     """Per-sentence facts for one question, computed once even when passages share a sentence."""
 
@@ -229,8 +236,15 @@ class _Sentences:
         """The question's terms in the hit's article title."""
         mask = self.titles.get(hit.article_id)
         if mask is None:
-            mask = self.titles[hit.article_id] = self.question.mask(frozenset(analyze(hit.title)))
+            mask = self.titles[hit.article_id] = self.question.mask(_title_terms(hit.title))
         return mask
+
+    def reach(self, context: Context, hit: Hit) -> float:
+        """The most of the question any run around the hit could cover: all its sentences and title."""
+        mask = self.title(hit) if context.sentences and context.sentences[0].number == 0 else 0
+        for sentence_mask in self.masks_of(context):
+            mask |= sentence_mask
+        return self.question.covered(mask)
 
     def leans_of(self, context: Context) -> list[bool]:
         """Whether each sentence of context opens leaning on the one before ("He…", "It came…")."""
@@ -409,6 +423,8 @@ def rank_candidates(result: SearchResult, contexts: list[Context], intent: Inten
         # asked kind in a story's lead could rank among the citations.
         if hit.score < REACHABLE_SHARE * top_score or _rank(hit.score, 1.0, 1.0, True) < SECONDARY_SHARE * leader:
             break
+        if leader and _rank(hit.score, facts.reach(context, hit), 1.0, True) < SECONDARY_SHARE * leader:
+            continue  # even all its sentences together cover too little of the question
         found = _candidates(question, facts, hit, context, max_sentences)
         if found is not None:
             candidates.append(found)

@@ -104,7 +104,8 @@ class Citebot:
         if is_cyrillic(question):
             translated = to_english(question, hint=language, known=self._knows)
             question, asked_in, untranslated = translated.text, translated.language, bool(translated.dropped)
-        carry = lean_on(question, analyse(question), last, own_words=untranslated)
+        # Only a question after an answered one can lean on it (and analysing it costs).
+        carry = lean_on(question, analyse(question), last, own_words=untranslated) if last else None
         if carry is not None and carry.next and last is not None:
             async with self.slot:
                 started = time.perf_counter()
