@@ -1,4 +1,5 @@
-"""Tiny shared fixtures: a built index of the bundled articles, and the real CLI in a subprocess."""
+"""Tiny shared fixtures: a built index of the bundled articles, the real bot against the Bot API emulator,
+and the real CLI in a subprocess."""
 
 from __future__ import annotations
 
@@ -7,12 +8,16 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import AsyncIterator
 
 import pytest
+from telegram.ext import Application
 
 from benchmarks.common import DEFAULT_DATA
 from bot.config import BUNDLED_ARTICLES
 from index.indexer import index_paths
+from tests.emulator import BotApiEmulator
+from tests.harness import USERNAME, running
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"  # everything the tests read lives in the repo, so a bare clone passes
@@ -33,6 +38,20 @@ def bundled_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def seed_questions() -> list[dict]:
     with SEED_QUESTIONS.open(encoding="utf-8") as lines:
         return [json.loads(line) for line in lines if line.strip()]
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[BotApiEmulator]:
+    """A Bot API emulator on 127.0.0.1 playing the bot @USERNAME."""
+    async with BotApiEmulator(bot_username=USERNAME) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+async def bot(emu: BotApiEmulator, bundled_index: Path) -> AsyncIterator[Application]:
+    """The bot's real Application polling emu, answering from the bundled articles."""
+    async with running(emu, bundled_index) as app:
+        yield app
 
 
 def cli(*args: str, index: Path, stdin: str | None = None, env: dict[str, str] | None = None,

@@ -13,6 +13,8 @@ from bot.config import Settings
 from bot.telegram import build_application
 from tests.emulator import BotApiEmulator, Call, FakeUser, parse_html
 
+USERNAME = "citebot_test_bot"  # the @username of the bot the emulator plays
+
 
 @contextlib.asynccontextmanager
 async def running(emu: BotApiEmulator, index: Path, **overrides: object) -> AsyncIterator[Application]:

@@ -18,9 +18,8 @@ from bot.render import answer_html, answer_text
 from bot.service import Citebot
 from tests.conftest import cli
 from tests.emulator import BotApiEmulator
-from tests.harness import running, say, to_chat, visible
+from tests.harness import USERNAME, say, to_chat, visible
 
-USERNAME = "citebot_test_bot"
 SALDO_TURN = Turn("Saldo?", ("Saldo",), (), "001_cf312ec7e8225a0a", 1265, 1)
 
 
@@ -179,18 +178,6 @@ async def test_unanswered_question_keeps_the_last_turn(citebot: Citebot) -> None
 
 # ---------------------------------------------------------------------------------------------
 # Through Telegram (the real PTB against the emulator)
-
-@pytest.fixture
-async def emu() -> AsyncIterator[BotApiEmulator]:
-    async with BotApiEmulator(bot_username=USERNAME) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def bot(emu: BotApiEmulator, bundled_index: Path) -> AsyncIterator[Application]:
-    async with running(emu, bundled_index) as app:
-        yield app
-
 
 async def test_private_dialogue(emu: BotApiEmulator, bot: Application) -> None:
     user = emu.user(id=3001)

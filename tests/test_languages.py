@@ -25,9 +25,7 @@ from bot.service import Citebot
 from bot.translit import is_cyrillic, language_of, latin, latin_ru, latin_uk, nominatives, to_english
 from tests.conftest import ROOT, cli
 from tests.emulator import BotApiEmulator
-from tests.harness import running, say, to_chat, visible
-
-USERNAME = "citebot_test_bot"
+from tests.harness import USERNAME, say, to_chat, visible
 
 
 # ---------------------------------------------------------------------------------------------
@@ -158,18 +156,6 @@ def test_cli_answers_in_ukrainian(bundled_index: Path) -> None:
 
 # ---------------------------------------------------------------------------------------------
 # Telegram: the user's language_code picks the fixed texts
-
-@pytest.fixture
-async def emu() -> AsyncIterator[BotApiEmulator]:
-    async with BotApiEmulator(bot_username=USERNAME) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def bot(emu: BotApiEmulator, bundled_index: Path) -> AsyncIterator[Application]:
-    async with running(emu, bundled_index) as app:
-        yield app
-
 
 async def test_fixed_texts_follow_language_code(emu: BotApiEmulator, bot: Application) -> None:
     uk = emu.user(id=4001, language_code="uk")

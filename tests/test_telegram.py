@@ -4,27 +4,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import AsyncIterator
 
 import pytest
 from telegram.ext import Application
 
 from tests.emulator import BotApiEmulator, parse_html, utf16_len
-from tests.harness import running, say, to_chat, visible
-
-USERNAME = "citebot_test_bot"
-
-
-@pytest.fixture
-async def emu() -> AsyncIterator[BotApiEmulator]:
-    async with BotApiEmulator(bot_username=USERNAME) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def bot(emu: BotApiEmulator, bundled_index: Path) -> AsyncIterator[Application]:
-    async with running(emu, bundled_index) as app:
-        yield app
+from tests.harness import USERNAME, running, say, to_chat, visible
 
 
 async def test_registers_commands(emu: BotApiEmulator, bot: Application) -> None:

@@ -7,30 +7,16 @@ from __future__ import annotations
 import asyncio
 import re
 from pathlib import Path
-from typing import AsyncIterator
 
 import pytest
 from telegram.ext import Application
 
 from bot import handlers
 from tests.emulator import BotApiEmulator, Call
-from tests.harness import Hold, running, say, to_chat, visible
+from tests.harness import USERNAME, Hold, running, say, to_chat, visible
 
-USERNAME = "citebot_test_bot"
 SALDO = "Where was Saldo flown for toxicology tests?"
 BALITSKY = "Who is the Russian-backed leader of the Zaporizhzhia region?"
-
-
-@pytest.fixture
-async def emu() -> AsyncIterator[BotApiEmulator]:
-    async with BotApiEmulator(bot_username=USERNAME) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def bot(emu: BotApiEmulator, bundled_index: Path) -> AsyncIterator[Application]:
-    async with running(emu, bundled_index) as app:
-        yield app
 
 
 def replying_to(chat_id: int, message_id: int):
