@@ -1,20 +1,22 @@
 """Tiny shared fixtures: a built index of the bundled articles, the real bot against the Bot API emulator,
-and the real CLI in a subprocess."""
+the service (also on an event loop of its own, for hypothesis), and the real CLI in a subprocess."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import AsyncIterator
+from typing import AsyncIterator, Iterator
 
 import pytest
 from telegram.ext import Application
 
 from benchmarks.common import DEFAULT_DATA
-from bot.config import BUNDLED_ARTICLES
+from bot.config import BUNDLED_ARTICLES, Settings
+from bot.service import Citebot
 from index.indexer import index_paths
 from tests.emulator import BotApiEmulator
 from tests.harness import USERNAME, running
@@ -52,6 +54,30 @@ async def bot(emu: BotApiEmulator, bundled_index: Path) -> AsyncIterator[Applica
     """The bot's real Application polling emu, answering from the bundled articles."""
     async with running(emu, bundled_index) as app:
         yield app
+
+
+@pytest.fixture
+async def citebot(bundled_index: Path) -> AsyncIterator[Citebot]:
+    """The service (what Telegram and `citebot chat` ask through) over the bundled articles."""
+    bot = await Citebot.open(Settings(_env_file=None, index_path=bundled_index))
+    yield bot
+    await bot.close()
+
+
+@pytest.fixture(scope="module")
+def loop() -> Iterator[asyncio.AbstractEventLoop]:
+    """An event loop for tests that cannot be coroutines (hypothesis's @given), one a module."""
+    loop = asyncio.new_event_loop()
+    yield loop
+    loop.close()
+
+
+@pytest.fixture(scope="module")
+def looped_citebot(loop: asyncio.AbstractEventLoop, bundled_index: Path) -> Iterator[Citebot]:
+    """citebot, opened on loop for the whole module: call it with loop.run_until_complete."""
+    bot = loop.run_until_complete(Citebot.open(Settings(_env_file=None, index_path=bundled_index)))
+    yield bot
+    loop.run_until_complete(bot.close())
 
 
 def cli(*args: str, index: Path, stdin: str | None = None, env: dict[str, str] | None = None,

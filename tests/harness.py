@@ -11,7 +11,7 @@ from telegram.ext import Application
 
 from bot.config import Settings
 from bot.telegram import build_application
-from tests.emulator import BotApiEmulator, Call, FakeUser, parse_html
+from tests.emulator import BotApiEmulator, Call, FakeUser, parse_html, utf16_len
 
 USERNAME = "citebot_test_bot"  # the @username of the bot the emulator plays
 
@@ -42,6 +42,12 @@ def to_chat(chat_id: int) -> Callable[[Call], bool]:
 def visible(call: Call) -> str:
     """The text a user sees (HTML parsed the way Telegram parses it)."""
     return parse_html(call.params["text"])[0]
+
+
+def telegram_accepts(html: str) -> None:
+    """Assert that Telegram would send html: it parses, and its text is not blank and within 4096 UTF-16 units."""
+    plain, _ = parse_html(html)  # raises on anything Telegram's parser would refuse
+    assert plain.strip() and utf16_len(plain) <= 4096
 
 
 async def say(emu: BotApiEmulator, user: FakeUser, text: str, timeout: float = 20) -> Call:

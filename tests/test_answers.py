@@ -5,19 +5,11 @@ from pathlib import Path
 import pytest
 
 from bot.answer import Answer, compose
-from bot.config import Settings
 from bot.intent import analyse
 from bot.questions import BadQuestion
 from bot.service import Citebot, answer_question
 from index.indexer import index_paths
 from index.search import Searcher
-
-
-@pytest.fixture
-async def citebot(bundled_index: Path):
-    bot = await Citebot.open(Settings(index_path=bundled_index, _env_file=None))
-    yield bot
-    await bot.close()
 
 
 async def test_seed_questions(citebot: Citebot, seed_questions: list[dict]) -> None:

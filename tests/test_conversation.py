@@ -6,12 +6,10 @@ subprocess. Also the filler end to end: "hey bot, â€¦", "whats the story with â€
 from __future__ import annotations
 
 from pathlib import Path
-from typing import AsyncIterator
 
 import pytest
 from telegram.ext import Application
 
-from bot.config import Settings
 from bot.conversation import MemoryConversations, Turn, carried_question, lean_on
 from bot.intent import analyse
 from bot.render import answer_html, answer_text
@@ -108,13 +106,6 @@ def test_bare_wh_question_carries_the_last_verbs_too() -> None:
 
 # ---------------------------------------------------------------------------------------------
 # The service: one door for both front ends
-
-@pytest.fixture
-async def citebot(bundled_index: Path) -> AsyncIterator[Citebot]:
-    bot = await Citebot.open(Settings(_env_file=None, index_path=bundled_index))
-    yield bot
-    await bot.close()
-
 
 async def test_follow_up_carries_the_names_and_says_so(citebot: Citebot) -> None:
     alone, _ = await citebot.converse("and where was he taken?")

@@ -4,45 +4,23 @@ always text Telegram accepts (valid HTML, within 4096 UTF-16 units)."""
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
-from typing import Iterator
 
-import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from bot.answer import Answer, Citation, Excerpt
-from bot.config import Settings
 from bot.questions import BadQuestion
 from bot.render import answer_html, escape, article_html_parts, passage_html, split_text, tg_len
 from bot.service import Citebot
 from index.analysis import analyze, tokens
 from index.search import Hit, StoredArticle
 from tests.emulator import parse_html
+from tests.harness import telegram_accepts
 
 TRICKY = ["<", ">", "&", "&amp;", "</a>", "<b>", "@", "@citebot_test_bot", "\u200b", "\u200d", "\u200f", "\u202e",
           "\ufeff", "\x00", "\x07", "\x1b", "\ud7ff", "\ue000", "\U0001f1fa\U0001f1e6", "\U0001f600", "é", "ß",
           "İ", "ﬁ", "\u0301", "\n\n", "Kherson", "Saldo", " ", ".", "45,000", "Russian-backed", "Gur's"]
 texts = st.lists(st.one_of(st.text(max_size=40), st.sampled_from(TRICKY)), max_size=60).map("".join)
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-
-
-def telegram_accepts(html: str) -> None:
-    plain, _ = parse_html(html)  # raises on anything Telegram's parser would refuse
-    assert plain.strip() and tg_len(plain) <= 4096
-
-
-@pytest.fixture(scope="module")
-def loop() -> Iterator[asyncio.AbstractEventLoop]:
-    loop = asyncio.new_event_loop()
-    yield loop
-    loop.close()
-
-
-@pytest.fixture(scope="module")
-def citebot(loop: asyncio.AbstractEventLoop, bundled_index: Path) -> Iterator[Citebot]:
-    bot = loop.run_until_complete(Citebot.open(Settings(_env_file=None, index_path=bundled_index)))
-    yield bot
-    loop.run_until_complete(bot.close())
 
 
 @FUZZ
@@ -55,9 +33,9 @@ def test_analyzer_never_raises_and_spans_point_into_the_text(text: str) -> None:
 
 @FUZZ
 @given(texts)
-def test_questions_get_valid_telegram_html(loop: asyncio.AbstractEventLoop, citebot: Citebot, text: str) -> None:
+def test_questions_get_valid_telegram_html(loop: asyncio.AbstractEventLoop, looped_citebot: Citebot, text: str) -> None:
     try:
-        answer = loop.run_until_complete(citebot.ask(text))
+        answer = loop.run_until_complete(looped_citebot.ask(text))
     except BadQuestion as refusal:
         assert str(refusal)
         return

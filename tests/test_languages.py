@@ -9,7 +9,6 @@ import functools
 import io
 import re
 from pathlib import Path
-from typing import AsyncIterator
 
 import pytest
 from babel.messages.extract import extract_from_dir
@@ -17,7 +16,6 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from telegram.ext import Application
 
-from bot.config import Settings
 from bot.i18n import DOMAIN, LOCALE_DIR, language, plural, translator
 from bot.intent import analyse
 from bot.render import answer_html, answer_text
@@ -108,13 +106,6 @@ _LATIN_NAMES = ["Saldo", "Melitopol", "Nova", "Kakhovka", "Kherson", "Moscow", "
 
 # ---------------------------------------------------------------------------------------------
 # The service and the CLI
-
-@pytest.fixture
-async def citebot(bundled_index: Path) -> AsyncIterator[Citebot]:
-    bot = await Citebot.open(Settings(_env_file=None, index_path=bundled_index))
-    yield bot
-    await bot.close()
-
 
 async def test_ukrainian_and_russian_questions_are_answered(citebot: Citebot) -> None:
     uk = await citebot.ask("Хто такий Сальдо?")

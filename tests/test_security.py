@@ -35,8 +35,8 @@ from bot.state import ExpiringStore
 from bot.telegram import webhook_secret
 from index.indexer import index_paths
 from tests.conftest import ROOT
-from tests.emulator import BotApiEmulator, EmulatorThread, parse_html, utf16_len
-from tests.harness import running, say, to_chat, visible
+from tests.emulator import BotApiEmulator, EmulatorThread, parse_html
+from tests.harness import running, say, telegram_accepts, to_chat, visible
 
 TOKEN = "987654321:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 TOKEN_SECRET_PART = TOKEN.split(":", 1)[1]  # the half that matters, in case a leak mangles the rest
@@ -419,25 +419,6 @@ def test_buttons_the_bot_makes_parse_back(kind: str, value: str, page: int) -> N
     assert parse_callback(page_data(key, page * PAGE_SIZE)) == PageButton(key, page * PAGE_SIZE)
 
 
-@pytest.fixture(scope="module")
-def loop() -> Iterator[asyncio.AbstractEventLoop]:
-    loop = asyncio.new_event_loop()
-    yield loop
-    loop.close()
-
-
-@pytest.fixture(scope="module")
-def citebot(loop: asyncio.AbstractEventLoop, bundled_index: Path) -> Iterator[Citebot]:
-    bot = loop.run_until_complete(Citebot.open(Settings(_env_file=None, index_path=bundled_index)))
-    yield bot
-    loop.run_until_complete(bot.close())
-
-
-def telegram_accepts(html: str) -> None:
-    plain, _ = parse_html(html)  # raises on anything Telegram's parser would refuse
-    assert plain.strip() and utf16_len(plain) <= 4096
-
-
 words = st.one_of(st.text(max_size=30), st.sampled_from(["Kherson", "Saldo", "<b>", "&", "\x00", "²", "٣", "bridge"]))
 ids = st.one_of(words, st.from_regex(r"[0-9a-f_]{0,24}:[0-9²٣]{0,40}", fullmatch=True),
                 st.builds(lambda n: f"001_cf312ec7e8225a0a:{n}", st.integers(-10**30, 10**30)))
@@ -445,19 +426,20 @@ ids = st.one_of(words, st.from_regex(r"[0-9a-f_]{0,24}:[0-9²٣]{0,40}", fullmat
 
 @FUZZ
 @given(st.lists(ids, max_size=3))
-def test_source_arguments_never_raise(loop: asyncio.AbstractEventLoop, citebot: Citebot, args: list[str]) -> None:
+def test_source_arguments_never_raise(loop: asyncio.AbstractEventLoop, looped_citebot: Citebot, args: list[str]) -> None:
     key = command_argument(args)
-    loop.run_until_complete(citebot.passage(key))
-    loop.run_until_complete(citebot.article(key))
+    loop.run_until_complete(looped_citebot.passage(key))
+    loop.run_until_complete(looped_citebot.article(key))
     telegram_accepts(unknown_id_html(key))
 
 
 @FUZZ
 @given(st.lists(words, max_size=4), st.integers(0, MAX_OFFSET // PAGE_SIZE))
-def test_search_arguments_give_valid_pages(loop: asyncio.AbstractEventLoop, citebot: Citebot, args: list[str],
+def test_search_arguments_give_valid_pages(loop: asyncio.AbstractEventLoop, looped_citebot: Citebot, args: list[str],
                                            page: int) -> None:
     try:
-        found = loop.run_until_complete(citebot.search(command_argument(args), offset=page * PAGE_SIZE, limit=PAGE_SIZE))
+        found = loop.run_until_complete(looped_citebot.search(command_argument(args), offset=page * PAGE_SIZE,
+                                                              limit=PAGE_SIZE))
     except BadQuestion as refusal:
         assert str(refusal)
         return
