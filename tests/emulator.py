@@ -747,22 +747,11 @@ class BotApiEmulator:
         ``/command@bot`` tokens and ``mention`` entities for ``@username`` (unless ``entities``
         is given). ``reply_to`` is a message dict (e.g. one the bot sent).
         """
-        chat_obj = self._chat_of(chat)
-        msg: JSONDict = {
-            "message_id": self._new_message_id(chat_obj.id),
-            "from": user.to_api(),
-            "chat": chat_obj.to_api(),
-            "date": int(time.time()),
-            "text": text,
-        }
+        content: JSONDict = {"text": text}
         ents = entities if entities is not None else client_entities(text)
         if ents:
-            msg["entities"] = ents
-        if reply_to is not None:
-            stored = self._messages.get((chat_obj.id, reply_to["message_id"]), reply_to)
-            msg["reply_to_message"] = _without_reply(stored)
-        self._messages[(chat_obj.id, msg["message_id"])] = msg
-        return self.enqueue_update("message", msg)
+            content["entities"] = ents
+        return self._user_message(self._chat_of(chat), user, content, reply_to)
 
     def press_button(
         self,
@@ -843,18 +832,26 @@ class BotApiEmulator:
         if kind not in MEDIA_KINDS:
             raise ValueError(f"unknown media kind {kind!r}; one of {sorted(MEDIA_KINDS)}")
         chat_obj = self._chat_of(chat)
+        content: JSONDict = {kind: MEDIA_KINDS[kind](f"{kind}-{chat_obj.id}-{len(self._messages)}")}
+        if caption is not None:
+            content["caption"] = caption
+            ents = client_entities(caption)
+            if ents:
+                content["caption_entities"] = ents
+        return self._user_message(chat_obj, user, content, reply_to)
+
+    def _user_message(
+        self, chat_obj: FakeChat, user: FakeUser, content: JSONDict, reply_to: JSONDict | None
+    ) -> JSONDict:
+        """A new Message from ``user`` in ``chat_obj`` carrying ``content`` (text or media, with
+        their entities), replying to ``reply_to``: stored and enqueued; returns the update dict."""
         msg: JSONDict = {
             "message_id": self._new_message_id(chat_obj.id),
             "from": user.to_api(),
             "chat": chat_obj.to_api(),
             "date": int(time.time()),
-            kind: MEDIA_KINDS[kind](f"{kind}-{chat_obj.id}-{len(self._messages)}"),
+            **content,
         }
-        if caption is not None:
-            msg["caption"] = caption
-            ents = client_entities(caption)
-            if ents:
-                msg["caption_entities"] = ents
         if reply_to is not None:
             stored = self._messages.get((chat_obj.id, reply_to["message_id"]), reply_to)
             msg["reply_to_message"] = _without_reply(stored)
