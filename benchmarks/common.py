@@ -1,8 +1,9 @@
 """Shared helpers for the evaluation and benchmark scripts.
 
 Data locations, the report header (date, machine, versions), Markdown
-tables, BEIR loading and metrics, latency statistics, and thin wrappers that
-give citebot, rank-bm25 and bm25s one search interface over the same tokens.
+tables, questions through `citebot ask --json` and how they fared, BEIR
+loading and metrics, latency statistics, and thin wrappers that give citebot,
+rank-bm25 and bm25s one search interface over the same tokens.
 """
 
 from __future__ import annotations
@@ -176,6 +177,83 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
         for line in handle:
             if line.strip():
                 yield json.loads(line)
+
+
+# --------------------------------------------------------------------------- questions through the command line
+
+
+def run_cli(args: list[str], env: dict[str, str], cwd: Path, stdin: str | None = None,
+            command: list[str] | None = None) -> str:
+    """`citebot ARGS` (command: how to start it; default `python -m bot.cli`) and its standard output;
+    a non-zero exit is fatal (the evaluation cannot go on)."""
+    done = subprocess.run([*(command or [sys.executable, "-m", "bot.cli"]), *args], input=stdin,
+                          capture_output=True, text=True, env=env, cwd=cwd)
+    if done.returncode != 0:
+        raise SystemExit(f"`citebot {' '.join(args)}` exited {done.returncode}: {done.stderr.strip()}")
+    return done.stdout
+
+
+def ask_batch(questions: list[str], env: dict[str, str], cwd: Path,
+              command: list[str] | None = None) -> list[dict[str, Any]]:
+    """One `ask --json` process for all questions; one reply per question, in order."""
+    stdout = run_cli(["ask", "--json"], env, cwd, stdin="".join(" ".join(q.split()) + "\n" for q in questions),
+                     command=command)
+    replies = [json.loads(line) for line in stdout.splitlines() if line.strip()]
+    if len(replies) != len(questions):
+        raise SystemExit(f"expected {len(questions)} answers from `citebot ask --json`, got {len(replies)}")
+    return replies
+
+
+@dataclass
+class Outcome:
+    """How one question fared through `citebot ask --json`."""
+
+    question: str
+    answers: list[str]  # expected answer strings; none for a question that should be declined
+    article: str | None  # the article that holds the answer
+    answered: bool
+    first: bool  # an expected answer stands in the first citation's excerpt
+    first_three: bool  # … in any of the first three
+    cited: list[str]  # article ids cited, in order
+    excerpt: str  # the first excerpt ("" when declined)
+    error: str | None = None  # the CLI refused the line (batch error object)
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.answers)
+
+
+def evaluate(questions: list[dict[str, Any]], replies: list[dict[str, Any]],
+             normalise: Callable[[str], str]) -> list[Outcome]:
+    """Each question ("question", expected "answers", "article") against its `ask --json` reply: an
+    expected answer counts when, normalised, it stands in a normalised excerpt."""
+    def holds(text: str, answers: list[str]) -> bool:
+        body = normalise(text)
+        return any(normalise(answer) in body for answer in answers)
+
+    outcomes = []
+    for question, reply in zip(questions, replies, strict=True):
+        citations = reply.get("citations") or []
+        excerpts = [c["excerpt"] for c in citations]
+        expected = question.get("answers") or []
+        outcomes.append(Outcome(
+            question=question["question"],
+            answers=expected,
+            article=question.get("article"),
+            answered=bool(reply.get("answered")) or bool(citations),
+            first=bool(expected) and bool(excerpts) and holds(excerpts[0], expected),
+            first_three=bool(expected) and any(holds(e, expected) for e in excerpts[:3]),
+            cited=[c["article"] for c in citations],
+            excerpt=excerpts[0] if excerpts else "",
+            error=reply.get("error"),
+        ))
+    return outcomes
+
+
+def short(text: str, limit: int = 70) -> str:
+    """text on one line, safe in a Markdown table cell, cut to limit characters."""
+    text = " ".join(text.split()).replace("|", "\\|")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # --------------------------------------------------------------------------- BEIR

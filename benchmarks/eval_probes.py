@@ -19,17 +19,14 @@ process and prints a Markdown table (and, with --verbose, every failure).
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import BUNDLED_ARTICLES, REPO_ROOT, header, markdown_table, read_jsonl, workdir  # noqa: E402
+from common import (BUNDLED_ARTICLES, REPO_ROOT, ask_batch, evaluate, header, markdown_table, read_jsonl,  # noqa: E402
+                    run_cli, short, workdir)
 
 PROBES = Path(__file__).resolve().parent / "probes"
 
@@ -45,46 +42,6 @@ def normalise(text: str) -> str:
     return " ".join(text.translate(_QUOTES).casefold().split())
 
 
-def contains_answer(text: str, answers: list[str]) -> bool:
-    body = normalise(text)
-    return any(normalise(answer) in body for answer in answers)
-
-
-@dataclass
-class Outcome:
-    """How one probe question fared."""
-
-    question: str
-    answers: list[str]  # gold answers; empty for an off-topic probe
-    article: str | None  # the article that holds the answer (answerable probes)
-    answered: bool
-    first: bool  # a gold answer stands in the first citation's excerpt
-    first_three: bool  # … in any of the first three
-    cited: list[str]  # article ids cited, in order
-    excerpt: str  # the first excerpt ("" when declined)
-    error: str | None = None  # the CLI refused the line (batch error object)
-
-
-def evaluate(probes: list[dict[str, Any]], replies: list[dict[str, Any]]) -> list[Outcome]:
-    outcomes = []
-    for probe, reply in zip(probes, replies, strict=True):
-        citations = reply.get("citations") or []
-        excerpts = [c["excerpt"] for c in citations]
-        gold = probe.get("answers") or []
-        outcomes.append(Outcome(
-            question=probe["question"],
-            answers=gold,
-            article=probe.get("article"),
-            answered=bool(reply.get("answered")) or bool(citations),
-            first=bool(gold) and bool(excerpts) and contains_answer(excerpts[0], gold),
-            first_three=bool(gold) and any(contains_answer(e, gold) for e in excerpts[:3]),
-            cited=[c["article"] for c in citations],
-            excerpt=excerpts[0] if excerpts else "",
-            error=reply.get("error"),
-        ))
-    return outcomes
-
-
 def cli_env(index: Path) -> dict[str, str]:
     """This environment without the bot's own settings, pointed at index; the repo importable."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "INDEX_", "ARTICLES_"))}
@@ -92,29 +49,6 @@ def cli_env(index: Path) -> dict[str, str]:
     env["PYTHONIOENCODING"] = "utf-8"
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
     return env
-
-
-def run_cli(args: list[str], env: dict[str, str], cwd: Path, stdin: str | None = None) -> str:
-    """`python -m bot.cli ARGS`; a non-zero exit is fatal (the evaluation cannot go on)."""
-    done = subprocess.run([sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True,
-                          text=True, env=env, cwd=cwd)
-    if done.returncode != 0:
-        raise SystemExit(f"`citebot {' '.join(args)}` exited {done.returncode}: {done.stderr.strip()}")
-    return done.stdout
-
-
-def ask_batch(questions: list[str], env: dict[str, str], cwd: Path) -> list[dict[str, Any]]:
-    """One `ask --json` process for all questions; one reply per question, in order."""
-    stdout = run_cli(["ask", "--json"], env, cwd, stdin="".join(" ".join(q.split()) + "\n" for q in questions))
-    replies = [json.loads(line) for line in stdout.splitlines() if line.strip()]
-    if len(replies) != len(questions):
-        raise SystemExit(f"expected {len(questions)} answers from `citebot ask --json`, got {len(replies)}")
-    return replies
-
-
-def short(text: str, limit: int = 70) -> str:
-    text = " ".join(text.split()).replace("|", "\\|")
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def share(k: int, n: int) -> str:
@@ -141,8 +75,8 @@ def main(argv: list[str] | None = None) -> int:
         start = time.perf_counter()
         replies = ask_batch([p["question"] for p in offtopic + answerable], env, folder)
         ask_s = time.perf_counter() - start
-    off = evaluate(offtopic, replies[: len(offtopic)])
-    ans = evaluate(answerable, replies[len(offtopic):])
+    off = evaluate(offtopic, replies[: len(offtopic)], normalise)
+    ans = evaluate(answerable, replies[len(offtopic):], normalise)
 
     print(header("citebot probe sets (CLI: citebot index + citebot ask --json)", argv and ["eval_probes.py", *argv]))
     print(f"- index: {index_report} ({index_s:.2f} s); {len(off) + len(ans)} questions answered in {ask_s:.2f} s "

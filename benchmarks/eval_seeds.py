@@ -11,18 +11,15 @@ in the cited excerpts. Questions with no answers must come back unanswered.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
-import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import BUNDLED_ARTICLES, DEFAULT_SEEDS, header, markdown_table, read_jsonl, workdir  # noqa: E402
+from common import (BUNDLED_ARTICLES, DEFAULT_SEEDS, ask_batch, evaluate, header, markdown_table,  # noqa: E402
+                    read_jsonl, run_cli, short, workdir)
 
 # Targets: share of answerable questions whose answer is in the first excerpt,
 # in any of the first three, and share of unanswerable ones left unanswered.
@@ -31,32 +28,9 @@ TARGET_FIRST_THREE = 1.0
 TARGET_NO_ANSWER = 1.0
 
 
-@dataclass
-class Outcome:
-    """How one seed question fared."""
-
-    question: str
-    answers: list[str]
-    article: str | None
-    answered: bool
-    first: bool  # an expected answer stands in the first citation's excerpt
-    first_three: bool  # … in any of the first three
-    cited: list[str]  # article ids cited, in order
-    excerpt: str
-
-    @property
-    def answerable(self) -> bool:
-        return bool(self.answers)
-
-
 def normalise(text: str) -> str:
     """Case-folded, white space collapsed: how answer strings are matched."""
     return " ".join(text.casefold().split())
-
-
-def contains_answer(text: str, answers: list[str]) -> bool:
-    body = normalise(text)
-    return any(normalise(answer) in body for answer in answers)
 
 
 def citebot_command() -> list[str]:
@@ -66,39 +40,6 @@ def citebot_command() -> list[str]:
         return [str(beside)]
     found = shutil.which("citebot")
     return [found] if found else [sys.executable, "-m", "bot.cli"]
-
-
-def run_cli(args: list[str], env: dict[str, str], cwd: Path, stdin: str | None = None) -> str:
-    """Run citebot; a non-zero exit is fatal (the evaluation cannot go on)."""
-    done = subprocess.run(citebot_command() + args, input=stdin, capture_output=True, text=True,
-                          env=env, cwd=cwd)
-    if done.returncode != 0:
-        raise SystemExit(f"`citebot {' '.join(args)}` exited {done.returncode}: {done.stderr.strip()}")
-    return done.stdout
-
-
-def evaluate(seeds: list[dict[str, Any]], answers_json: list[dict[str, Any]]) -> list[Outcome]:
-    outcomes = []
-    for seed, reply in zip(seeds, answers_json, strict=True):
-        citations = reply.get("citations", [])
-        excerpts = [c["excerpt"] for c in citations]
-        expected = seed.get("answers") or []
-        outcomes.append(Outcome(
-            question=seed["question"],
-            answers=expected,
-            article=seed.get("article"),
-            answered=bool(reply.get("answered")),
-            first=bool(expected) and bool(excerpts) and contains_answer(excerpts[0], expected),
-            first_three=bool(expected) and any(contains_answer(e, expected) for e in excerpts[:3]),
-            cited=[c["article"] for c in citations],
-            excerpt=excerpts[0] if excerpts else "",
-        ))
-    return outcomes
-
-
-def short(text: str, limit: int = 70) -> str:
-    text = " ".join(text.split()).replace("|", "\\|")
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -111,20 +52,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     seeds = list(read_jsonl(args.seeds))
+    command = citebot_command()
     with workdir(args.workdir, "citebot-seeds-") as folder:
         env = {**os.environ, "INDEX_PATH": str(folder / "seeds.sqlite")}
         # Run in the work folder so a developer's .env does not change the settings.
         start = time.perf_counter()
-        index_report = run_cli(["index", "--rebuild", str(args.articles.resolve())], env, folder).strip()
+        index_report = run_cli(["index", "--rebuild", str(args.articles.resolve())], env, folder, command=command).strip()
         index_s = time.perf_counter() - start
         start = time.perf_counter()
-        stdout = run_cli(["ask", "--json"], env, folder,
-                         stdin="".join(" ".join(s["question"].split()) + "\n" for s in seeds))
+        replies = ask_batch([s["question"] for s in seeds], env, folder, command=command)
         ask_s = time.perf_counter() - start
-    replies = [json.loads(line) for line in stdout.splitlines() if line.strip()]
-    if len(replies) != len(seeds):
-        raise SystemExit(f"expected {len(seeds)} answers from `citebot ask --json`, got {len(replies)}")
-    outcomes = evaluate(seeds, replies)
+    outcomes = evaluate(seeds, replies, normalise)
 
     print(header("citebot seed questions (CLI: citebot index + citebot ask --json)", argv and ["eval_seeds.py", *argv]))
     print(f"- index: {index_report} ({index_s:.2f} s); {len(seeds)} questions answered in {ask_s:.2f} s (one process)")
