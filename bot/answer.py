@@ -45,6 +45,12 @@ CONCRETE_KINDS = frozenset({"person", "organisation", "place", "number", "date"}
 # Kinds that are written in figures or date words, which a sentence cannot hold without them showing.
 FIGURES = frozenset({"number", "date"})
 SCORE_POWER = 0.5
+# "Who is the mayor of X?": a role's holder is a name; a sentence about the role that names
+# nobody does not answer it.
+_ASKS_WHO_HOLDS = re.compile(r"who (?:is|was|are|were|'s) (?:the |its |their )?(?:[\w'’-]+ ){0,2}?"
+                             r"(?:mayor|governor|president|minister|head|leader|chief|director|secretary|"
+                             r"commander|chairman|ceo|owner|founder|spokesman|spokeswoman|ambassador) (?:of|at|in|for)\b",
+                             re.I)
 # A story's first sentences say what it is about.
 LEAD_RANK_FACTOR = 0.1
 # A sentence that opens with a pronoun or "It came…" leans on the one before it.
@@ -368,7 +374,8 @@ def _features(question: _Question, best: _Candidate, runner_up: float, top_score
         words_matched=len(typed) / question.typed if question.typed else 0.0,
         lone_word=float(len(typed) == 1 and question.typed > 1 and question.rarest_typed not in typed),
         kind_missing=float(question.intent.kind in CONCRETE_KINDS and not best.kind),
-        figure_missing=float(question.intent.kind in FIGURES and not best.kind),
+        asked_missing=float((question.intent.kind in FIGURES or _ASKS_WHO_HOLDS.match(question.intent.text) is not None)
+                             and not best.kind),
         predicate=len(predicate & typed) / len(predicate) if predicate else 1.0,
         passage_coverage=question.covered(passage | best.present),
         telling=telling_held,

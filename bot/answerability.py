@@ -35,7 +35,7 @@ class Features:
     words_matched: float  # share of the question's words in the excerpt
     lone_word: float  # 1 when the excerpt matches a single word of a question that has several
     kind_missing: float  # 1 when the question asks for a person, place, number or date and the excerpt has none new
-    figure_missing: float  # 1 when the question asks for a number or a date and the excerpt has none new
+    asked_missing: float  # 1 when the question asks for a number, a date or who holds a role and the excerpt has none new
     predicate: float  # share of the question's words other than its names in the excerpt
     passage_coverage: float  # share of the question the excerpt's whole passage holds
     telling: float  # share of the question's two most telling (rarest) words in the excerpt
@@ -54,7 +54,7 @@ def ruled_out(features: Features) -> bool:
     coincidence); an excerpt without the number or date asked for ("How old is X?" answered
     by a sentence about X that gives no age). Names and places are not held to this: the
     answer to "who" is as often "the mayor" or "his deputy" as a name."""
-    return bool(features.missing_names or features.lone_word or features.figure_missing)
+    return bool(features.missing_names or features.lone_word or features.asked_missing)
 
 
 @dataclass(frozen=True)
