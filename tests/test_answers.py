@@ -148,7 +148,7 @@ async def test_a_sentence_leaning_on_the_one_before_brings_it_along(citebot: Cit
     "Who is the mayor of London?",  # a name the articles never use
     "What is the price of bitcoin?",  # one known common word beside an unknown one
     "How old is Volodymyr Saldo?",  # the articles name him but give no age
-    "Who is the mayor of Mariupol?",  # the articles mention him but never name him
+    "Who is the governor of the Mykolaiv region?",  # the articles name the region, never its governor
     "When was Kherson founded?",
     "Tell me about the code",
 ])
