@@ -10,6 +10,7 @@ import logging
 import os
 import signal
 import sys
+from importlib import metadata
 from pathlib import Path
 from typing import Any, Awaitable, Callable, NoReturn
 
@@ -319,6 +320,14 @@ def _check(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK if ok else EXIT_ERROR
 
 
+def _version() -> str:
+    """The installed package's version (the one pyproject.toml gives)."""
+    try:
+        return metadata.version("citebot")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 class _Parser(argparse.ArgumentParser):
     """Usage errors on one line, like every other error (exit 2), pointing to --help."""
 
@@ -331,6 +340,7 @@ SEARCH_LIMIT = (1, 100)
 
 def parser() -> argparse.ArgumentParser:
     top = _Parser(prog="citebot", description="Answers questions with cited excerpts from news articles.")
+    top.add_argument("--version", action="version", version=f"citebot {_version()}")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     index = commands.add_parser("index", help="index files and folders (default: the bundled articles or ARTICLES_DIR)")
     index.add_argument("paths", nargs="*", metavar="PATH")

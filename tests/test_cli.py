@@ -106,3 +106,10 @@ def test_ask_builds_the_default_index_on_first_use(tmp_path: Path) -> None:
 def test_run_without_token_points_to_chat(tmp_path: Path) -> None:
     run = cli("run", index=tmp_path / "i.sqlite", env={"TELEGRAM_BOT_TOKEN": ""})
     assert run.returncode != 0 and "TELEGRAM_BOT_TOKEN" in run.stderr and "citebot chat" in run.stderr
+
+
+def test_version_is_the_installed_package_version(bundled_index: Path) -> None:
+    from importlib import metadata
+
+    done = cli("--version", index=bundled_index)
+    assert done.returncode == 0 and done.stdout.strip() == f"citebot {metadata.version('citebot')}"
