@@ -237,6 +237,7 @@ class _Sentences:
         self.masks: dict[tuple[str, int], int] = {}
         self.leans: dict[tuple[str, int], bool] = {}
         self.titles: dict[str, int] = {}
+        self.by_context: dict[int, list[int]] = {}  # contexts live as long as the question
 
     def title(self, hit: Hit) -> int:
         """The question's terms in the hit's article title."""
@@ -266,7 +267,10 @@ class _Sentences:
     def masks_of(self, context: Context) -> list[int]:
         """The question's terms in each sentence of context, as masks (a sentence shared by
         neighbouring passages is looked at once)."""
-        out = []
+        out = self.by_context.get(id(context))  # the same context is asked for by reach and _candidates
+        if out is not None:
+            return out
+        out = self.by_context[id(context)] = []
         for sentence in context.sentences:
             key = (context.article_id, sentence.number)
             mask = self.masks.get(key)
