@@ -203,7 +203,6 @@ class _Candidate:
     present: int  # mask of the question terms in the run (with the title's, for a lead)
     coverage: float
     kind: float  # how much of the question the sentence holding something new of the asked kind covers
-    lead: bool  # includes the story's first sentence
     rank: float
 
     @property
@@ -330,10 +329,9 @@ def _candidates(question: _Question, facts: _Sentences, hit: Hit, context: Conte
             cover = question.covered(covered)
             key = (cover + KIND_BONUS * kind - EXTRA_SENTENCE_COST * (last - first), -length)
             if key > best_key:
-                lead = sentences[start].number <= 1
-                rank = _rank(hit.score, cover, kind, lead)
+                rank = _rank(hit.score, cover, kind, lead=sentences[start].number <= 1)
                 best_key = key
-                best = _Candidate(hit, context, start, last, covered, cover, kind, lead, rank)
+                best = _Candidate(hit, context, start, last, covered, cover, kind, rank)
     return best
 
 
@@ -349,19 +347,18 @@ def _excerpt(candidate: _Candidate, question: _Question) -> Excerpt:
     return Excerpt(candidate.text, terms=question.terms)
 
 
-def _features(question: _Question, best: _Candidate, runner_up: float, top_score: float,
+def _features(question: _Question, best: _Candidate, masks: list[int], runner_up: float, top_score: float,
               ideal: float) -> Features:
-    """What the answerability model sees of the best candidate."""
+    """What the answerability model sees of the best candidate (masks: its context's sentences')."""
     typed = question.typed_in(best.present)
     names = _names(question)
     verbs = question.verbs & question.typed_worth.keys()
     # What the question asks about its names ("how OLD is Saldo"): its other words, known or not.
     predicate = (question.typed_worth.keys() | set(question.unmatched)) - question.names
-    sentences = best.context.sentences[best.context.first : best.context.last + 1]
     passage = 0
-    for sentence in sentences:
-        passage |= question.mask(sentence.terms)
-    # The question's two most telling words (unknown words first, then by idf): an answer holds them.
+    for mask in masks[best.context.first : best.context.last + 1]:
+        passage |= mask
+    # The question's two rarest words, which an answer holds (none held when a word is unknown).
     telling = sorted(question.typed_worth, key=lambda t: (-question.typed_worth[t], t))[:2]
     telling_held = sum(t in typed for t in telling) / max(2, len(telling)) if question.unknown_mass == 0 else 0.0
     return Features(
@@ -446,7 +443,8 @@ def rank_candidates(result: SearchResult, contexts: list[Context], intent: Inten
         return question, [], None
     best = candidates[0]
     runner_up = next((c.rank for c in candidates if c.hit.article_id != best.hit.article_id), 0.0)
-    return question, candidates, _features(question, best, runner_up, top_score, ideal_score(result))
+    return question, candidates, _features(question, best, facts.masks_of(best.context), runner_up, top_score,
+                                           ideal_score(result))
 
 
 def compose(result: SearchResult, contexts: list[Context], intent: Intent, threshold: float = 0.5,
