@@ -32,15 +32,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (DEFAULT_DATA, BM25sEngine, header, index_citebot, load_beir, markdown_table,  # noqa: E402
                     read_jsonl, workdir)
 
-from index.analysis import forget_words  # noqa: E402
-from index.search import Searcher  # noqa: E402
+from citebot.index.analysis import forget_words  # noqa: E402
+from citebot.index.search import Searcher  # noqa: E402
 
 
 def cli_seconds(command: str, store: Path, lines: str) -> float:
     """Wall time of `citebot COMMAND --json` reading lines from stdin."""
     env = {**os.environ, "INDEX_PATH": str(store)}
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "bot.cli", command, "--json"], input=lines, text=True,
+    done = subprocess.run([sys.executable, "-m", "citebot.bot.cli", command, "--json"], input=lines, text=True,
                           capture_output=True, env=env, check=False)
     seconds = time.perf_counter() - start
     if done.returncode not in (0, 1):

@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (DEFAULT_DATA, BM25sEngine, CitebotEngine, Latency, RankBM25Engine, current_rss_mb,  # noqa: E402
                     header, index_citebot, load_beir, markdown_table, peak_rss_mb, read_jsonl, store_passages,
                     store_size_mb, store_titles, time_queries, workdir)
-from index.analysis import forget_words  # noqa: E402
+from citebot.index.analysis import forget_words  # noqa: E402
 
 SEED = 13
 WARMUP = 10
@@ -74,7 +74,7 @@ def synthetic_corpus(path: Path, size: int, scifact: Path, seed: int = SEED, ext
     """
     if path.exists():
         return path
-    from index.passages import sentences
+    from citebot.index.passages import sentences
 
     titles, pool = [], []
     for record in read_jsonl(scifact / "corpus.jsonl"):
@@ -158,8 +158,8 @@ def child_citebot_cold(args: argparse.Namespace, queries: list[str]) -> dict[str
     """Searcher.open → first answered question, in this fresh process (imports done before the clock starts)."""
     import asyncio
 
-    from bot.service import answer_question
-    from index.search import Searcher
+    from citebot.bot.service import answer_question
+    from citebot.index.search import Searcher
 
     store = Path(args.store)
     if args.evict:
@@ -183,7 +183,7 @@ def child_citebot_cold(args: argparse.Namespace, queries: list[str]) -> dict[str
 
 def child_baseline(args: argparse.Namespace, queries: list[str]) -> dict[str, Any]:
     """bm25s or rank-bm25: load, analyse, build, then time queries; texts are freed before timing."""
-    from index.analysis import analyze
+    from citebot.index.analysis import analyze
 
     start_rss = current_rss_mb()
     docs = args.docs

@@ -33,7 +33,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:  # scripts run as `python benchmarks/x.py` from anywhere
     sys.path.insert(0, str(REPO_ROOT))
 
-from index.analysis import analyze  # noqa: E402
+from citebot.index.analysis import analyze  # noqa: E402
 
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "benchmarks"
 DEFAULT_SEEDS = REPO_ROOT.parent / "shared" / "eval" / "seed_questions.jsonl"
@@ -184,9 +184,9 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
 
 def run_cli(args: list[str], env: dict[str, str], cwd: Path, stdin: str | None = None,
             command: list[str] | None = None) -> str:
-    """`citebot ARGS` (command: how to start it; default `python -m bot.cli`) and its standard output;
+    """`citebot ARGS` (command: how to start it; default `python -m citebot.bot.cli`) and its standard output;
     a non-zero exit is fatal (the evaluation cannot go on)."""
-    done = subprocess.run([*(command or [sys.executable, "-m", "bot.cli"]), *args], input=stdin,
+    done = subprocess.run([*(command or [sys.executable, "-m", "citebot.bot.cli"]), *args], input=stdin,
                           capture_output=True, text=True, env=env, cwd=cwd)
     if done.returncode != 0:
         raise SystemExit(f"`citebot {' '.join(args)}` exited {done.returncode}: {done.stderr.strip()}")
@@ -411,8 +411,8 @@ class CitebotEngine:
     name = "citebot"
 
     def __init__(self, store: Path, params: Any = None) -> None:
-        from index.bm25 import BM25Params
-        from index.search import Searcher
+        from citebot.index.bm25 import BM25Params
+        from citebot.index.search import Searcher
 
         self.loop = asyncio.new_event_loop()
         self.searcher = self.loop.run_until_complete(Searcher.open(store, params or BM25Params()))
@@ -423,7 +423,7 @@ class CitebotEngine:
 
     def ask(self, question: str, threshold: float = 0.5) -> Any:
         """The bot's Answer to question (what to search, hits, sentences, the answerability cut)."""
-        from bot.service import answer_question
+        from citebot.bot.service import answer_question
 
         return self.loop.run_until_complete(answer_question(self.searcher, question, threshold))
 
@@ -450,7 +450,7 @@ class CitebotEngine:
 
 def index_citebot(store: Path, paths: Sequence[Path], target: int = 100, maximum: int = 130) -> tuple[float, Any]:
     """Build a fresh citebot store; returns (seconds, IndexSummary)."""
-    from index.indexer import ChunkSize, index_paths
+    from citebot.index.indexer import ChunkSize, index_paths
 
     for suffix in ("", "-wal", "-shm"):
         Path(str(store) + suffix).unlink(missing_ok=True)
@@ -461,7 +461,7 @@ def index_citebot(store: Path, paths: Sequence[Path], target: int = 100, maximum
 
 def store_passages(store: Path) -> list[tuple[str, str, str]]:
     """(passage id, article id, passage text) of every passage in a citebot store, by slot."""
-    from index.store import passage_id
+    from citebot.index.store import passage_id
 
     conn = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
     try:

@@ -26,7 +26,7 @@ from common import (DEFAULT_DATA, Beir, BM25sEngine, CitebotEngine, Latency, Ran
                     header, index_citebot, load_beir, markdown_table, ndcg_at_k, recall_at_k, time_queries,
                     workdir)
 
-from index.bm25 import BM25Params  # noqa: E402
+from citebot.index.bm25 import BM25Params  # noqa: E402
 
 DEPTH = 100
 TARGET_NDCG = 0.68

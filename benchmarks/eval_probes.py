@@ -9,8 +9,8 @@ Two hand-written sets about the bundled articles' world, in benchmarks/probes/:
   their wording, each with gold answer strings that stand verbatim in the
   article; the first excerpt should hold one.
 
-Indexes the bundled articles with `python -m bot.cli index` into a temporary
-INDEX_PATH, pipes both sets to `python -m bot.cli ask --json` in one batch
+Indexes the bundled articles with `python -m citebot.bot.cli index` into a temporary
+INDEX_PATH, pipes both sets to `python -m citebot.bot.cli ask --json` in one batch
 process and prints a Markdown table (and, with --verbose, every failure).
 
     python benchmarks/eval_probes.py [--probes DIR] [--articles DIR] [--verbose] [--check]

@@ -34,12 +34,12 @@ def normalise(text: str) -> str:
 
 
 def citebot_command() -> list[str]:
-    """The installed `citebot` entry point beside this Python, else `python -m bot.cli`."""
+    """The installed `citebot` entry point beside this Python, else `python -m citebot.bot.cli`."""
     beside = Path(sys.executable).parent / "citebot"
     if beside.exists():
         return [str(beside)]
     found = shutil.which("citebot")
-    return [found] if found else [sys.executable, "-m", "bot.cli"]
+    return [found] if found else [sys.executable, "-m", "citebot.bot.cli"]
 
 
 def main(argv: list[str] | None = None) -> int:

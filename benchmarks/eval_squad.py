@@ -32,9 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (DEFAULT_DATA, BM25sEngine, CitebotEngine, Latency, RankBM25Engine, header,  # noqa: E402
                     index_citebot, markdown_table, store_passages, store_titles, workdir)
 
-from index.analysis import analyze  # noqa: E402
+from citebot.index.analysis import analyze  # noqa: E402
 
-from bot.answer import RERANK_DEPTH as ASK_LIMIT  # noqa: E402  what the bot searches for before composing
+from citebot.bot.answer import RERANK_DEPTH as ASK_LIMIT  # noqa: E402  what the bot searches for before composing
 
 
 @dataclass

@@ -31,8 +31,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.config import BUNDLED_ARTICLES  # noqa: E402
-from index.indexer import index_paths  # noqa: E402
+from citebot.bot.config import BUNDLED_ARTICLES  # noqa: E402
+from citebot.index.indexer import index_paths  # noqa: E402
 from tests.emulator import BotApiEmulator, FakeChat, FakeUser  # noqa: E402
 from tests.harness import running  # noqa: E402
 

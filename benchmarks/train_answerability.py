@@ -36,10 +36,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import DEFAULT_DATA, header, index_citebot, markdown_table, workdir  # noqa: E402
 from eval_squad import load_squad  # noqa: E402
 
-from bot.answer import RERANK_DEPTH, rank_candidates  # noqa: E402
-from bot.answerability import NAMES, WEIGHTS, Features, Model, ruled_out  # noqa: E402
-from bot.intent import analyse  # noqa: E402
-from index.search import Searcher  # noqa: E402
+from citebot.bot.answer import RERANK_DEPTH, rank_candidates  # noqa: E402
+from citebot.bot.answerability import NAMES, WEIGHTS, Features, Model, ruled_out  # noqa: E402
+from citebot.bot.intent import analyse  # noqa: E402
+from citebot.index.search import Searcher  # noqa: E402
 
 CUT = 0.5
 

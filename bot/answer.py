@@ -15,11 +15,11 @@ import re
 from functools import lru_cache
 from dataclasses import dataclass, field
 
-from bot.answerability import Features, model
-from bot.intent import Intent
-from index.analysis import analyze, matched_words, tokens
-from index.common_words import is_common
-from index.search import Context, Hit, SearchResult
+from citebot.bot.answerability import Features, model
+from citebot.bot.intent import Intent
+from citebot.index.analysis import analyze, matched_words, tokens
+from citebot.index.common_words import is_common
+from citebot.index.search import Context, Hit, SearchResult
 
 MAX_ARTICLES = 3
 MAX_SENTENCES = 3

@@ -16,15 +16,15 @@ from typing import Any, Awaitable, Callable, NoReturn
 
 from pydantic import ValidationError
 
-from bot.answer import Answer
-from bot.config import Settings
-from bot.conversation import MemoryConversations
-from bot.logs import redact, setup_logging
-from bot.questions import BadQuestion
-from bot.render import answer_text, marked
-from bot.service import Citebot, SearchPage, build
-from index.articles import ArticleError
-from index.store import StoreError
+from citebot.bot.answer import Answer
+from citebot.bot.config import Settings
+from citebot.bot.conversation import MemoryConversations
+from citebot.bot.logs import redact, setup_logging
+from citebot.bot.questions import BadQuestion
+from citebot.bot.render import answer_text, marked
+from citebot.bot.service import Citebot, SearchPage, build
+from citebot.index.articles import ArticleError
+from citebot.index.store import StoreError
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -307,13 +307,13 @@ def _index(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.telegram import run_bot
+    from citebot.bot.telegram import run_bot
 
     return run_bot(settings)
 
 
 def _check(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.health import check
+    from citebot.bot.health import check
 
     ok, reason = asyncio.run(check(settings))
     print(reason)

@@ -19,9 +19,9 @@ from collections import OrderedDict
 from dataclasses import asdict, dataclass
 from typing import Callable, Protocol
 
-from bot.intent import Intent
-from index.analysis import analyze
-from index.common_words import is_common
+from citebot.bot.intent import Intent
+from citebot.index.analysis import analyze
+from citebot.index.common_words import is_common
 
 TTL_SECONDS = 600.0  # a follow-up comes within minutes; after ten, a pronoun is more likely about something else
 MAX_CONVERSATIONS = 100_000  # least recently used dropped beyond this (each turn is a few hundred bytes)

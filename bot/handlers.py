@@ -23,17 +23,17 @@ from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot.answer import Answer, Citation
-from bot.conversation import ConversationStore, MemoryConversations
-from bot.i18n import N_, Translator, plural, translator
-from bot.logs import describe_exception
-from bot.questions import BadQuestion
-from bot.render import (MESSAGE_LIMIT, answer_html, article_html_parts, citation_html, escape, hit_snippet,
+from citebot.bot.answer import Answer, Citation
+from citebot.bot.conversation import ConversationStore, MemoryConversations
+from citebot.bot.i18n import N_, Translator, plural, translator
+from citebot.bot.logs import describe_exception
+from citebot.bot.questions import BadQuestion
+from citebot.bot.render import (MESSAGE_LIMIT, answer_html, article_html_parts, citation_html, escape, hit_snippet,
                         passage_html, tg_len)
-from bot.service import Citebot, SearchPage
-from bot.smalltalk import small_talk
-from bot.state import ExpiringStore, InFlight, Replies, Stats
-from index.store import split_passage_id
+from citebot.bot.service import Citebot, SearchPage
+from citebot.bot.smalltalk import small_talk
+from citebot.bot.state import ExpiringStore, InFlight, Replies, Stats
+from citebot.index.store import split_passage_id
 
 log = logging.getLogger(__name__)
 

@@ -7,10 +7,10 @@ import sqlite3
 from telegram import Bot
 from telegram.error import TelegramError
 
-from bot.config import Settings
-from bot.logs import redact
-from index.search import Searcher
-from index.store import StoreError
+from citebot.bot.config import Settings
+from citebot.bot.logs import redact
+from citebot.index.search import Searcher
+from citebot.index.store import StoreError
 
 
 def index_integrity(settings: Settings) -> str | None:

@@ -46,8 +46,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.kinds import COMMON, DEMONYMS, HYPHEN_MODIFIER, TITLES, spans_of
-from index.analysis import BASE_FORMS, STOP_WORDS
+from citebot.bot.kinds import COMMON, DEMONYMS, HYPHEN_MODIFIER, TITLES, spans_of
+from citebot.index.analysis import BASE_FORMS, STOP_WORDS
 
 KINDS = ("person", "organisation", "place", "number", "date", "reason", "means", "definition", "statement")
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Iterable
 
-from index.analysis import STOP_WORDS
+from citebot.index.analysis import STOP_WORDS
 
 
 # ---------------------------------------------------------------------------------------------

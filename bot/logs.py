@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import traceback
 
-from bot.config import Settings
+from citebot.bot.config import Settings
 
 REDACTED = "[TOKEN]"  # both secrets are tokens: the bot token and the webhook secret token
 

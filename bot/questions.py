@@ -6,7 +6,7 @@ import re
 import unicodedata
 from typing import Callable
 
-from bot.i18n import N_
+from citebot.bot.i18n import N_
 
 MAX_QUESTION_CHARS = 4096  # Telegram's own message limit; longer is not a question
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")

@@ -12,9 +12,9 @@ import html
 import re
 from typing import Callable, Iterable
 
-from bot.answer import Answer, Citation, Excerpt
-from bot.i18n import N_, Translator, translator
-from index.search import Hit, StoredArticle
+from citebot.bot.answer import Answer, Citation, Excerpt
+from citebot.bot.i18n import N_, Translator, translator
+from citebot.index.search import Hit, StoredArticle
 
 MESSAGE_LIMIT = 4096
 # Room left for the header and footer that go around a part of an article.

@@ -10,20 +10,20 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.answer import MAX_EXCERPT_CHARS, MAX_SENTENCES, RERANK_DEPTH, Answer, Citation, Excerpt, best_excerpts, compose
-from bot.config import Settings
-from bot.conversation import Turn, carried_question, lean_on
-from bot.i18n import N_
-from bot.intent import Intent, analyse
-from bot.questions import BadQuestion, clean_question
-from bot.translit import is_cyrillic, to_english
-from index.analysis import analyze, matched_words
-from index.common_words import is_common
-from index.passages import is_boilerplate, sentence_units
-from index.bm25 import BM25Params
-from index.indexer import ChunkSize, IndexSummary, index_paths
-from index.search import Hit, IndexInfo, Searcher, SearchResult, StoredArticle
-from index.store import SchemaMismatch, passage_id, split_passage_id
+from citebot.bot.answer import MAX_EXCERPT_CHARS, MAX_SENTENCES, RERANK_DEPTH, Answer, Citation, Excerpt, best_excerpts, compose
+from citebot.bot.config import Settings
+from citebot.bot.conversation import Turn, carried_question, lean_on
+from citebot.bot.i18n import N_
+from citebot.bot.intent import Intent, analyse
+from citebot.bot.questions import BadQuestion, clean_question
+from citebot.bot.translit import is_cyrillic, to_english
+from citebot.index.analysis import analyze, matched_words
+from citebot.index.common_words import is_common
+from citebot.index.passages import is_boilerplate, sentence_units
+from citebot.index.bm25 import BM25Params
+from citebot.index.indexer import ChunkSize, IndexSummary, index_paths
+from citebot.index.search import Hit, IndexInfo, Searcher, SearchResult, StoredArticle
+from citebot.index.store import SchemaMismatch, passage_id, split_passage_id
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from bot.i18n import N_
+from citebot.bot.i18n import N_
 
 # Whole-message patterns: "hello, who is Saldo?" is a question, not small talk.
 _TAIL = r"(?: (?:there|bot|citebot|everyone|all|friend|again|so much|a lot|very much))*"

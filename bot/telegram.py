@@ -18,12 +18,12 @@ from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, T
 from telegram.ext import (AIORateLimiter, Application, CallbackQueryHandler, ChatMemberHandler, CommandHandler,
                           Defaults, InlineQueryHandler, MessageHandler, SimpleUpdateProcessor, TypeHandler, filters)
 
-from bot import handlers
-from bot.config import Settings
-from bot.i18n import N_, translator
-from bot.logs import redact, scrub, setup_logging
-from bot.service import Citebot
-from bot.state import ExpiringStore, InFlight, RateLimit, Replies, Stats
+from citebot.bot import handlers
+from citebot.bot.config import Settings
+from citebot.bot.i18n import N_, translator
+from citebot.bot.logs import redact, scrub, setup_logging
+from citebot.bot.service import Citebot
+from citebot.bot.state import ExpiringStore, InFlight, RateLimit, Replies, Stats
 
 log = logging.getLogger(__name__)
 

@@ -39,7 +39,7 @@ from pathlib import Path
 
 import Stemmer
 
-from index.analysis import BASE_FORMS, KEPT_APART, STOP_WORDS, analyze
+from citebot.index.analysis import BASE_FORMS, KEPT_APART, STOP_WORDS, analyze
 
 COMMON_ZIPF = 3.5  # log10 of occurrences per billion words
 _LANGUAGE = "en"

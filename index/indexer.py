@@ -30,11 +30,11 @@ from typing import Iterable
 import numpy as np
 from tqdm import tqdm
 
-from index.analysis import analyze, skeleton
-from index.articles import Article, ArticleError, discover_files, iter_articles, title_opens_text
-from index.bm25 import okapi_idf_sum
-from index.passages import is_boilerplate, layout
-from index.store import SENTENCE_BOILERPLATE, SLOT_DTYPE, TERM_DTYPE, TF_DTYPE, SchemaMismatch, connect, describe, reset
+from citebot.index.analysis import analyze, skeleton
+from citebot.index.articles import Article, ArticleError, discover_files, iter_articles, title_opens_text
+from citebot.index.bm25 import okapi_idf_sum
+from citebot.index.passages import is_boilerplate, layout
+from citebot.index.store import SENTENCE_BOILERPLATE, SLOT_DTYPE, TERM_DTYPE, TF_DTYPE, SchemaMismatch, connect, describe, reset
 
 log = logging.getLogger(__name__)
 

@@ -24,12 +24,12 @@ from typing import NamedTuple
 import aiosqlite
 import numpy as np
 
-from index.analysis import analyze, analyze_query
-from index.bm25 import BM25Params, CollectionStats, TermPostings, accumulate, idf, impacts, length_norm, top_k
-from index.passages import is_boilerplate, sentence_units
-from index.store import (SENTENCE_BOILERPLATE, SLOT_DTYPE, SPAN_DTYPE, TERM_DTYPE, TF_DTYPE, describe, passage_id,
+from citebot.index.analysis import analyze, analyze_query
+from citebot.index.bm25 import BM25Params, CollectionStats, TermPostings, accumulate, idf, impacts, length_norm, top_k
+from citebot.index.passages import is_boilerplate, sentence_units
+from citebot.index.store import (SENTENCE_BOILERPLATE, SLOT_DTYPE, SPAN_DTYPE, TERM_DTYPE, TF_DTYPE, describe, passage_id,
                          read_uri, split_passage_id, verify)
-from index.vocabulary import Vocabulary
+from citebot.index.vocabulary import Vocabulary
 
 # Scoring a few hundred thousand postings takes milliseconds; above this many
 # it moves to a worker thread so the bot's event loop stays responsive.

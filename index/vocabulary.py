@@ -22,8 +22,8 @@ from typing import Callable, Iterable
 from rapidfuzz import process
 from rapidfuzz.distance import Indel, Levenshtein
 
-from index.analysis import skeleton
-from index.common_words import is_common
+from citebot.index.analysis import skeleton
+from citebot.index.common_words import is_common
 
 # Below this similarity (0..1, by insertions and deletions) a word is a
 # different word, not another spelling of the same one.

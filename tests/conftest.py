@@ -15,9 +15,9 @@ import pytest
 from telegram.ext import Application
 
 from benchmarks.common import DEFAULT_DATA
-from bot.config import BUNDLED_ARTICLES, Settings
-from bot.service import Citebot
-from index.indexer import index_paths
+from citebot.bot.config import BUNDLED_ARTICLES, Settings
+from citebot.bot.service import Citebot
+from citebot.index.indexer import index_paths
 from tests.emulator import BotApiEmulator
 from tests.harness import USERNAME, running
 
@@ -85,5 +85,5 @@ def cli(*args: str, index: Path, stdin: str | None = None, env: dict[str, str] |
     """Run the real `citebot` command in a subprocess against the index file at index."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "INDEX_", "ARTICLES_"))}
     environment.update({"INDEX_PATH": str(index), "PYTHONIOENCODING": "utf-8"}, **(env or {}))
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "citebot.bot.cli", *args], input=stdin, capture_output=True,
                           text=True, env=environment, cwd=ROOT, timeout=timeout)

@@ -9,8 +9,8 @@ from typing import AsyncIterator, Callable
 
 from telegram.ext import Application
 
-from bot.config import Settings
-from bot.telegram import build_application
+from citebot.bot.config import Settings
+from citebot.bot.telegram import build_application
 from tests.emulator import BotApiEmulator, Call, FakeUser, parse_html, utf16_len
 
 USERNAME = "citebot_test_bot"  # the @username of the bot the emulator plays

@@ -1,6 +1,6 @@
 """The analyzer: the same words give the same terms in questions and passages."""
 
-from index.analysis import analyze, analyze_query, skeleton, tokens
+from citebot.index.analysis import analyze, analyze_query, skeleton, tokens
 
 
 def test_case_stop_words_and_stemming() -> None:

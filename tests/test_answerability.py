@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.answerability import NAMES, WEIGHTS, Features, Model, model, ruled_out
+from citebot.bot.answerability import NAMES, WEIGHTS, Features, Model, model, ruled_out
 
 STRONG = Features(coverage=1.0, names=1.0, missing_names=0.0, verbs=1.0, kind_asked=1.0, kind_new=1.0,
                   margin=0.5, unknown=0.0, bm25_ratio=1.0, words_matched=1.0, lone_word=0.0, kind_missing=0.0,

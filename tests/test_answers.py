@@ -4,12 +4,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.answer import Answer, compose
-from bot.intent import analyse
-from bot.questions import BadQuestion
-from bot.service import Citebot, answer_question
-from index.indexer import index_paths
-from index.search import Searcher
+from citebot.bot.answer import Answer, compose
+from citebot.bot.intent import analyse
+from citebot.bot.questions import BadQuestion
+from citebot.bot.service import Citebot, answer_question
+from citebot.index.indexer import index_paths
+from citebot.index.search import Searcher
 
 
 async def test_seed_questions(citebot: Citebot, seed_questions: list[dict]) -> None:

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from index.analysis import analyze
-from index.articles import title_opens_text
-from index.bm25 import BM25Params, TermPostings, accumulate, impacts, top_k
-from index.indexer import index_paths
-from index.search import Searcher
+from citebot.index.analysis import analyze
+from citebot.index.articles import title_opens_text
+from citebot.index.bm25 import BM25Params, TermPostings, accumulate, impacts, top_k
+from citebot.index.indexer import index_paths
+from citebot.index.search import Searcher
 
 from tests.conftest import SHARED
 

@@ -96,7 +96,7 @@ def test_chat_indexes_bundled_articles_on_first_use(tmp_path: Path) -> None:
 def test_ask_builds_the_default_index_on_first_use(tmp_path: Path) -> None:
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "INDEX_", "ARTICLES_"))}
     environment.update(XDG_DATA_HOME=str(tmp_path / "data"), PYTHONIOENCODING="utf-8")
-    run = subprocess.run([sys.executable, "-m", "bot.cli", "ask", "--json", "Where did Vitaly Gur die?"],
+    run = subprocess.run([sys.executable, "-m", "citebot.bot.cli", "ask", "--json", "Where did Vitaly Gur die?"],
                          capture_output=True, text=True, env=environment, cwd=tmp_path, timeout=60)
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["answered"]

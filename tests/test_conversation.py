@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from telegram.ext import Application
 
-from bot.conversation import MemoryConversations, Turn, carried_question, lean_on
-from bot.intent import analyse
-from bot.render import answer_html, answer_text
-from bot.service import Citebot
+from citebot.bot.conversation import MemoryConversations, Turn, carried_question, lean_on
+from citebot.bot.intent import analyse
+from citebot.bot.render import answer_html, answer_text
+from citebot.bot.service import Citebot
 from tests.conftest import cli
 from tests.emulator import BotApiEmulator
 from tests.harness import USERNAME, say, to_chat, visible

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from index.articles import (
+from citebot.index.articles import (
     SUPPORTED_SUFFIXES,
     Article,
     ArticleError,

@@ -7,12 +7,12 @@ import asyncio
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from bot.answer import Answer, Citation, Excerpt
-from bot.questions import BadQuestion
-from bot.render import answer_html, escape, article_html_parts, passage_html, split_text, tg_len
-from bot.service import Citebot
-from index.analysis import analyze, tokens
-from index.search import Hit, StoredArticle
+from citebot.bot.answer import Answer, Citation, Excerpt
+from citebot.bot.questions import BadQuestion
+from citebot.bot.render import answer_html, escape, article_html_parts, passage_html, split_text, tg_len
+from citebot.bot.service import Citebot
+from citebot.index.analysis import analyze, tokens
+from citebot.index.search import Hit, StoredArticle
 from tests.emulator import parse_html
 from tests.harness import telegram_accepts
 

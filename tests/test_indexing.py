@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from index.indexer import index_paths
-from index.search import Searcher
+from citebot.index.indexer import index_paths
+from citebot.index.search import Searcher
 from tests.test_sentences import article_texts, check_contexts, check_stored
 
 ARTICLE = "Partisans in {town} blew up a railway bridge on Monday.\n\nThe mayor of {town} said the attack was planned for weeks."

@@ -10,7 +10,7 @@ import time
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from bot.intent import KINDS, Intent, analyse
+from citebot.bot.intent import KINDS, Intent, analyse
 
 # (question, kind): the common shapes of news questions, in the forms people type them.
 KIND_CASES = [

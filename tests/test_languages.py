@@ -16,11 +16,11 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from telegram.ext import Application
 
-from bot.i18n import DOMAIN, LOCALE_DIR, language, plural, translator
-from bot.intent import analyse
-from bot.render import answer_html, answer_text
-from bot.service import Citebot
-from bot.translit import is_cyrillic, language_of, latin, latin_ru, latin_uk, nominatives, to_english
+from citebot.bot.i18n import DOMAIN, LOCALE_DIR, language, plural, translator
+from citebot.bot.intent import analyse
+from citebot.bot.render import answer_html, answer_text
+from citebot.bot.service import Citebot
+from citebot.bot.translit import is_cyrillic, language_of, latin, latin_ru, latin_uk, nominatives, to_english
 from tests.conftest import ROOT, cli
 from tests.emulator import BotApiEmulator
 from tests.harness import USERNAME, say, to_chat, visible
@@ -94,7 +94,7 @@ def bundled_vocabulary(bundled_index: Path) -> set[str]:
     """The Latin words the bundled articles use (what Citebot._knows answers from the index)."""
     import sqlite3
 
-    from index.analysis import analyze
+    from citebot.index.analysis import analyze
 
     with sqlite3.connect(bundled_index) as db:
         terms = {term for (term,) in db.execute("SELECT term FROM terms")}

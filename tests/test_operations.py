@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import BUNDLED_ARTICLES
-from index.indexer import index_paths
+from citebot.bot.config import BUNDLED_ARTICLES
+from citebot.index.indexer import index_paths
 from tests.conftest import cli
 from tests.emulator import BotApiEmulator
 from tests.harness import running, say, to_chat, visible
@@ -84,7 +84,7 @@ async def test_flooding_user_is_told_once_and_others_are_unaffected(emu_index: P
 
 
 async def test_one_log_line_per_question_without_its_text(emu_index: Path, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger="bot.handlers")
+    caplog.set_level(logging.INFO, logger="citebot.bot.handlers")
     async with BotApiEmulator() as emu, running(emu, emu_index):
         await ask(emu, USER, "Where was Saldo flown for toxicology tests?")
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("answered")]

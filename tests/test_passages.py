@@ -1,7 +1,7 @@
 """Sentence splitting and chunking: whole sentences, one of overlap, offsets into the text."""
 
-from bot.config import BUNDLED_ARTICLES
-from index.passages import chunk, sentences
+from citebot.bot.config import BUNDLED_ARTICLES
+from citebot.index.passages import chunk, sentences
 
 
 def test_sentences_respect_abbreviations_and_quotes() -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import BUNDLED_ARTICLES
+from citebot.bot.config import BUNDLED_ARTICLES
 from tests.conftest import cli
 
 ROOT = Path(__file__).resolve().parents[1]

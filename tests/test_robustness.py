@@ -11,8 +11,8 @@ from typing import Iterator
 
 import pytest
 
-from bot.config import BUNDLED_ARTICLES
-from index.indexer import index_paths
+from citebot.bot.config import BUNDLED_ARTICLES
+from citebot.index.indexer import index_paths
 from tests.conftest import ROOT, cli
 
 QUESTION = "Which state-owned bank opened branches in Kherson?"
@@ -66,7 +66,7 @@ def test_sigkill_during_indexing_never_loses_the_index(tmp_path: Path) -> None:
     rng = random.Random(7)
     killed = 0
     for _ in range(3):
-        indexer = subprocess.Popen([sys.executable, "-m", "bot.cli", "index", str(corpus)], cwd=ROOT,
+        indexer = subprocess.Popen([sys.executable, "-m", "citebot.bot.cli", "index", str(corpus)], cwd=ROOT,
                                    env={"INDEX_PATH": str(index), "PATH": "/usr/bin:/bin"},
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:

@@ -14,8 +14,8 @@ from typing import Iterator
 
 import httpx
 
-from bot.config import Settings
-from bot.logs import protect_logs
+from citebot.bot.config import Settings
+from citebot.bot.logs import protect_logs
 from tests.conftest import ROOT, cli
 from tests.emulator import EmulatorThread, parse_html
 
@@ -27,7 +27,7 @@ def citebot_run(emu: EmulatorThread, **settings: str) -> Iterator[subprocess.Pop
     """`citebot run` in a subprocess talking to the emulator; killed if the test leaves it running."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "INDEX_", "ARTICLES_", "WEBHOOK_"))}
     env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=emu.base_url, **settings)
-    bot = subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], cwd=ROOT, env=env,
+    bot = subprocess.Popen([sys.executable, "-m", "citebot.bot.cli", "run"], cwd=ROOT, env=env,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         yield bot

@@ -25,15 +25,15 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 
-from bot.config import Settings
-from bot.handlers import (MAX_OFFSET, PAGE_SIZE, OpenButton, PageButton, command_argument, open_data, page_data,
+from citebot.bot.config import Settings
+from citebot.bot.handlers import (MAX_OFFSET, PAGE_SIZE, OpenButton, PageButton, command_argument, open_data, page_data,
                           parse_callback, search_page, unknown_id_html)
-from bot.logs import RedactToken
-from bot.questions import BadQuestion
-from bot.service import Citebot
-from bot.state import ExpiringStore
-from bot.telegram import webhook_secret
-from index.indexer import index_paths
+from citebot.bot.logs import RedactToken
+from citebot.bot.questions import BadQuestion
+from citebot.bot.service import Citebot
+from citebot.bot.state import ExpiringStore
+from citebot.bot.telegram import webhook_secret
+from citebot.index.indexer import index_paths
 from tests.conftest import ROOT
 from tests.emulator import BotApiEmulator, EmulatorThread, parse_html
 from tests.harness import running, say, telegram_accepts, to_chat, visible
@@ -57,7 +57,7 @@ def run_env(index: Path, **settings: str) -> dict[str, str]:
 
 def start_citebot_run(env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
     """`citebot run` that is expected to end by itself (cwd: a folder without a .env)."""
-    return subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], stdout=subprocess.PIPE,
+    return subprocess.Popen([sys.executable, "-m", "citebot.bot.cli", "run"], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env, cwd=cwd)
 
 
@@ -65,7 +65,7 @@ class RunningBot:
     """`citebot run` serving in a subprocess; its stderr is read in a thread so a test can wait for a line."""
 
     def __init__(self, env: dict[str, str], cwd: Path) -> None:
-        self.process = subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], env=env, cwd=cwd, text=True,
+        self.process = subprocess.Popen([sys.executable, "-m", "citebot.bot.cli", "run"], env=env, cwd=cwd, text=True,
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.lines: list[str] = []
         self.ended = False
@@ -308,7 +308,7 @@ async def test_source_with_a_huge_ordinal_is_no_such_passage(emu: BotApiEmulator
 
 def test_cli_source_with_a_huge_ordinal_is_no_such_passage(bundled_index: Path, tmp_path: Path) -> None:
     env = run_env(bundled_index)
-    result = subprocess.run([sys.executable, "-m", "bot.cli", "source", HUGE_ID], capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-m", "citebot.bot.cli", "source", HUGE_ID], capture_output=True, text=True,
                             env=env, cwd=tmp_path, timeout=60)
     assert result.returncode == 1 and result.stdout == ""
     assert result.stderr.count("\n") == 1 and "no passage or article" in result.stderr

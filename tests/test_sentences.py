@@ -14,14 +14,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import index.search
-from bot.config import BUNDLED_ARTICLES, Settings
-from bot.service import Citebot
-from index.analysis import analyze
-from index.indexer import index_paths
-from index.passages import chunk, is_boilerplate, sentence_units
-from index.search import Context, Hit, Searcher
-from index.store import SCHEMA_VERSION, SENTENCE_BOILERPLATE, SPAN_DTYPE, TERM_DTYPE
+from citebot.index import search as search_module
+from citebot.bot.config import BUNDLED_ARTICLES, Settings
+from citebot.bot.service import Citebot
+from citebot.index.analysis import analyze
+from citebot.index.indexer import index_paths
+from citebot.index.passages import chunk, is_boilerplate, sentence_units
+from citebot.index.search import Context, Hit, Searcher
+from citebot.index.store import SCHEMA_VERSION, SENTENCE_BOILERPLATE, SPAN_DTYPE, TERM_DTYPE
 
 # ---------------------------------------------------------------------------- boilerplate
 
@@ -300,7 +300,7 @@ async def test_reading_from_disk_gives_the_contexts_held_in_memory(bundled_index
     held = await all_contexts(bundled_index, QUESTIONS, 1 << 25)
     assert await all_contexts(bundled_index, QUESTIONS, 0) == held
     # A long article's context text is read a window at a time instead of the whole article.
-    monkeypatch.setattr(index.search, "_WHOLE_TEXT_CHARS", 0)
+    monkeypatch.setattr(search_module, "_WHOLE_TEXT_CHARS", 0)
     assert await all_contexts(bundled_index, QUESTIONS, 0) == held
 
 

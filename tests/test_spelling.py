@@ -15,12 +15,12 @@ from types import SimpleNamespace
 import pytest
 import wordfreq
 
-import index.common_words
-from index.analysis import analyze, skeleton
-from index.common_words import COMMON_ZIPF, _frequency_buckets, common_terms, common_words, is_common
-from index.indexer import index_paths
-from index.search import Searcher
-from index.vocabulary import Vocabulary
+from citebot.index import common_words as common_words_module
+from citebot.index.analysis import analyze, skeleton
+from citebot.index.common_words import COMMON_ZIPF, _frequency_buckets, common_terms, common_words, is_common
+from citebot.index.indexer import index_paths
+from citebot.index.search import Searcher
+from citebot.index.vocabulary import Vocabulary
 
 EVERYDAY = ["family", "code", "mayor", "price", "bitcoin", "London", "bread", "families", "prices", "pies"]
 # The articles' people and places, and other spellings of them that users type.
@@ -56,7 +56,7 @@ def test_the_list_read_directly_is_wordfreqs_own() -> None:
 
 
 def test_without_the_data_file_the_public_api_gives_the_same_list(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(index.common_words, "importlib", SimpleNamespace(util=SimpleNamespace(find_spec=lambda _: None)))
+    monkeypatch.setattr(common_words_module, "importlib", SimpleNamespace(util=SimpleNamespace(find_spec=lambda _: None)))
     assert _frequency_buckets() == wordfreq.get_frequency_list("en", "small")
 
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from bot import state
-from bot.smalltalk import small_talk
-from bot.state import ExpiringStore, RateLimit
+from citebot.bot import state
+from citebot.bot.smalltalk import small_talk
+from citebot.bot.state import ExpiringStore, RateLimit
 
 
 class Clock:

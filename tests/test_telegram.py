@@ -98,7 +98,7 @@ async def test_search_with_more_than_five_articles(emu: BotApiEmulator, tmp_path
     for i in range(12):
         (corpus / f"n{i:02}.txt").write_text(f"Bridge report {i}\n\nPartisans damaged bridge number {i} near Tokmak.\n",
                                              encoding="utf-8")
-    from index.indexer import index_paths
+    from citebot.index.indexer import index_paths
     index = tmp_path / "i.sqlite"
     index_paths(index, [corpus], progress=False)
     async with running(emu, index):
@@ -145,7 +145,7 @@ async def test_long_article_is_sent_whole_in_valid_parts(emu: BotApiEmulator, tm
     paragraphs = [f"Paragraph {i}: partisans & <saboteurs> near Tokmak reported {'explosions ' * 40}done."
                   for i in range(40)]
     (corpus / "long.txt").write_text("A very long report\n\n" + "\n\n".join(paragraphs), encoding="utf-8")
-    from index.indexer import index_paths
+    from citebot.index.indexer import index_paths
     index = tmp_path / "i.sqlite"
     index_paths(index, [corpus], progress=False)
     async with running(emu, index):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from telegram.ext import Application
 
-from bot import handlers
+from citebot.bot import handlers
 from tests.emulator import BotApiEmulator, Call
 from tests.harness import USERNAME, Hold, running, say, to_chat, visible
 
@@ -278,7 +278,7 @@ def test_mention_entities_only(text: str) -> None:
 
 
 def test_reply_map_is_bounded_and_expires(monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot import state
+    from citebot.bot import state
     replies = state.Replies(ttl=60, max_items=3)
     for mid in range(5):
         replies.add(-1, mid, 100 + mid, "d")
@@ -295,7 +295,7 @@ def test_reply_map_is_bounded_and_expires(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 async def test_in_flight_waits_only_for_earlier_updates() -> None:
-    from bot.state import InFlight
+    from citebot.bot.state import InFlight
     inflight = InFlight()
     first, second, third = object(), object(), object()
     for key in (first, second, third):

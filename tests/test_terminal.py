@@ -16,9 +16,9 @@ from typing import Callable, Iterator
 
 import pytest
 
-from bot.answer import Excerpt
-from bot.cli import LineEditing, history_path, main
-from bot.render import quoted
+from citebot.bot.answer import Excerpt
+from citebot.bot.cli import LineEditing, history_path, main
+from citebot.bot.render import quoted
 from tests.conftest import ROOT, cli
 
 pty = pytest.importorskip("pty")
@@ -49,7 +49,7 @@ class Terminal:
             try:
                 fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 200, 0, 0))
                 os.chdir(ROOT)
-                os.execve(sys.executable, [sys.executable, "-m", "bot.cli", *args], env)
+                os.execve(sys.executable, [sys.executable, "-m", "citebot.bot.cli", *args], env)
             finally:
                 os._exit(127)
         self.pid, self.fd, self.output, self.seen = pid, fd, b"", 0
@@ -231,8 +231,8 @@ def test_history_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 # being worked out (a real answer takes milliseconds).
 SLOW_ANSWER = """
 import asyncio, sys
-from bot import cli
-from bot.service import Citebot
+from citebot.bot import cli
+from citebot.bot.service import Citebot
 
 async def slow(self, *args, **kwargs):
     print("[working on it]", flush=True)

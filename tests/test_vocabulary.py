@@ -2,8 +2,8 @@
 
 import random
 
-from index.analysis import skeleton
-from index.vocabulary import Vocabulary
+from citebot.index.analysis import skeleton
+from citebot.index.vocabulary import Vocabulary
 
 
 def _vocabulary(words: list[str]) -> Vocabulary:
