@@ -3,6 +3,12 @@
 Two idf variants: "lucene" (log(1 + (N - n + 0.5) / (n + 0.5)), always
 positive) is the default; "okapi" reproduces rank_bm25.BM25Okapi exactly,
 including its epsilon floor for negative idf.
+
+The top k are found by exact dynamic pruning (MaxScore, term at a time, see
+top_k): the terms that can lift a passage most are added up in full, and the
+rest only for the few passages that can still enter the top k. The exhaustive
+path (accumulate, then select) stays, for scores() and to test the two against
+each other; both give the same passages, scores and order.
 """
 
 from __future__ import annotations
@@ -15,6 +21,11 @@ import numpy as np
 
 Variant = Literal["lucene", "okapi"]
 _ONE_CALL_POSTINGS = 50_000
+# Bounds are computed in float64 from the stored staircase while scores are float32 sums, which
+# differ from exact arithmetic by about 1e-7 relative for a query's few dozen terms: pruning keeps
+# this much relative margin on both sides of every comparison, so it never drops a passage that
+# could enter the top k.
+_SLACK = 1e-5
 
 
 @dataclass(frozen=True)
@@ -66,20 +77,93 @@ def length_norm(lengths: np.ndarray, stats: CollectionStats, params: BM25Params)
 def impacts(tfs: np.ndarray, norm: np.ndarray, k1: float, idf: float = 1.0) -> np.ndarray:
     """A term's BM25 score in each passage it occurs in, idf·tf·(k1+1)/(tf+norm), as float32.
 
-    Computed once per term and index generation, so a query only adds them up.
     float32 halves the memory traffic of scoring, which is what query time is
-    made of; sums of a few terms stay within about 1e-7 of float64.
+    made of; sums of a few terms stay within about 1e-7 of float64. The same
+    values come out for a whole list and for any part of it (elementwise IEEE
+    arithmetic), which is what lets pruning score a part and stay exact.
     """
     tf = tfs.astype(np.float32)
     return tf * np.float32(idf * (k1 + 1.0)) / (tf + norm)
 
 
-class TermPostings(NamedTuple):
-    """The passages a term occurs in, its score in each, and its weight in the query."""
+def staircase(tfs: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The (tf, length) pairs no other posting of a term beats on both counts, as int32 pairs.
 
-    ids: np.ndarray  # passage slots (np.intp, int32 works too), ascending
-    impacts: np.ndarray  # float32, see impacts()
+    A term's impact grows with tf and falls with the passage's length, whatever
+    k1, b and the average length are, so its largest impact is at one of these
+    pairs: stored with the postings, they give every term's exact maximum for
+    any parameters without reading its postings (see max_impact). For each tf
+    level, the shortest passage with at least that tf; usually one to five pairs.
+    """
+    if not len(tfs):
+        return np.empty(0, np.int32)
+    top = int(tfs.max())
+    if top <= 1:  # most terms: every tf is 1
+        return np.array([1, int(lengths.min())], np.int32)
+    shortest = np.full(top + 2, np.iinfo(np.int32).max, np.int64)
+    np.minimum.at(shortest, tfs.astype(np.intp), lengths)
+    shortest = np.minimum.accumulate(shortest[::-1])[::-1]  # shortest passage with tf ≥ each level
+    levels = np.flatnonzero(shortest[1:-1] < shortest[2:]) + 1  # where a lower tf reaches a shorter passage
+    return np.column_stack((levels, shortest[levels])).astype(np.int32).ravel()
+
+
+def max_impact(pairs: np.ndarray, stats: CollectionStats, params: BM25Params, idf: float) -> float:
+    """A term's largest impact (see impacts) from its staircase, a hair above (never below) it."""
+    if not len(pairs):
+        return 0.0
+    tf, length = pairs[0::2].astype(np.float64), pairs[1::2].astype(np.float64)
+    norm = params.k1 * (1.0 - params.b + params.b * length / (stats.average_length or 1.0))
+    return float(np.max(tf * idf * (params.k1 + 1.0) / (tf + norm))) * (1.0 + _SLACK)
+
+
+class LazyImpacts:
+    """A term's impacts computed only where asked (at), or whole once (whole).
+
+    Pruning needs a common term's impacts for a few candidate passages only:
+    computing them for its whole list would be most of a query's work.
+    """
+
+    __slots__ = ("tfs", "slots", "norm", "k1", "idf", "_whole")
+
+    def __init__(self, tfs: np.ndarray, slots: np.ndarray, norm: np.ndarray, k1: float, idf: float) -> None:
+        self.tfs, self.slots, self.norm, self.k1, self.idf = tfs, slots, norm, k1, idf
+        self._whole: np.ndarray | None = None
+
+    def at(self, positions: np.ndarray) -> np.ndarray:
+        if self._whole is not None:
+            return self._whole[positions]
+        return impacts(self.tfs[positions], self.norm[self.slots[positions]], self.k1, self.idf)
+
+    def whole(self) -> np.ndarray:
+        if self._whole is None:
+            self._whole = impacts(self.tfs, self.norm[self.slots], self.k1, self.idf)
+        return self._whole
+
+    @property
+    def nbytes(self) -> int:
+        return self.tfs.nbytes + (self._whole.nbytes if self._whole is not None else 0)
+
+
+class TermPostings(NamedTuple):
+    """The passages a term occurs in, its score in each, its weight in the query and an upper
+    bound on its score (its largest impact; None: taken from the impacts)."""
+
+    ids: np.ndarray  # passage slots, ascending (int32 or np.intp)
+    impacts: np.ndarray | LazyImpacts  # float32, see impacts()
     weight: float = 1.0  # how often the query says it; less for another spelling of a query word
+    bound: float | None = None
+
+
+def _whole(term: TermPostings) -> np.ndarray:
+    """The term's weighted impacts over its whole list."""
+    values = term.impacts.whole() if isinstance(term.impacts, LazyImpacts) else term.impacts
+    return values if term.weight == 1.0 else values * np.float32(term.weight)
+
+
+def _at(term: TermPostings, positions: np.ndarray) -> np.ndarray:
+    """The term's weighted impacts at positions of its list: the same float32 values as _whole's."""
+    values = term.impacts.at(positions) if isinstance(term.impacts, LazyImpacts) else term.impacts[positions]
+    return values if term.weight == 1.0 else values * np.float32(term.weight)
 
 
 def accumulate(postings: Sequence[TermPostings], size: int) -> np.ndarray:
@@ -88,33 +172,152 @@ def accumulate(postings: Sequence[TermPostings], size: int) -> np.ndarray:
     np.add.at adds in place without the gather, temporary and scatter of
     ``scores[ids] += ...``: two to four times faster on long postings lists.
     Short lists go in one call, since there the cost per call is what counts.
+    Either way each slot's score is its terms' impacts added in the order of
+    postings, which pruning's final scores repeat (_exact).
     """
     scores = np.zeros(size, dtype=np.float32)
     if sum(len(term.ids) for term in postings) <= _ONE_CALL_POSTINGS:
         if postings:
             np.add.at(scores, np.concatenate([term.ids for term in postings]),
-                      np.concatenate([_weighted(term) for term in postings]))
+                      np.concatenate([_whole(term) for term in postings]))
     else:
         for term in postings:
-            np.add.at(scores, term.ids, _weighted(term))
+            np.add.at(scores, term.ids, _whole(term))
     return scores
 
 
-def _weighted(term: TermPostings) -> np.ndarray:
-    return term.impacts if term.weight == 1.0 else term.impacts * np.float32(term.weight)
+def top_k(postings: Sequence[TermPostings], size: int, k: int, groups: np.ndarray | None = None, *,
+          exhaustive: bool = False, scratch: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Best k passage slots and their scores, best first, ties by slot; with groups (a group
+    number per slot, the article), only each group's best slot counts, so k distinct groups.
 
-
-def top_k(postings: Sequence[TermPostings], size: int, k: int,
-          groups: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Best k passage slots and their scores, best first; with groups (a group number per
-    slot, the article), only each group's best slot counts, so k distinct groups.
-
-    The best 4k slots are taken first, and more only when they hold fewer than
-    k groups: those are exactly the first k groups' best slots, since a group
-    with no slot among them scores less than all of them.
+    By exact dynamic pruning unless exhaustive: both give the same slots and scores.
+    scratch, zeros of size float32, is a reusable accumulator (left as zeros).
     """
     if not postings or k <= 0:
         return np.empty(0, np.int64), np.empty(0, np.float32)
+    if exhaustive or any(_bound(term) <= 0 for term in postings):  # pruning needs positive impacts
+        return _exhaustive(postings, size, k, groups)
+    return _pruned(postings, size, k, groups, scratch)
+
+
+def _bound(term: TermPostings) -> float:
+    """Upper bound of the term's weighted score in any passage."""
+    if term.bound is not None:
+        return term.bound * term.weight * (1.0 + _SLACK)
+    values = _whole(term)
+    return float(values.max(initial=0.0)) * (1.0 + _SLACK)
+
+
+def _pruned(postings: Sequence[TermPostings], size: int, k: int, groups: np.ndarray | None,
+            scratch: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """MaxScore, term at a time, in NumPy.
+
+    Terms go in falling order of their bound. Each is added in full into a dense
+    accumulator, and a bar kept: the k-th best partial score among the best
+    passages of each term so far (scores only grow, so the true k-th best is at
+    least that). As soon as the terms not yet added could not lift a passage
+    that has none of the added ones to the bar, the candidates are the passages
+    already touched that could still reach it; the remaining terms (the common
+    ones, with most of the postings and least of the score) are only looked up
+    for them by binary search, and after each, candidates that can no longer
+    reach the bar are dropped. The survivors are scored again exactly as the
+    exhaustive path scores them, so the two agree bit for bit.
+    """
+    bounds = np.array([_bound(term) for term in postings])
+    order = np.lexsort((np.arange(len(postings)), -bounds))  # largest bound first; ties by position
+    rest = np.append(np.cumsum(bounds[order][::-1])[::-1], 0.0)  # rest[j]: bound of terms order[j:] together
+    acc = np.zeros(size, np.float32) if scratch is None else scratch
+    added: list[np.ndarray] = []
+    bar = 0.0
+    try:
+        pool = np.empty(0, np.intp)  # distinct slots whose partial scores set the bar
+        while len(added) < len(order) and rest[len(added)] >= bar * (1.0 - _SLACK):
+            term = postings[order[len(added)]]
+            np.add.at(acc, term.ids, _whole(term))
+            added.append(term.ids)
+            pool = np.union1d(pool, _leaders(term.ids, acc[term.ids], k))
+            bar = max(bar, _kth(pool, acc[pool], k, groups))
+        reach = bar * (1.0 - _SLACK) - rest[len(added)]  # a touched passage below this cannot reach the bar
+        candidates = np.unique(np.concatenate([ids[acc[ids] >= reach] for ids in added]))
+        partial = acc[candidates]
+    finally:
+        for ids in added:
+            acc[ids] = 0
+    for n in range(len(added), len(order)):
+        candidates, partial, bar = _prune(candidates, partial, bar, rest[n], k, groups)
+        term = postings[order[n]]
+        positions, found = _find(term.ids, candidates)
+        partial[found] += _at(term, positions)
+    candidates, _, _ = _prune(candidates, partial, bar, 0.0, k, groups)
+    return _rank(candidates, _exact(postings, candidates), k, groups)
+
+
+def _leaders(ids: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
+    """The slots of the k largest values (any k of them when some tie)."""
+    return ids if len(ids) <= k else ids[np.argpartition(-values, k - 1)[:k]]
+
+
+def _kth(slots: np.ndarray, values: np.ndarray, k: int, groups: np.ndarray | None) -> float:
+    """A lower bound on the k-th best score: the k-th largest value of distinct slots, or with
+    groups, of distinct groups' best slots; 0 when there are not k of them."""
+    if groups is None:
+        return float(np.partition(values, len(values) - k)[len(values) - k]) if len(values) >= k else 0.0
+    if len(values) > 4 * k:  # the bar only has to be a lower bound: the best 4k are enough to look at
+        keep = np.argpartition(-values, 4 * k - 1)[: 4 * k]
+        slots, values = slots[keep], values[keep]
+    order = np.argsort(-values, kind="stable")
+    _, first = np.unique(groups[slots[order]], return_index=True)
+    return float(values[order][np.sort(first)[k - 1]]) if len(first) >= k else 0.0
+
+
+def _prune(candidates: np.ndarray, partial: np.ndarray, bar: float, rest: float, k: int,
+           groups: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, float]:
+    """Raise the bar from the candidates' partial scores, then drop those that cannot reach it
+    with every term still to add (rest: their bounds together)."""
+    bar = max(bar, _kth(candidates, partial, k, groups))
+    keep = partial >= bar * (1.0 - _SLACK) - rest
+    return candidates[keep], partial[keep], bar
+
+
+def _find(ids: np.ndarray, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each of slots (ascending) stands in ids (ascending): positions of those found, and
+    a mask of which were."""
+    positions = np.searchsorted(ids, slots)
+    np.minimum(positions, len(ids) - 1, out=positions)
+    found = ids[positions] == slots if len(ids) else np.zeros(len(slots), bool)
+    return positions[found], found
+
+
+def _exact(postings: Sequence[TermPostings], slots: np.ndarray) -> np.ndarray:
+    """Scores of slots as accumulate computes them: each term's float32 impact added in the
+    order of postings, so every sum rounds the same way."""
+    scores = np.zeros(len(slots), np.float32)
+    for term in postings:
+        positions, found = _find(term.ids, slots)
+        scores[found] += _at(term, positions)
+    return scores
+
+
+def _rank(slots: np.ndarray, scores: np.ndarray, k: int,
+          groups: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """The best k of slots by score, ties by slot; with groups, each group's best only."""
+    order = np.lexsort((slots, -scores))
+    if groups is not None:  # a group's first slot in that order is its best
+        _, first = np.unique(groups[slots[order]], return_index=True)
+        order = order[np.sort(first)]
+    order = order[:k]
+    return slots[order].astype(np.int64, copy=False), scores[order]
+
+
+def _exhaustive(postings: Sequence[TermPostings], size: int, k: int,
+                groups: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Every posting added up, then the best selected.
+
+    With groups, the best 4k slots are taken first, and more only when they hold
+    fewer than k groups: those are exactly the first k groups' best slots, since
+    a group with no slot among them scores less than all of them.
+    """
     scores = accumulate(postings, size)
     if groups is None:
         return _best(scores, postings, k)
@@ -147,7 +350,9 @@ def _best(scores: np.ndarray, postings: Sequence[TermPostings], k: int) -> tuple
         slots = slots[scores[slots] > 0]
     slot_scores = scores[slots]
     if len(slots) > 4 * k:  # sorting a few dozen candidates outright is cheaper than selecting first
-        keep = np.argpartition(-slot_scores, k - 1)[:k]
+        # Every slot tied with the k-th best stays, so ties are broken by slot below, not by the partition.
+        kth = np.partition(slot_scores, len(slots) - k)[len(slots) - k]
+        keep = slot_scores >= kth
         slots, slot_scores = slots[keep], slot_scores[keep]
     order = np.lexsort((slots, -slot_scores))[:k]
     return slots[order].astype(np.int64, copy=False), slot_scores[order]

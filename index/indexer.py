@@ -32,9 +32,10 @@ from tqdm import tqdm
 
 from citebot.index.analysis import analyze, skeleton
 from citebot.index.articles import Article, ArticleError, discover_files, iter_articles, title_opens_text
-from citebot.index.bm25 import okapi_idf_sum
+from citebot.index.bm25 import okapi_idf_sum, staircase
 from citebot.index.passages import is_boilerplate, layout
-from citebot.index.store import SENTENCE_BOILERPLATE, SLOT_DTYPE, TERM_DTYPE, TF_DTYPE, SchemaMismatch, connect, describe, reset
+from citebot.index.store import (SENTENCE_BOILERPLATE, SLOT_DTYPE, STAIRCASE_DTYPE, TERM_DTYPE, TF_DTYPE, SchemaMismatch,
+                                 connect, describe, reset)
 
 log = logging.getLogger(__name__)
 
@@ -258,8 +259,10 @@ class Indexer:
                 summary.removed += len(self._remove_file(conn, key, builder, removed_slots, removed_terms))
                 conn.execute("DELETE FROM files WHERE path=?", (key,))
 
-        self._write_postings(conn, builder, removed_slots, removed_terms)
-        self._write_stats(conn, builder, removed_slots)
+        slots = np.frombuffer(builder.passages, dtype=np.int32)
+        lengths = _slot_table(conn, "lengths", slots, builder.lengths, removed_slots)
+        self._write_postings(conn, builder, removed_slots, removed_terms, lengths)
+        self._write_stats(conn, builder, removed_slots, lengths)
         summary.passages = conn.execute("SELECT count(*) FROM passages").fetchone()[0]
         return summary
 
@@ -326,8 +329,9 @@ class Indexer:
 
     @staticmethod
     def _write_postings(conn: sqlite3.Connection, builder: _PostingsBuilder,
-                        removed_slots: list[int], removed_terms: set[int]) -> None:
-        """Merge the new postings into the stored ones, dropping removed passages, in batches."""
+                        removed_slots: list[int], removed_terms: set[int], lengths: np.ndarray) -> None:
+        """Merge the new postings into the stored ones, dropping removed passages, in batches; each
+        term's staircase (from lengths, every slot's passage length) is written with them."""
         conn.executemany("INSERT INTO terms (id, term, skeleton, df) VALUES (?, ?, ?, 0)",
                          ((i, t, skeleton(t)) for i, t in builder.new_terms))
         gone = np.asarray(sorted(removed_slots), dtype=np.int32)
@@ -342,20 +346,21 @@ class Indexer:
             for term_id in batch:
                 slots, tfs = _merge(stored.get(term_id), additions.of(term_id), gone)
                 if len(slots):
-                    writes.append((term_id, slots.astype(SLOT_DTYPE).tobytes(), tfs.astype(TF_DTYPE).tobytes()))
+                    writes.append((term_id, staircase(tfs, lengths[slots]).astype(STAIRCASE_DTYPE).tobytes(),
+                                   slots.astype(SLOT_DTYPE).tobytes(), tfs.astype(TF_DTYPE).tobytes()))
                 else:
                     emptied.append((term_id,))
-            conn.executemany("INSERT OR REPLACE INTO postings VALUES (?, ?, ?)", writes)
-            conn.executemany("UPDATE terms SET df=? WHERE id=?", ((len(w[1]) // 4, w[0]) for w in writes))
+            conn.executemany("INSERT OR REPLACE INTO postings VALUES (?, ?, ?, ?)", writes)
+            conn.executemany("UPDATE terms SET df=? WHERE id=?", ((len(w[2]) // 4, w[0]) for w in writes))
             conn.executemany("DELETE FROM postings WHERE term=?", emptied)
             conn.executemany("DELETE FROM terms WHERE id=?", emptied)
 
     @staticmethod
-    def _write_stats(conn: sqlite3.Connection, builder: _PostingsBuilder, removed_slots: list[int]) -> None:
-        """Per passage slot its length and its article's slot, each one blob loaded whole by
-        readers (0 for a free slot), and collection statistics."""
+    def _write_stats(conn: sqlite3.Connection, builder: _PostingsBuilder, removed_slots: list[int],
+                     lengths: np.ndarray) -> None:
+        """Per passage slot its length (lengths) and its article's slot, each one blob loaded whole
+        by readers (0 for a free slot), and collection statistics."""
         slots = np.frombuffer(builder.passages, dtype=np.int32)
-        lengths = _slot_table(conn, "lengths", slots, builder.lengths, removed_slots)
         articles = _slot_table(conn, "articles", slots, builder.articles, removed_slots)
         passages, total = conn.execute("SELECT count(*), coalesce(sum(length), 0) FROM passages").fetchone()
         dfs = np.fromiter((df for (df,) in conn.execute("SELECT df FROM terms")), dtype=np.int64)

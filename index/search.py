@@ -25,10 +25,11 @@ import aiosqlite
 import numpy as np
 
 from citebot.index.analysis import analyze, analyze_query
-from citebot.index.bm25 import BM25Params, CollectionStats, TermPostings, accumulate, idf, impacts, length_norm, top_k
+from citebot.index.bm25 import (BM25Params, CollectionStats, LazyImpacts, TermPostings, accumulate, idf, length_norm,
+                                max_impact, top_k)
 from citebot.index.passages import is_boilerplate, sentence_units
-from citebot.index.store import (SENTENCE_BOILERPLATE, SLOT_DTYPE, SPAN_DTYPE, TERM_DTYPE, TF_DTYPE, describe, passage_id,
-                         read_uri, split_passage_id, verify)
+from citebot.index.store import (SENTENCE_BOILERPLATE, SLOT_DTYPE, SPAN_DTYPE, STAIRCASE_DTYPE, TERM_DTYPE, TF_DTYPE, describe,
+                                passage_id, read_uri, split_passage_id, verify)
 from citebot.index.vocabulary import Vocabulary
 
 # Scoring a few hundred thousand postings takes milliseconds; above this many
@@ -40,7 +41,6 @@ _PLAN_MEMO_SIZE = 100_000  # query words whose planned terms are kept
 PRELOAD_BYTES = 32 * 1024 * 1024  # an index with less postings than this is held in memory whole,
 PRELOAD_TERMS = 200_000  # and fewer words: decoding postings row by row is what costs
 _new_tuple = tuple.__new__
-_NO_POSTINGS = (np.empty(0, np.intp), np.empty(0, np.float32))
 _HIT_COLUMNS = ("SELECT p.slot, p.ordinal, p.start, p.end, a.id, a.title, a.url, a.date, a.source, a.author, "
                 "substr(a.text, p.start + 1, p.end - p.start)")
 _SENTENCE_COLUMNS = "SELECT a.id, {text}, s.spans, s.bounds, s.terms, s.flags"
@@ -149,26 +149,40 @@ class IndexInfo:
     indexed_at: str | None
 
 
+class _Decoded(NamedTuple):
+    """A term's postings as read: passage slots (int32, over the stored bytes: no copy), impacts
+    computed where pruning asks for them, and the largest impact (for this generation's lengths)."""
+
+    ids: np.ndarray
+    impacts: LazyImpacts
+    bound: float
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held, counting the whole impacts a term scored in full keeps (4 a posting)."""
+        return self.ids.nbytes + self.impacts.tfs.nbytes + 4 * len(self.ids)
+
+
 class _PostingsCache:
     """Decoded postings of recent terms, bounded in bytes, emptied on a new generation."""
 
     def __init__(self, limit: int = _CACHE_BYTES) -> None:
         self.limit = limit
         self.size = 0
-        self.items: OrderedDict[int, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self.items: OrderedDict[int, _Decoded] = OrderedDict()
 
-    def get(self, term_id: int) -> tuple[np.ndarray, np.ndarray] | None:
+    def get(self, term_id: int) -> _Decoded | None:
         item = self.items.get(term_id)
         if item is not None:
             self.items.move_to_end(term_id)
         return item
 
-    def put(self, term_id: int, item: tuple[np.ndarray, np.ndarray]) -> None:
+    def put(self, term_id: int, item: _Decoded) -> None:
         self.items[term_id] = item
-        self.size += item[0].nbytes + item[1].nbytes
+        self.size += item.nbytes
         while self.size > self.limit and self.items:
-            _, (slots, tfs) = self.items.popitem(last=False)
-            self.size -= slots.nbytes + tfs.nbytes
+            _, old = self.items.popitem(last=False)
+            self.size -= old.nbytes
 
     def clear(self) -> None:
         self.items.clear()
@@ -285,6 +299,7 @@ class Searcher:
         self.generation = -1
         self.stats = CollectionStats(0, 0, 0.0, 0)
         self.norm = np.empty(0)
+        self.scratch = np.empty(0, np.float32)  # pruning's accumulator, one per passage slot, kept zeroed
         self.article_of = np.empty(0, np.int32)  # article slot by passage slot
         self.cache = _PostingsCache()
         self.vocabulary = Vocabulary([])
@@ -366,7 +381,7 @@ class Searcher:
             if small:
                 # A small index is read whole, in the snapshot of the vocabulary whose term ids it uses:
                 # its questions then cost no database round trip.
-                postings = await (await self.conn.execute("SELECT term, slots, tfs FROM postings")).fetchall()
+                postings = await (await self.conn.execute("SELECT term, staircase, slots, tfs FROM postings")).fetchall()
                 hit_rows = await (await self.conn.execute(
                     _HIT_COLUMNS + " FROM passages p JOIN articles a ON a.slot = p.article")).fetchall()
                 sentence_rows = await (await self.conn.execute(
@@ -381,6 +396,7 @@ class Searcher:
         self.stats = CollectionStats(int(meta.get("passages", 0)), int(meta.get("total_length", 0)),
                                      float(meta.get("okapi_idf_sum", 0.0)), int(meta.get("vocabulary", 0)))
         self.norm = length_norm(lengths, self.stats, self.params)
+        self.scratch = np.zeros(len(self.norm), np.float32)
         self.vocabulary = vocabulary
         self.term_names = names
         self.term_plans.clear()
@@ -394,37 +410,47 @@ class Searcher:
             self.sentence_rows = {row[0]: row[1:] for row in sentence_rows}
         return True
 
-    async def _postings(self, term_ids: list[int]) -> dict[int, tuple[np.ndarray, np.ndarray]] | None:
-        """Passage slots and impacts (valid for this generation's lengths) of terms, cached;
+    async def _postings(self, term_ids: list[int]) -> dict[int, _Decoded] | None:
+        """Passage slots, impacts and bounds (valid for this generation's lengths) of terms, cached;
         the ones not cached are read in one statement. None if that statement found a newer
         generation: its slots may lie past this one's lengths, so the caller reloads first."""
         if self.rows is not None:  # a small index is held whole: nothing to read, nothing evicted
             held = self.cache.items
-            return {term_id: held.get(term_id, _NO_POSTINGS) for term_id in term_ids}
+            return {term_id: held.get(term_id) or self._empty for term_id in term_ids}
         found = {term_id: cached for term_id in term_ids if (cached := self.cache.get(term_id)) is not None}
         missing = [term_id for term_id in dict.fromkeys(term_ids) if term_id not in found]
         if missing:
             cursor = await self.conn.execute(
-                "SELECT term, slots, tfs, (SELECT value FROM meta WHERE key = 'generation') FROM postings "
+                "SELECT term, staircase, slots, tfs, (SELECT value FROM meta WHERE key = 'generation') FROM postings "
                 f"WHERE term IN ({','.join('?' * len(missing))})", missing)
             rows = await cursor.fetchall()
             if rows and int(rows[0][-1]) != self.generation:
                 return None
             found.update(self._decode([row[:-1] for row in rows]))
         # A term missing here is gone: an indexer committed since the vocabulary was read.
-        return {term_id: found.get(term_id, _NO_POSTINGS) for term_id in term_ids}
+        return {term_id: found.get(term_id) or self._empty for term_id in term_ids}
 
-    def _decode(self, rows: list[tuple[int, bytes, bytes]]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-        """Stored postings rows → (slots, impacts), put in the cache."""
+    def _decode(self, rows: list[tuple[int, bytes, bytes, bytes]]) -> dict[int, _Decoded]:
+        """Stored postings rows → _Decoded, put in the cache.
+
+        Nothing is computed per posting here: slots and counts are read in place,
+        and impacts only where scoring asks for them (most of a common term's never are).
+        """
         decoded = {}
-        for term_id, blob_slots, blob_tfs in rows:
-            # Stored as int32; held as the platform's index type, which np.add.at takes a fifth faster.
-            slots = np.frombuffer(blob_slots, dtype=SLOT_DTYPE).astype(np.intp)
-            # A term's postings are the passages it occurs in: their number is its df.
-            decoded[term_id] = (slots, impacts(np.frombuffer(blob_tfs, dtype=TF_DTYPE), self.norm[slots],
-                                               self.params.k1, self._idf(len(slots))))
-            self.cache.put(term_id, decoded[term_id])
+        for term_id, blob_staircase, blob_slots, blob_tfs in rows:
+            slots = np.frombuffer(blob_slots, dtype=SLOT_DTYPE)
+            term_idf = self._idf(len(slots))  # a term's postings are the passages it occurs in: their number is its df
+            decoded[term_id] = item = _Decoded(
+                slots, LazyImpacts(np.frombuffer(blob_tfs, dtype=TF_DTYPE), slots, self.norm, self.params.k1, term_idf),
+                max_impact(np.frombuffer(blob_staircase, dtype=STAIRCASE_DTYPE), self.stats, self.params, term_idf))
+            self.cache.put(term_id, item)
         return decoded
+
+    @property
+    def _empty(self) -> _Decoded:
+        """The postings of a term gone since the vocabulary was read (an indexer committed)."""
+        nothing = np.empty(0, np.int32)
+        return _Decoded(nothing, LazyImpacts(np.empty(0, np.uint16), nothing, self.norm, self.params.k1, 0.0), 0.0)
 
     def _plan(self, query: str) -> tuple[list[QueryTerm], list[tuple[int, QueryTerm]], list[str]]:
         """Query terms with ids; unknown words replaced by close vocabulary words (all in memory)."""
@@ -486,12 +512,15 @@ class Searcher:
                 if read is None:
                     await self._refresh()
                     continue
-                postings = [TermPostings(*read[term_id], term.weight) for term_id, term in planned]
+                postings = [TermPostings(read[term_id].ids, read[term_id].impacts, term.weight, read[term_id].bound)
+                            for term_id, term in planned if len(read[term_id].ids)]
                 groups = self.article_of if distinct_articles else None
+                # The lock keeps the scratch accumulator to one search at a time.
                 if sum(len(p.ids) for p in postings) > _THREAD_THRESHOLD:
-                    slots, scores = await asyncio.to_thread(top_k, postings, len(self.norm), limit, groups)
+                    slots, scores = await asyncio.to_thread(top_k, postings, len(self.norm), limit, groups,
+                                                            scratch=self.scratch)
                 else:
-                    slots, scores = top_k(postings, len(self.norm), limit, groups)
+                    slots, scores = top_k(postings, len(self.norm), limit, groups, scratch=self.scratch)
                 hits, generation = await self._hits(slots, scores)
                 if generation == self.generation or not await self._refresh():
                     break
@@ -507,7 +536,7 @@ class Searcher:
                 known = [(self.vocabulary.get(term), count) for term, count in Counter(terms).items()]
                 known = [(found, count) for found, count in known if found is not None]
                 read = await self._postings([term_id for (term_id, _, _), _ in known])
-            postings = [TermPostings(*read[term_id], count) for (term_id, _, _), count in known]
+            postings = [TermPostings(read[term_id].ids, read[term_id].impacts, count) for (term_id, _, _), count in known]
             return accumulate(postings, len(self.norm))
 
     async def _hits(self, slots: np.ndarray, scores: np.ndarray) -> tuple[list[Hit], int]:

@@ -1,7 +1,8 @@
 """The SQLite store: schema, version checks and clear errors about the file.
 
 One file holds articles, passages, the vocabulary with document frequencies,
-postings (one row per term: packed passage slots and term frequencies), each
+postings (one row per term: packed passage slots and term frequencies, and the
+pairs that bound the term's impact), each
 article's sentences (spans, analysed terms as term ids, boilerplate flags),
 collection statistics and the schema version. WAL mode lets the bot read
 while an indexer writes; every update is one transaction.
@@ -15,8 +16,9 @@ from pathlib import Path
 
 # 2: irregular verb forms analysed to their base form; 3: the article of every passage slot;
 # 4: every article's sentences, with their terms and boilerplate flags; 5: officer, university and
-# organ analysed apart from office, universe and organisation
-SCHEMA_VERSION = 5
+# organ analysed apart from office, universe and organisation; 6: each term's postings carry their staircase
+# (the pairs that bound its impact, for exact dynamic pruning)
+SCHEMA_VERSION = 6
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
@@ -51,6 +53,7 @@ CREATE TABLE IF NOT EXISTS terms (
 CREATE INDEX IF NOT EXISTS terms_skeleton ON terms(skeleton);
 CREATE TABLE IF NOT EXISTS postings (
     term INTEGER PRIMARY KEY REFERENCES terms(id),
+    staircase BLOB NOT NULL,
     slots BLOB NOT NULL,
     tfs BLOB NOT NULL
 );
@@ -64,9 +67,13 @@ CREATE TABLE IF NOT EXISTS sentences (
 );
 """
 
-# Postings are stored as little-endian int32 slots and uint16 counts.
+# Postings are stored as little-endian int32 slots and uint16 counts, with the term's staircase: int32
+# (tf, passage length) pairs that no posting beats on both counts (bm25.staircase), which give its
+# largest impact for any BM25 parameters without reading the postings. It comes first in the row, so
+# it is read without the row's overflow pages.
 SLOT_DTYPE = "<i4"
 TF_DTYPE = "<u2"
+STAIRCASE_DTYPE = "<i4"
 # An article's sentences, one row: its length in characters; spans, int32 (start, end) pairs of
 # character offsets into its text, one per sentence unit of passages.layout (the units its passages
 # are made of), in order; terms, the int32 ids (terms.id) of each sentence's distinct analysed terms

@@ -1,0 +1,139 @@
+"""Exact dynamic pruning (MaxScore) gives what exhaustive scoring gives: the same passages, scores
+and order, ties included, with and without one hit per article; and the stored staircases bound
+every term's impacts for any BM25 parameters, also after incremental updates."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import citebot.index.search as search_module
+from citebot.index.bm25 import BM25Params, CollectionStats, TermPostings, idf, impacts, length_norm, max_impact, staircase, top_k
+from citebot.index.indexer import index_paths
+from citebot.index.search import Searcher
+from citebot.index.store import SLOT_DTYPE, STAIRCASE_DTYPE, TF_DTYPE
+
+from tests.conftest import DATA
+
+SCIFACT_SAMPLE = DATA / "scifact_corpus_sample.jsonl"
+PARAMS = [BM25Params(), BM25Params("okapi", k1=1.5, b=0.75), BM25Params(k1=0.9, b=0.4), BM25Params(k1=2.0, b=1.0)]
+
+
+def random_postings(rng: np.random.Generator, size: int) -> list[TermPostings]:
+    """One to eight terms of very different lengths; few distinct impacts, so scores tie often."""
+    norm = rng.choice([0.6, 1.0, 1.5], size).astype(np.float32)
+    postings = []
+    for _ in range(rng.integers(1, 9)):
+        count = min(size, int(rng.choice([1, 3, 40, 800, 9000])))
+        ids = np.sort(rng.choice(size, count, replace=False)).astype(np.int32)
+        values = impacts(rng.integers(1, 4, count).astype(np.uint16), norm[ids], 1.2, float(rng.choice([0.5, 3.0, 7.0])))
+        postings.append(TermPostings(ids, values, float(rng.choice([1.0, 2.0, 0.6]))))
+    return postings
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_pruned_equals_exhaustive_on_a_synthetic_corpus_with_ties(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    size = int(rng.choice([50, 2000, 20000]))
+    groups = np.sort(rng.integers(0, max(1, size // int(rng.choice([1, 3, 50]))), size)).astype(np.int32)
+    postings = random_postings(rng, size)
+    scratch = np.zeros(size, np.float32)
+    for k in (1, 3, 10, 50):
+        for by in (None, groups):
+            pruned = top_k(postings, size, k, by, scratch=scratch)
+            exhaustive = top_k(postings, size, k, by, exhaustive=True)
+            np.testing.assert_array_equal(pruned[0], exhaustive[0])
+            np.testing.assert_array_equal(pruned[1], exhaustive[1])
+            assert not scratch.any()  # the accumulator is left zeroed for the next query
+
+
+def test_ties_are_broken_by_slot_on_both_paths() -> None:
+    # Forty passages score exactly the same; the best ten are the ten lowest slots.
+    ids = np.arange(0, 400, 10, dtype=np.int32)
+    postings = [TermPostings(ids, np.full(len(ids), 2.5, np.float32)),
+                TermPostings(np.arange(400, dtype=np.int32), np.full(400, 0.5, np.float32))]
+    for exhaustive in (False, True):
+        slots, scores = top_k(postings, 400, 10, exhaustive=exhaustive)
+        assert slots.tolist() == list(range(0, 100, 10)) and scores.tolist() == [3.0] * 10
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_staircase_gives_each_terms_largest_impact_for_any_parameters(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(1, 300, 5000).astype(np.int32)
+    stats = CollectionStats(len(lengths), int(lengths.sum()), 0.0, 1)
+    for count in (1, 7, 400, 5000):
+        slots = np.sort(rng.choice(len(lengths), count, replace=False))
+        tfs = np.minimum(rng.geometric(float(rng.choice([0.3, 0.9])), count), 60).astype(np.uint16)
+        pairs = staircase(tfs, lengths[slots])
+        for params in PARAMS:
+            term_idf = idf(count, CollectionStats(len(lengths), 0, 5000.0, 1000), params)
+            largest = float(impacts(tfs, length_norm(lengths, stats, params)[slots], params.k1, term_idf).max())
+            assert largest <= max_impact(pairs, stats, params, term_idf) <= largest * (1 + 1e-4)
+
+
+async def same_hits(index: Path, queries: list[str], preload_bytes: int, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Search every query pruned and exhaustively in one Searcher; the hits must be identical.
+    Returns how many hits were compared."""
+    compared = 0
+    searcher = await Searcher.open(index, preload_bytes=preload_bytes)
+    try:
+        for query in queries:
+            for limit, distinct in ((10, False), (3, False), (10, True), (50, True)):
+                pruned = await searcher.search(query, limit, distinct)
+                with monkeypatch.context() as patch:
+                    patch.setattr(search_module, "top_k", functools.partial(top_k, exhaustive=True))
+                    exhaustive = await searcher.search(query, limit, distinct)
+                assert [(h.passage_id, h.score) for h in pruned.hits] == [(h.passage_id, h.score) for h in exhaustive.hits]
+                compared += len(pruned.hits)
+    finally:
+        await searcher.close()
+    return compared
+
+
+@pytest.mark.parametrize("preload_bytes", [0, 32 * 1024 * 1024])  # read from the database, or held in memory
+async def test_pruned_equals_exhaustive_on_the_seeds(bundled_index: Path, seed_questions: list[dict],
+                                                     preload_bytes: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    queries = [q["question"] for q in seed_questions] + ["Kherson Kherson Russian", "Melitopol mayor Fedorov", "Stremusov"]
+    assert await same_hits(bundled_index, queries, preload_bytes, monkeypatch) > 100
+
+
+async def test_pruned_equals_exhaustive_on_the_scifact_sample_and_after_an_update(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    records = [json.loads(line) for line in SCIFACT_SAMPLE.read_text(encoding="utf-8").splitlines() if line.strip()]
+    queries = [record["title"] for record in records]
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records[:20]), encoding="utf-8")
+    (folder / "b.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records[20:]), encoding="utf-8")
+    index = tmp_path / "scifact.sqlite"
+    index_paths(index, [folder], progress=False)
+    assert await same_hits(index, queries, 0, monkeypatch) > 300
+    # An update rewrites only the touched terms' postings and changes the average length: every
+    # staircase must still bound its term's impacts.
+    (folder / "b.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records[20:25]), encoding="utf-8")
+    (folder / "c.jsonl").write_text(json.dumps({**records[3], "_id": "copy"}) + "\n", encoding="utf-8")
+    index_paths(index, [folder], progress=False)
+    assert await same_hits(index, queries, 0, monkeypatch) > 300
+    assert_staircases_bound(index)
+
+
+def assert_staircases_bound(index: Path) -> None:
+    conn = sqlite3.connect(index)
+    try:
+        lengths = np.frombuffer(conn.execute("SELECT value FROM meta WHERE key='lengths'").fetchone()[0], SLOT_DTYPE)
+        rows = conn.execute("SELECT staircase, slots, tfs FROM postings").fetchall()
+    finally:
+        conn.close()
+    stats = CollectionStats(int((lengths > 0).sum()), int(lengths.sum()), 0.0, 1)
+    for params in PARAMS:
+        norm = length_norm(lengths, stats, params)
+        for pairs, slots, tfs in rows:
+            slots = np.frombuffer(slots, SLOT_DTYPE)
+            largest = float(impacts(np.frombuffer(tfs, TF_DTYPE), norm[slots], params.k1).max())
+            assert largest <= max_impact(np.frombuffer(pairs, STAIRCASE_DTYPE), stats, params, 1.0) <= largest * (1 + 1e-4)
