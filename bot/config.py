@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     answer_threshold: float = Field(default=0.5, ge=0, le=1)
 
     questions_per_minute: int = Field(default=20, ge=1)
+    redis_url: SecretStr | None = None  # may hold a password: a secret, shown only through redis_location()
+    redis_claim_seconds: float = Field(default=10.0, gt=0, le=3600)
     log_questions: bool = False
     log_level: str = "INFO"
 
@@ -88,6 +90,23 @@ class Settings(BaseSettings):
         if value is not None and not WEBHOOK_SECRET.fullmatch(value.get_secret_value()):
             raise ValueError("must be 1-256 characters, each a letter, digit, _ or - (Telegram's rule)")
         return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: SecretStr | None) -> SecretStr | None:
+        """Only what redis-py's from_url reads; the message never quotes the URL (it may hold a password)."""
+        if value is not None and urlsplit(value.get_secret_value()).scheme not in ("redis", "rediss", "unix"):
+            raise ValueError("must be a redis://, rediss:// or unix:// URL")
+        return value
+
+    def redis_location(self) -> str:
+        """REDIS_URL without its user and password, fit for logs and messages."""
+        if self.redis_url is None:
+            return "(none)"
+        url = urlsplit(self.redis_url.get_secret_value())
+        if url.scheme == "unix":
+            return f"unix://{url.path}"
+        return f"{url.scheme}://{url.hostname or 'localhost'}:{url.port or 6379}{url.path}"
 
     @field_validator("*", mode="before")
     @classmethod

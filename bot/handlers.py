@@ -25,6 +25,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from citebot.bot.answer import Answer, Citation
 from citebot.bot.conversation import ConversationStore, MemoryConversations
+from citebot.bot.generations import Busy, announce, one_reindex
 from citebot.bot.i18n import N_, Translator, plural, translator
 from citebot.bot.logs import describe_exception
 from citebot.bot.questions import BadQuestion
@@ -32,7 +33,7 @@ from citebot.bot.render import (MESSAGE_LIMIT, answer_html, article_html_parts, 
                         passage_html, tg_len)
 from citebot.bot.service import Citebot, SearchPage
 from citebot.bot.smalltalk import small_talk
-from citebot.bot.state import ExpiringStore, InFlight, Replies, Stats
+from citebot.bot.state import InFlight, KeyStore, Limiter, Replies, StatsStore
 from citebot.index.store import split_passage_id
 
 log = logging.getLogger(__name__)
@@ -104,13 +105,17 @@ def _citebot(context: ContextTypes.DEFAULT_TYPE) -> Citebot:
     return context.bot_data["citebot"]
 
 
-def _store(context: ContextTypes.DEFAULT_TYPE) -> ExpiringStore:
+def _store(context: ContextTypes.DEFAULT_TYPE) -> KeyStore:
     return context.bot_data["keys"]
 
 
-def _callback(context: ContextTypes.DEFAULT_TYPE, kind: str, value: str) -> str:
+def _rate(context: ContextTypes.DEFAULT_TYPE) -> Limiter:
+    return context.bot_data["rate"]
+
+
+async def _callback(context: ContextTypes.DEFAULT_TYPE, kind: str, value: str) -> str:
     """Callback data for a button that opens a passage (p) or an article (a)."""
-    return open_data(kind, value, _store(context))
+    return await open_data(kind, value, _store(context))
 
 
 @dataclass(frozen=True)
@@ -135,12 +140,12 @@ _STORE_KEY = re.compile(r"[A-Za-z0-9_-]{1,43}")  # ExpiringStore keys are secret
 _OFFSET = re.compile(r"[0-9]{1,4}")  # ASCII only: str.isdigit() also accepts "²", which int() refuses
 
 
-def open_data(kind: str, value: str, store: ExpiringStore) -> str:
+async def open_data(kind: str, value: str, store: KeyStore) -> str:
     """Callback data to open value: the value itself if it fits in Telegram's 64 bytes, else a short key."""
     data = f"{kind}:{value}"
     if len(data.encode()) <= CALLBACK_LIMIT:
         return data
-    return f"k{kind}:{store.put(value)}"
+    return f"k{kind}:{await store.put(value)}"
 
 
 def page_data(key: str, offset: int) -> str:
@@ -171,12 +176,12 @@ def command_argument(args: list[str] | None) -> str:
     return " ".join(args or []).strip()
 
 
-def source_buttons(context: ContextTypes.DEFAULT_TYPE, citations: list[Citation]) -> InlineKeyboardMarkup | None:
+async def source_buttons(context: ContextTypes.DEFAULT_TYPE, citations: list[Citation]) -> InlineKeyboardMarkup | None:
     """One button per citation that opens its passage."""
     if not citations:
         return None
     return InlineKeyboardMarkup([[
-        InlineKeyboardButton(_t()(SOURCE_BUTTON).format(n=c.n), callback_data=_callback(context, "p", c.passage_id))
+        InlineKeyboardButton(_t()(SOURCE_BUTTON).format(n=c.n), callback_data=await _callback(context, "p", c.passage_id))
         for c in citations]])
 
 
@@ -213,10 +218,10 @@ async def answer_question(message: Message, question: str, context: ContextTypes
     started = time.perf_counter()
     # A question asked in Ukrainian or Russian is answered in that language, else in the user's.
     text = answer_html(answer, translator(answer.language or LANGUAGE.get()))
-    buttons = source_buttons(context, answer.citations)
+    buttons = await source_buttons(context, answer.citations)
     # The bot's own work: searching and composing (timed by the service) plus rendering.
     # Not counted: waiting for Telegram, whose flood limits may hold the reply back.
-    _log_answer(message, question, answer, answer.elapsed_ms + (time.perf_counter() - started) * 1000, context)
+    await _log_answer(message, question, answer, answer.elapsed_ms + (time.perf_counter() - started) * 1000, context)
     await respond(message, context, text, buttons)
 
 
@@ -236,12 +241,12 @@ def _in_group(message: Message) -> bool:
     return message.chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
 
 
-def _within_rate(message: Message, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def _within_rate(message: Message, context: ContextTypes.DEFAULT_TYPE) -> bool:
     """Per-user limit; the first refusal in a burst gets one polite line, after the answers already under way."""
     user = message.from_user
     if user is None:
         return True
-    allowed, tell = context.bot_data["rate"].check(user.id)
+    allowed, tell = await _rate(context).check(user.id)
     if tell:
         inflight: InFlight | None = context.bot_data.get("inflight")
         earlier = inflight.before(user.id, asyncio.current_task()) if inflight is not None else []
@@ -263,18 +268,18 @@ async def limit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.inline_query is not None:
         if not update.inline_query.query.strip():
             return
-        if not context.bot_data["rate"].check(user.id)[0]:
+        if not (await _rate(context).check(user.id))[0]:
             await update.inline_query.answer([], cache_time=0, button=InlineQueryResultsButton(
                 _t()(RATE_LIMITED_SHORT), start_parameter="limit"))
             raise ApplicationHandlerStop
         return
     if update.callback_query is not None:  # forged or malformed data costs no work: button() says "expired"
-        if parse_callback(update.callback_query.data) is not None and not context.bot_data["rate"].check(user.id)[0]:
+        if parse_callback(update.callback_query.data) is not None and not (await _rate(context).check(user.id))[0]:
             await update.callback_query.answer(_t()(RATE_LIMITED), show_alert=True)
             raise ApplicationHandlerStop
         return
     message = update.message or update.edited_message
-    if message is not None and addressed(message, context) and not _within_rate(message, context):
+    if message is not None and addressed(message, context) and not await _within_rate(message, context):
         raise ApplicationHandlerStop
 
 
@@ -342,11 +347,11 @@ async def respond(message: Message, context: ContextTypes.DEFAULT_TYPE, text: st
         replies.add(message.chat.id, message.message_id, sent.message_id, digest)
 
 
-def _log_answer(message: Message, question: str, answer: Answer, latency: float,
-                context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _log_answer(message: Message, question: str, answer: Answer, latency: float,
+                      context: ContextTypes.DEFAULT_TYPE) -> None:
     """One structured line per answered question; the text itself only with LOG_QUESTIONS."""
-    stats: Stats = context.bot_data["stats"]
-    stats.record(answer.answered, latency)
+    stats: StatsStore = context.bot_data["stats"]
+    await stats.record(answer.answered, latency)
     extra = {"question": question} if _citebot(context).settings.log_questions else {}
     log.info("answered chat_type=%s latency_ms=%.1f hits=%d answered=%s%s", message.chat.type, latency,
              len(answer.citations), answer.answered, f" question={question!r}" if extra else "")
@@ -437,11 +442,11 @@ async def search_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     except BadQuestion as problem:
         await respond(message, context, escape(problem.translated(_t())))
         return
-    text, markup = search_page(page, _store(context))
+    text, markup = await search_page(page, _store(context))
     await respond(message, context, text, markup)
 
 
-def search_page(page: SearchPage, store: ExpiringStore) -> tuple[str, InlineKeyboardMarkup | None]:
+async def search_page(page: SearchPage, store: KeyStore) -> tuple[str, InlineKeyboardMarkup | None]:
     """One page of results and its buttons (open a source; ◀ ▶ to page)."""
     if not page.hits:
         return _t()(NO_MATCH).format(query=escape(page.query)), None
@@ -449,8 +454,8 @@ def search_page(page: SearchPage, store: ExpiringStore) -> tuple[str, InlineKeyb
     for i, (hit, excerpt) in enumerate(page.hits, page.offset + 1):
         lines.append(f"\n{i}. <b>{escape(hit.title[:200])}</b>\n{hit_snippet(hit, excerpt)}\n"
                      f"<code>{escape(hit.passage_id)}</code>")
-    query_key = store.put(page.query)
-    opens = [InlineKeyboardButton(str(i), callback_data=open_data("p", hit.passage_id, store))
+    query_key = await store.put(page.query)
+    opens = [InlineKeyboardButton(str(i), callback_data=await open_data("p", hit.passage_id, store))
              for i, (hit, _) in enumerate(page.hits, page.offset + 1)]
     paging = []
     if page.offset > 0:
@@ -478,7 +483,7 @@ async def _send_source(message: Message, key: str, context: ContextTypes.DEFAULT
     hit = await citebot.passage(key)
     if hit is not None:
         button = InlineKeyboardMarkup([[InlineKeyboardButton(
-            _t()(READ_ARTICLE), callback_data=_callback(context, "a", hit.article_id))]])
+            _t()(READ_ARTICLE), callback_data=await _callback(context, "a", hit.article_id))]])
         await respond(message, context, passage_html(hit), button)
         return
     article = await citebot.article(key)
@@ -488,7 +493,7 @@ async def _send_source(message: Message, key: str, context: ContextTypes.DEFAULT
     parts = split_passage_id(key.strip())
     if parts is not None and article.id != key.strip():  # ARTICLE:999, a passage the article does not have
         button = InlineKeyboardMarkup([[InlineKeyboardButton(
-            _t()(READ_ARTICLE), callback_data=_callback(context, "a", article.id))]])
+            _t()(READ_ARTICLE), callback_data=await _callback(context, "a", article.id))]])
         await respond(message, context, no_such_passage_html(article.id, article.title, parts[1], article.passages),
                       button)
         return
@@ -543,7 +548,7 @@ async def _list_sources(message: Message, context: ContextTypes.DEFAULT_TYPE) ->
             details = ", ".join(d for d in (hit.source, hit.date, hit.url) if d)
             lines.append(f"[{n}] {escape(hit.title[:200])}{' — ' + escape(details[:300]) if details else ''} "
                          f"<code>{escape(hit.passage_id)}</code>")
-    markup = InlineKeyboardMarkup([[InlineKeyboardButton(str(n), callback_data=_callback(context, "p", pid))
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton(str(n), callback_data=await _callback(context, "p", pid))
                                     for n, pid in enumerate(dict.fromkeys(ids), 1)]])
     await respond(message, context, "\n".join(lines)[:MESSAGE_LIMIT], markup)
 
@@ -562,7 +567,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     value = None
     if request is not None:
-        value = _store(context).get(request.value) if request.keyed else request.value
+        value = await _store(context).get(request.value) if request.keyed else request.value
     if request is None or value is None or query.message is None:  # forged, from an old version, or expired
         await query.answer(_t()(EXPIRED), show_alert=True)
         return
@@ -575,7 +580,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def _turn_page(query: CallbackQuery, request: PageButton, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Replace a results message with another page; an expired search or a page past the end is an alert."""
-    text = _store(context).get(request.key)
+    text = await _store(context).get(request.key)
     page = None
     if text is not None and query.message is not None:
         try:
@@ -586,7 +591,7 @@ async def _turn_page(query: CallbackQuery, request: PageButton, context: Context
         await query.answer(_t()(SEARCH_EXPIRED), show_alert=True)
         return
     await query.answer()
-    body, markup = search_page(page, _store(context))
+    body, markup = await search_page(page, _store(context))
     await query.edit_message_text(body, parse_mode=ParseMode.HTML, reply_markup=markup,
                                   link_preview_options=NO_PREVIEW)
 
@@ -692,8 +697,14 @@ async def reindex_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if not _is_admin(update, context):
         await message.reply_text("Sorry, you are not allowed to do that.")
         return
-    await message.reply_text("Re-indexing the articles; I keep answering meanwhile…")
-    summary = await _citebot(context).reindex()
+    try:
+        async with one_reindex(context.bot_data.get("shared")):
+            await message.reply_text("Re-indexing the articles; I keep answering meanwhile…")
+            summary = await _citebot(context).reindex()
+            await announce(context.bot_data.get("shared"), _citebot(context))
+    except Busy:
+        await message.reply_text("Another replica is re-indexing right now; try again when it is done.")
+        return
     context.bot_data.pop("examples", None)
     problems = f"\nSkipped: {escape('; '.join(summary.errors)[:1000])}" if summary.errors else ""
     await message.reply_html(f"Done: {escape(str(summary))}.{problems}")
@@ -707,15 +718,16 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     citebot = _citebot(context)
     info = await citebot.info()
-    stats: Stats = context.bot_data["stats"]
+    stats = await context.bot_data["stats"].summary()
     size = citebot.settings.index_path.stat().st_size / 1e6 if citebot.settings.index_path.exists() else 0.0
     rate = stats.answered / stats.questions if stats.questions else 0.0
+    shared = " (all replicas)" if context.bot_data.get("shared") is not None and context.bot_data["shared"].up else ""
     await respond(
         message, context,
         f"<b>Index</b>: {info.articles} articles, {info.passages} passages, {info.vocabulary} terms, "
         f"{size:.1f} MB, indexed {escape(info.indexed_at or 'never')}\n"
-        f"<b>Since start</b>: {stats.questions} questions, {rate:.0%} answered, "
-        f"latency p50 {stats.percentile(50):.1f} ms, p99 {stats.percentile(99):.1f} ms")
+        f"<b>Since start</b>{shared}: {stats.questions} questions, {rate:.0%} answered, "
+        f"latency p50 {stats.p50_ms:.1f} ms, p99 {stats.p99_ms:.1f} ms")
 
 
 def _is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 import time
 from collections import Counter
@@ -51,6 +52,7 @@ class Citebot:
     def __init__(self, settings: Settings, searcher: Searcher) -> None:
         self.settings = settings
         self.searcher = searcher
+        self.retired: Searcher | None = None  # the searcher before a reopen, closed at the next one
         self.reindex_lock = asyncio.Lock()
         # One question is worked on at a time: the work is CPU-bound under one GIL, so
         # running questions side by side only stretches each one's time.
@@ -75,6 +77,26 @@ class Citebot:
 
     async def close(self) -> None:
         await self.searcher.close()
+        if self.retired is not None:
+            await self.retired.close()
+
+    async def reopen(self) -> None:
+        """Open INDEX_PATH again (a file swapped under a read-only replica) and answer from it from now on.
+
+        Swapped between questions (under the question slot); the old searcher stays open until the next
+        reopen, for a /search or /source that was already using it."""
+        params = BM25Params(self.settings.bm25_variant, self.settings.bm25_k1, self.settings.bm25_b)
+        fresh = await Searcher.open(self.settings.index_path, params)
+        async with self.slot:
+            old, self.searcher = self.searcher, fresh
+        if self.retired is not None:
+            await self.retired.close()
+        self.retired = old
+
+    def writable(self) -> bool:
+        """Whether this process may write its index (its own copy), rather than read a shared read-only one."""
+        path = Path(self.settings.index_path)
+        return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
     @staticmethod
     def question(text: str, *, strict: bool = False) -> str:
@@ -178,9 +200,10 @@ class Citebot:
             if not analyze(query):
                 raise BadQuestion(ONLY_COMMON_WORDS)
         intent = analyse(query)
-        result = await self.searcher.search(intent.text, limit=offset + limit + 1, distinct_articles=True)
+        searcher = self.searcher  # one searcher for the whole page, even if a reopen swaps it meanwhile
+        result = await searcher.search(intent.text, limit=offset + limit + 1, distinct_articles=True)
         page = replace(result, hits=result.hits[offset : offset + limit])
-        excerpts = best_excerpts(page, await self.searcher.contexts(page.hits), intent)
+        excerpts = best_excerpts(page, await searcher.contexts(page.hits), intent)
         return SearchPage(query, list(zip(page.hits, excerpts)), offset, len(result.hits) > offset + limit)
 
     async def passage(self, pid: str) -> Hit | None:

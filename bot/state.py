@@ -1,6 +1,8 @@
 """Small in-memory state of a running bot: short keys for buttons, per-user limits, counters.
 
-All of it is bounded and expires, so memory stays flat however long the bot runs.
+All of it is bounded and expires, so memory stays flat however long the bot runs. The methods the
+handlers call are async, behind small protocols (KeyStore, Limiter, StatsStore, Seen), so that
+bot/shared.py can keep the same state in Redis for several replicas.
 """
 
 from __future__ import annotations
@@ -11,11 +13,50 @@ import secrets
 import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 import numpy as np
 
 T = TypeVar("T")
+
+
+class KeyStore(Protocol):
+    """Values behind short keys, for callback data (at most 64 bytes)."""
+
+    async def put(self, value: str) -> str: ...
+
+    async def get(self, key: str) -> str | None: ...
+
+
+class Limiter(Protocol):
+    """A per-user limit: (allowed, tell), tell only for the first refusal in a burst."""
+
+    async def check(self, user_id: int) -> tuple[bool, bool]: ...
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What /stats shows of the questions served."""
+
+    questions: int
+    answered: int
+    p50_ms: float
+    p99_ms: float
+    since: float  # epoch seconds of the first question counted (or of the start)
+
+
+class StatsStore(Protocol):
+    """Questions served, for /stats: counters and recent latencies."""
+
+    async def record(self, answered: bool, latency_ms: float) -> None: ...
+
+    async def summary(self) -> Summary: ...
+
+
+class Seen(Protocol):
+    """Update ids already taken in: Telegram retries a delivery it thinks failed."""
+
+    async def first(self, update_id: int) -> bool: ...
 
 
 class ExpiringStore(Generic[T]):
@@ -26,7 +67,14 @@ class ExpiringStore(Generic[T]):
         self.max_items = max_items
         self.items: OrderedDict[str, tuple[float, T]] = OrderedDict()
 
-    def put(self, value: T) -> str:
+    async def put(self, value: T) -> str:
+        return self.put_now(value)
+
+    async def get(self, key: str) -> T | None:
+        return self.get_now(key)
+
+    def put_now(self, value: T) -> str:
+        """put, for callers without an event loop."""
         self._expire()
         key = secrets.token_urlsafe(6)
         self.items[key] = (time.monotonic() + self.ttl, value)
@@ -34,7 +82,8 @@ class ExpiringStore(Generic[T]):
             self.items.popitem(last=False)
         return key
 
-    def get(self, key: str) -> T | None:
+    def get_now(self, key: str) -> T | None:
+        """get, for callers without an event loop."""
         item = self.items.get(key)
         if item is None or item[0] < time.monotonic():
             return None
@@ -61,8 +110,12 @@ class RateLimit:
         self.max_users = max_users
         self.users: OrderedDict[int, tuple[deque[float], list[bool]]] = OrderedDict()
 
-    def check(self, user_id: int) -> tuple[bool, bool]:
+    async def check(self, user_id: int) -> tuple[bool, bool]:
         """(allowed, tell): tell is True only for the first refused question in a burst."""
+        return self.check_now(user_id)
+
+    def check_now(self, user_id: int) -> tuple[bool, bool]:
+        """check, for callers without an event loop."""
         now = time.monotonic()
         times, told = self.users.pop(user_id, None) or (deque(), [False])
         self.users[user_id] = (times, told)  # most recent last, so idle users are dropped first
@@ -88,13 +141,38 @@ class Stats:
     answered: int = 0
     latencies_ms: deque[float] = field(default_factory=lambda: deque(maxlen=10_000))
 
-    def record(self, answered: bool, latency_ms: float) -> None:
+    async def record(self, answered: bool, latency_ms: float) -> None:
         self.questions += 1
         self.answered += answered
         self.latencies_ms.append(latency_ms)
 
+    async def summary(self) -> Summary:
+        return Summary(self.questions, self.answered, percentile(self.latencies_ms, 50),
+                       percentile(self.latencies_ms, 99), self.started)
+
     def percentile(self, q: float) -> float:
-        return float(np.percentile(np.fromiter(self.latencies_ms, float), q)) if self.latencies_ms else 0.0
+        return percentile(self.latencies_ms, q)
+
+
+def percentile(values: "deque[float] | list[float]", q: float) -> float:
+    """The q-th percentile of values, 0 when there are none."""
+    return float(np.percentile(np.fromiter(values, float), q)) if values else 0.0
+
+
+class SeenIds:
+    """Update ids taken in lately (bounded): a retried delivery of one is dropped."""
+
+    def __init__(self, max_items: int = 100_000) -> None:
+        self.max_items = max_items
+        self.ids: OrderedDict[int, None] = OrderedDict()
+
+    async def first(self, update_id: int) -> bool:
+        if update_id in self.ids:
+            return False
+        self.ids[update_id] = None
+        while len(self.ids) > self.max_items:
+            self.ids.popitem(last=False)
+        return True
 
 
 class Replies:

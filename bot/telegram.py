@@ -20,6 +20,11 @@ from telegram.ext import (AIORateLimiter, Application, CallbackQueryHandler, Cha
 
 from citebot.bot import handlers
 from citebot.bot.config import Settings
+from citebot.bot.conversation import MemoryConversations
+from citebot.bot.generations import follow
+from citebot.bot.ratelimit import SharedRateLimiter
+from citebot.bot.shared import SharedRedis, shared_state
+from citebot.bot.updates import DurableWebhook, Inbox
 from citebot.bot.i18n import N_, translator
 from citebot.bot.logs import redact, scrub, setup_logging
 from citebot.bot.service import Citebot
@@ -77,17 +82,20 @@ def build_application(settings: Settings) -> Application:
             await citebot.close()
 
     inflight = InFlight()
+    # With REDIS_URL, state and Telegram's flood limits are shared by all replicas (bot/shared.py).
+    shared = SharedRedis(settings) if settings.redis_url is not None else None
     app = (Application.builder()
            .token(settings.telegram_bot_token.get_secret_value())
            .base_url(settings.telegram_api_base_url)
            .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
-           .rate_limiter(AIORateLimiter(max_retries=5))
+           .rate_limiter(SharedRateLimiter(shared) if shared is not None else AIORateLimiter(max_retries=5))
            .concurrent_updates(TrackedUpdates(inflight))
            .post_init(post_init)
            .post_shutdown(post_shutdown)
            .build())
     group = filters.ChatType.GROUPS
     app.bot_data["inflight"] = inflight
+    app.bot_data["shared"] = shared
     # Edited messages go to the same handlers (filters.UpdateType.MESSAGES); their replies edit the earlier ones.
     question = (filters.TEXT | filters.CAPTION) & ~filters.COMMAND & filters.UpdateType.MESSAGES
     app.add_handler(TypeHandler(Update, handlers.restrict), group=-2)
@@ -114,7 +122,13 @@ async def open_index(app: Application, settings: Settings) -> None:
     if "citebot" not in app.bot_data:  # post_init may be retried after a network error
         citebot = await Citebot.open(settings, build_if_missing=True)
         app.bot_data.update(citebot=citebot, keys=ExpiringStore(), replies=Replies(),
-                            rate=RateLimit(settings.questions_per_minute), stats=Stats())
+                            rate=RateLimit(settings.questions_per_minute), stats=Stats(),
+                            conversations=MemoryConversations())
+        shared: SharedRedis | None = app.bot_data.get("shared")
+        if shared is not None:  # Redis unreachable now is one warning: the bot starts on its own state
+            await shared.connect()
+            shared.start_heartbeat()
+            app.bot_data.update(shared_state(shared, settings))
 
 
 def run_bot(settings: Settings) -> int:
@@ -173,7 +187,16 @@ async def _start(app: Application, settings: Settings, secret: str | None, stop:
         ("connecting to the Bot API", app.initialize),
         ("registering the command menu", lambda: app.post_init(app)),
     ]
-    if settings.webhook_url:
+    shared: SharedRedis | None = app.bot_data.get("shared")
+    if settings.webhook_url and shared is not None:
+        # The webhook answers Telegram only once an update is stored in Redis (bot/updates.py).
+        webhook = DurableWebhook(app, Inbox(app, shared, settings.redis_claim_seconds), settings.webhook_listen,
+                                 settings.webhook_port, _url_path(settings.webhook_url), secret)
+        app.bot_data["webhook"] = webhook
+        steps.append(("setting the webhook", lambda: app.bot.set_webhook(
+            settings.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES)))
+        steps.append(("starting the webhook server", webhook.start))
+    elif settings.webhook_url:
         steps.append(("setting the webhook", lambda: app.updater.start_webhook(
             listen=settings.webhook_listen, port=settings.webhook_port, url_path=_url_path(settings.webhook_url),
             webhook_url=settings.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES)))
@@ -183,6 +206,9 @@ async def _start(app: Application, settings: Settings, secret: str | None, stop:
         if not await _retrying(what, step, settings, deadline, stop):
             return False
     await app.start()
+    if shared is not None:  # new index generations published by other replicas or `citebot index`
+        app.bot_data["following"] = asyncio.get_running_loop().create_task(
+            follow(shared, app.bot_data["citebot"], stop))
     info = await app.bot_data["citebot"].info()
     where = f"by webhook on {settings.webhook_listen}:{settings.webhook_port}" if settings.webhook_url else "by polling"
     log.info("Serving %d articles (%d passages) as @%s, receiving updates %s", info.articles, info.passages,
@@ -233,13 +259,24 @@ def _seconds(error: RetryAfter) -> float:
 
 
 async def _shut_down(app: Application) -> None:
-    """Stop receiving, finish the updates in hand, close the Bot API client and the index."""
+    """Stop receiving, finish the updates in hand, close the Bot API client, the index and Redis."""
     if app.updater is not None and app.updater.running:
         await app.updater.stop()
+    webhook: DurableWebhook | None = app.bot_data.get("webhook")
+    if webhook is not None:
+        await webhook.stop()
+    following: asyncio.Task[None] | None = app.bot_data.get("following")
+    if following is not None:
+        following.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await following
     if app.running:
         await app.stop()
     await app.shutdown()
     await app.post_shutdown(app)
+    shared: SharedRedis | None = app.bot_data.get("shared")
+    if shared is not None:
+        await shared.close()
 
 
 @contextlib.contextmanager

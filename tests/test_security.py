@@ -409,13 +409,13 @@ def test_callback_data_parser_never_raises(data: str) -> None:
 
 @FUZZ
 @given(st.sampled_from(["p", "a"]), st.text(min_size=1, max_size=120), st.integers(0, MAX_OFFSET // PAGE_SIZE))
-def test_buttons_the_bot_makes_parse_back(kind: str, value: str, page: int) -> None:
+def test_buttons_the_bot_makes_parse_back(loop: asyncio.AbstractEventLoop, kind: str, value: str, page: int) -> None:
     store: ExpiringStore = ExpiringStore()
-    data = open_data(kind, value, store)
+    data = loop.run_until_complete(open_data(kind, value, store))
     request = parse_callback(data)
     assert len(data.encode()) <= 64 and isinstance(request, OpenButton) and request.kind == kind
-    assert (store.get(request.value) if request.keyed else request.value) == value
-    key = store.put("a query")
+    assert (store.get_now(request.value) if request.keyed else request.value) == value
+    key = store.put_now("a query")
     assert parse_callback(page_data(key, page * PAGE_SIZE)) == PageButton(key, page * PAGE_SIZE)
 
 
@@ -443,7 +443,7 @@ def test_search_arguments_give_valid_pages(loop: asyncio.AbstractEventLoop, loop
     except BadQuestion as refusal:
         assert str(refusal)
         return
-    text, markup = search_page(found, ExpiringStore())
+    text, markup = loop.run_until_complete(search_page(found, ExpiringStore()))
     telegram_accepts(text)
     for row in markup.inline_keyboard if markup else ():
         for button in row:

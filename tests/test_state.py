@@ -24,34 +24,34 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 
 def test_store_keys_are_short_and_values_expire(clock: Clock) -> None:
     store: ExpiringStore[str] = ExpiringStore(ttl=60)
-    key = store.put("a long search query " * 10)
+    key = store.put_now("a long search query " * 10)
     assert len(f"s:{key}:100".encode()) <= 64
-    assert store.get(key).startswith("a long")
+    assert store.get_now(key).startswith("a long")
     clock.now += 61
-    assert store.get(key) is None
-    store.put("next")
+    assert store.get_now(key) is None
+    store.put_now("next")
     assert len(store) == 1  # the expired entry is gone, not just hidden
 
 
 def test_store_is_bounded(clock: Clock) -> None:
     store: ExpiringStore[int] = ExpiringStore(ttl=3600, max_items=100)
-    keys = [store.put(i) for i in range(1000)]
-    assert len(store) == 100 and store.get(keys[-1]) == 999 and store.get(keys[0]) is None
+    keys = [store.put_now(i) for i in range(1000)]
+    assert len(store) == 100 and store.get_now(keys[-1]) == 999 and store.get_now(keys[0]) is None
 
 
 def test_rate_limit_tells_once_per_burst_and_recovers(clock: Clock) -> None:
     limit = RateLimit(limit=2, window=60)
-    assert [limit.check(7) for _ in range(5)] == [(True, False), (True, False), (False, True), (False, False),
+    assert [limit.check_now(7) for _ in range(5)] == [(True, False), (True, False), (False, True), (False, False),
                                                   (False, False)]
-    assert limit.check(8) == (True, False)  # others are unaffected
+    assert limit.check_now(8) == (True, False)  # others are unaffected
     clock.now += 61
-    assert limit.check(7) == (True, False)
+    assert limit.check_now(7) == (True, False)
 
 
 def test_rate_limit_forgets_idle_users(clock: Clock) -> None:
     limit = RateLimit(limit=5, max_users=50)
     for user in range(500):
-        limit.check(user)
+        limit.check_now(user)
     assert len(limit.users) == 50
 
 

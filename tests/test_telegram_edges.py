@@ -194,8 +194,8 @@ async def test_the_limit_note_comes_after_the_answers_before_it(emu: BotApiEmula
         told = asyncio.Event()
         check = rate.check
 
-        def watched(user_id: int) -> tuple[bool, bool]:
-            allowed, tell = check(user_id)
+        async def watched(user_id: int) -> tuple[bool, bool]:
+            allowed, tell = await check(user_id)
             if tell:
                 told.set()
             return allowed, tell

@@ -1,0 +1,171 @@
+"""Telegram's flood limits kept by all replicas together: a python-telegram-bot `BaseRateLimiter`.
+
+Telegram allows a bot about 30 messages a second overall and 20 a minute in one group. PTB's
+AIORateLimiter counts in one process, so N replicas would send N times as much. Here every request to
+a chat first reserves a slot in a window shared through Redis: the slots of the last `max` requests
+are kept, and a new one goes no earlier than `period` after the max-th last, so no window of `period`
+seconds ever holds more than `max`. A `retry_after` from Telegram pauses every replica. While Redis
+is away each replica keeps the same windows in memory, with its share (max divided by the number of
+replicas last seen alive), so together they still stay within the limits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import time
+from collections import deque
+from typing import Any, Callable, Coroutine
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+from citebot.bot.shared import PREFIX, SharedRedis
+
+log = logging.getLogger(__name__)
+
+OVERALL = (30, 1.0)  # requests, seconds: Telegram's limit for one bot
+GROUP = (20, 60.0)  # in one group or channel
+MARGIN = 0.05  # seconds added to each window: a request may leave a little later than its slot, never earlier
+
+# KEYS[1]: the slots (epoch seconds) of the last max requests, oldest first; KEYS[2]: pause-until.
+_RESERVE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
+local max, period = tonumber(ARGV[1]), tonumber(ARGV[2])
+local slot = math.max(now, tonumber(redis.call('GET', KEYS[2]) or '0'))
+local last = redis.call('LINDEX', KEYS[1], -1)
+if last then slot = math.max(slot, tonumber(last)) end
+if redis.call('LLEN', KEYS[1]) >= max then
+  slot = math.max(slot, tonumber(redis.call('LINDEX', KEYS[1], -max)) + period)
+end
+redis.call('RPUSH', KEYS[1], string.format('%.6f', slot))
+redis.call('LTRIM', KEYS[1], -max, -1)
+redis.call('PEXPIRE', KEYS[1], math.ceil((slot - now + period) * 1000) + 1000)
+return string.format('%.6f', slot - now)
+"""
+# KEYS[1]: pause-until; ARGV[1]: seconds from now. Only ever moved later.
+_PAUSE = """
+local t = redis.call('TIME')
+local until_ = tonumber(t[1]) + tonumber(t[2]) / 1e6 + tonumber(ARGV[1])
+if until_ > tonumber(redis.call('GET', KEYS[1]) or '0') then
+  redis.call('SET', KEYS[1], string.format('%.6f', until_), 'PX', math.ceil(tonumber(ARGV[1]) * 1000) + 1000)
+end
+return 1
+"""
+
+
+class Windows:
+    """The same sliding windows in this process's memory: for one replica, or while Redis is away."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.slots: dict[str, deque[float]] = {}
+        self.paused_until = 0.0
+
+    async def reserve(self, name: str, max_requests: int, period: float) -> float:
+        """Seconds to wait before sending, the slot now taken."""
+        now = self.clock()
+        slots = self.slots.setdefault(name, deque())
+        slot = max(now, self.paused_until, slots[-1] if slots else now)
+        if len(slots) >= max_requests:
+            slot = max(slot, slots[-max_requests] + period)
+        slots.append(slot)
+        while len(slots) > max_requests:
+            slots.popleft()
+        self._forget(now)
+        return slot - now
+
+    async def pause(self, seconds: float) -> bool:
+        self.paused_until = max(self.paused_until, self.clock() + seconds)
+        return True
+
+    def _forget(self, now: float) -> None:
+        """Drop the windows of groups not written to for a while (memory stays bounded)."""
+        if len(self.slots) > 10_000:
+            for name in [n for n, s in self.slots.items() if s and s[-1] < now - GROUP[1] - 1]:
+                del self.slots[name]
+
+
+class RedisWindows:
+    """The windows in Redis, reserved atomically by a script on Redis's own clock."""
+
+    def __init__(self, shared: SharedRedis) -> None:
+        self.reserve_script = shared.client.register_script(_RESERVE)
+        self.pause_script = shared.client.register_script(_PAUSE)
+
+    async def reserve(self, name: str, max_requests: int, period: float) -> float:
+        keys = [f"{PREFIX}flood:{name}", f"{PREFIX}flood:pause"]
+        return float(await self.reserve_script(keys=keys, args=[max_requests, period]))
+
+    async def pause(self, seconds: float) -> bool:
+        return bool(await self.pause_script(keys=[f"{PREFIX}flood:pause"], args=[seconds]))
+
+
+class SharedRateLimiter(BaseRateLimiter[int]):
+    """Telegram's overall and per-group limits across all replicas, and a retry_after honoured by every one."""
+
+    def __init__(self, shared: SharedRedis | None, overall: tuple[int, float] = OVERALL,
+                 group: tuple[int, float] = GROUP, max_retries: int = 5, margin: float = MARGIN) -> None:
+        self.shared = shared
+        self.overall = overall
+        self.group = group
+        self.max_retries = max_retries
+        self.margin = margin
+        self.local = Windows()
+        self.remote = RedisWindows(shared) if shared is not None else None
+
+    async def initialize(self) -> None:
+        """Nothing to open: the Redis client belongs to SharedRedis."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
+
+    async def _reserve(self, name: str, limit: tuple[int, float]) -> float:
+        max_requests, period = limit[0], limit[1] + self.margin
+        if self.shared is None or self.remote is None:
+            return await self.local.reserve(name, max_requests, period)
+        # While Redis is away, this replica takes only its share of the limit.
+        share = max(1, max_requests // self.shared.replicas)
+        remote = self.remote
+        return await self.shared.run(lambda: remote.reserve(name, max_requests, period),
+                                     lambda: self.local.reserve(name, share, period))
+
+    async def _pause(self, seconds: float) -> None:
+        await self.local.pause(seconds)
+        if self.shared is not None and self.remote is not None:
+            remote = self.remote
+            await self.shared.run(lambda: remote.pause(seconds), lambda: self.local.pause(seconds))
+
+    async def _wait_for_slot(self, chat_id: object) -> None:
+        """Wait for a slot in the chat's group (if it is one), then in the overall window."""
+        if chat_id is None:  # not a message to a chat (answering a button, an inline query): only a pause holds it
+            wait = max(0.0, self.local.paused_until - self.local.clock())
+        else:
+            with contextlib.suppress(ValueError, TypeError):
+                chat_id = int(chat_id)  # type: ignore[call-overload]
+            if isinstance(chat_id, str) or (isinstance(chat_id, int) and chat_id < 0):  # a group or @channel
+                await asyncio.sleep(await self._reserve(f"group:{chat_id}", self.group))
+            wait = await self._reserve("overall", self.overall)
+        if wait > 0:
+            await asyncio.sleep(wait)  # the slot reserved: waiting for it is the point
+
+    async def process_request(self, callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+                              args: Any, kwargs: dict[str, Any], endpoint: str, data: dict[str, Any],
+                              rate_limit_args: int | None) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        """Send once a slot is free; on a retry_after, pause every replica that long and try again."""
+        max_retries = rate_limit_args or self.max_retries
+        for attempt in range(max_retries + 1):
+            await self._wait_for_slot(data.get("chat_id"))
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as error:
+                if attempt == max_retries:
+                    raise
+                wait = error.retry_after
+                seconds = wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
+                log.info("Telegram asked to wait %.1f s (%s); every replica pauses", seconds, endpoint)
+                await self._pause(seconds + 0.1)
+        raise AssertionError("unreachable")  # the loop returns or raises
