@@ -56,8 +56,7 @@ async def announce(shared: SharedRedis | None, citebot: Citebot) -> None:
     """Tell every replica which generation the index is at now."""
     if shared is None:
         return
-    info = await citebot.info()
-    message = json.dumps({"generation": citebot.searcher.generation, "indexed_at": info.indexed_at,
+    message = json.dumps({"generation": citebot.searcher.generation, "index": await _identity(citebot),
                           "origin": shared.replica})
 
     async def publish() -> None:
@@ -69,8 +68,10 @@ async def announce(shared: SharedRedis | None, citebot: Citebot) -> None:
     await shared.run(publish, skip)
 
 
-async def follow(shared: SharedRedis, citebot: Citebot, stop: asyncio.Event) -> None:
-    """Listen for new generations until stop; resubscribe after Redis comes back."""
+async def follow(shared: SharedRedis, citebot: Citebot, stop: asyncio.Event,
+                 switched: asyncio.Event | None = None) -> None:
+    """Listen for new generations until stop; resubscribe after Redis comes back. switched is set after each
+    announcement handled (for tests)."""
     while not stop.is_set():
         if not shared.up:
             await shared.came_back.wait()
@@ -81,20 +82,28 @@ async def follow(shared: SharedRedis, citebot: Citebot, stop: asyncio.Event) -> 
                     message = await pubsub.get_message(timeout=1.0)
                     if message is not None:
                         await _switch(shared, citebot, json.loads(message["data"]))
+                        if switched is not None:
+                            switched.set()
         except FAILURES as error:
             shared.lost(error)
         except (ValueError, KeyError, TypeError):  # not an announcement of ours: ignored
             continue
 
 
+async def _identity(citebot: Citebot) -> list[object]:
+    """What tells one index version from another: when it was written, and its size."""
+    info = await citebot.info()
+    return [info.indexed_at, info.articles, info.passages]
+
+
 async def _switch(shared: SharedRedis, citebot: Citebot, announced: dict[str, object]) -> None:
     """Get onto the announced generation: reopen the file, or bring this replica's own copy up to date."""
     if announced.get("origin") == shared.replica:
         return
-    if (await citebot.info()).indexed_at == announced.get("indexed_at"):
+    if await _identity(citebot) == announced.get("index"):
         return  # the same file, already read (a writable index is seen at the next question anyway)
     await citebot.reopen()
-    if (await citebot.info()).indexed_at == announced.get("indexed_at"):
+    if await _identity(citebot) == announced.get("index"):
         log.info("Switched to index generation %s", announced.get("generation"))
         return
     if citebot.writable():

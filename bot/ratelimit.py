@@ -16,6 +16,7 @@ import contextlib
 import datetime as dt
 import logging
 import time
+import warnings
 from collections import deque
 from typing import Any, Callable, Coroutine
 
@@ -30,7 +31,10 @@ OVERALL = (30, 1.0)  # requests, seconds: Telegram's limit for one bot
 GROUP = (20, 60.0)  # in one group or channel
 MARGIN = 0.05  # seconds added to each window: a request may leave a little later than its slot, never earlier
 
-# KEYS[1]: the slots (epoch seconds) of the last max requests, oldest first; KEYS[2]: pause-until.
+# KEYS[1]: the overall slots (epoch seconds) of the last max requests, oldest first; KEYS[2]: pause-until;
+# KEYS[3] (a group's request only): that group's slots. A slot is reserved in both windows at once, so a
+# group's window counts real send times. If the group's window is full until later than the overall slot,
+# nothing is reserved (a far slot would hold up every chat behind it) and the caller asks again then.
 _RESERVE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
@@ -41,10 +45,20 @@ if last then slot = math.max(slot, tonumber(last)) end
 if redis.call('LLEN', KEYS[1]) >= max then
   slot = math.max(slot, tonumber(redis.call('LINDEX', KEYS[1], -max)) + period)
 end
+if KEYS[3] then
+  local gmax, gperiod = tonumber(ARGV[3]), tonumber(ARGV[4])
+  if redis.call('LLEN', KEYS[3]) >= gmax then
+    local free = tonumber(redis.call('LINDEX', KEYS[3], -gmax)) + gperiod
+    if free > slot then return {0, string.format('%.6f', free - now)} end
+  end
+  redis.call('RPUSH', KEYS[3], string.format('%.6f', slot))
+  redis.call('LTRIM', KEYS[3], -gmax, -1)
+  redis.call('PEXPIRE', KEYS[3], math.ceil((slot - now + gperiod) * 1000) + 1000)
+end
 redis.call('RPUSH', KEYS[1], string.format('%.6f', slot))
 redis.call('LTRIM', KEYS[1], -max, -1)
 redis.call('PEXPIRE', KEYS[1], math.ceil((slot - now + period) * 1000) + 1000)
-return string.format('%.6f', slot - now)
+return {1, string.format('%.6f', slot - now)}
 """
 # KEYS[1]: pause-until; ARGV[1]: seconds from now. Only ever moved later.
 _PAUSE = """
@@ -57,6 +71,9 @@ return 1
 """
 
 
+Limit = tuple[int, float]  # at most this many requests in any window of this many seconds
+
+
 class Windows:
     """The same sliding windows in this process's memory: for one replica, or while Redis is away."""
 
@@ -65,18 +82,21 @@ class Windows:
         self.slots: dict[str, deque[float]] = {}
         self.paused_until = 0.0
 
-    async def reserve(self, name: str, max_requests: int, period: float) -> float:
-        """Seconds to wait before sending, the slot now taken."""
+    async def reserve(self, overall: Limit, group: str | None, group_limit: Limit) -> tuple[bool, float]:
+        """(reserved, seconds): wait that long and send; or, not reserved, wait that long and ask again."""
         now = self.clock()
-        slots = self.slots.setdefault(name, deque())
+        slots = self.slots.setdefault("overall", deque())
         slot = max(now, self.paused_until, slots[-1] if slots else now)
-        if len(slots) >= max_requests:
-            slot = max(slot, slots[-max_requests] + period)
-        slots.append(slot)
-        while len(slots) > max_requests:
-            slots.popleft()
+        if len(slots) >= overall[0]:
+            slot = max(slot, slots[-overall[0]] + overall[1])
+        if group is not None:
+            mine = self.slots.setdefault(group, deque())
+            if len(mine) >= group_limit[0] and mine[-group_limit[0]] + group_limit[1] > slot:
+                return False, mine[-group_limit[0]] + group_limit[1] - now
+            _push(mine, slot, group_limit[0])
+        _push(slots, slot, overall[0])
         self._forget(now)
-        return slot - now
+        return True, slot - now
 
     async def pause(self, seconds: float) -> bool:
         self.paused_until = max(self.paused_until, self.clock() + seconds)
@@ -89,6 +109,12 @@ class Windows:
                 del self.slots[name]
 
 
+def _push(slots: deque[float], slot: float, keep: int) -> None:
+    slots.append(slot)
+    while len(slots) > keep:
+        slots.popleft()
+
+
 class RedisWindows:
     """The windows in Redis, reserved atomically by a script on Redis's own clock."""
 
@@ -96,9 +122,10 @@ class RedisWindows:
         self.reserve_script = shared.client.register_script(_RESERVE)
         self.pause_script = shared.client.register_script(_PAUSE)
 
-    async def reserve(self, name: str, max_requests: int, period: float) -> float:
-        keys = [f"{PREFIX}flood:{name}", f"{PREFIX}flood:pause"]
-        return float(await self.reserve_script(keys=keys, args=[max_requests, period]))
+    async def reserve(self, overall: Limit, group: str | None, group_limit: Limit) -> tuple[bool, float]:
+        keys = [f"{PREFIX}flood:overall", f"{PREFIX}flood:pause"] + ([f"{PREFIX}flood:{group}"] if group else [])
+        reserved, seconds = await self.reserve_script(keys=keys, args=[*overall, *group_limit])
+        return bool(reserved), float(seconds)
 
     async def pause(self, seconds: float) -> bool:
         return bool(await self.pause_script(keys=[f"{PREFIX}flood:pause"], args=[seconds]))
@@ -123,15 +150,18 @@ class SharedRateLimiter(BaseRateLimiter[int]):
     async def shutdown(self) -> None:
         """Nothing to close."""
 
-    async def _reserve(self, name: str, limit: tuple[int, float]) -> float:
-        max_requests, period = limit[0], limit[1] + self.margin
+    async def _reserve(self, group: str | None) -> tuple[bool, float]:
+        overall = (self.overall[0], self.overall[1] + self.margin)
+        group_limit = (self.group[0], self.group[1] + self.margin)
         if self.shared is None or self.remote is None:
-            return await self.local.reserve(name, max_requests, period)
-        # While Redis is away, this replica takes only its share of the limit.
-        share = max(1, max_requests // self.shared.replicas)
+            return await self.local.reserve(overall, group, group_limit)
+        # While Redis is away, this replica takes only its share of each limit.
+        replicas = self.shared.replicas
+        share = (max(1, overall[0] // replicas), overall[1])
+        group_share = (max(1, group_limit[0] // replicas), group_limit[1])
         remote = self.remote
-        return await self.shared.run(lambda: remote.reserve(name, max_requests, period),
-                                     lambda: self.local.reserve(name, share, period))
+        return await self.shared.run(lambda: remote.reserve(overall, group, group_limit),
+                                     lambda: self.local.reserve(share, group, group_share))
 
     async def _pause(self, seconds: float) -> None:
         await self.local.pause(seconds)
@@ -140,17 +170,21 @@ class SharedRateLimiter(BaseRateLimiter[int]):
             await self.shared.run(lambda: remote.pause(seconds), lambda: self.local.pause(seconds))
 
     async def _wait_for_slot(self, chat_id: object) -> None:
-        """Wait for a slot in the chat's group (if it is one), then in the overall window."""
+        """Wait for a slot in the overall window and, for a group, in the group's."""
         if chat_id is None:  # not a message to a chat (answering a button, an inline query): only a pause holds it
-            wait = max(0.0, self.local.paused_until - self.local.clock())
-        else:
-            with contextlib.suppress(ValueError, TypeError):
-                chat_id = int(chat_id)  # type: ignore[call-overload]
-            if isinstance(chat_id, str) or (isinstance(chat_id, int) and chat_id < 0):  # a group or @channel
-                await asyncio.sleep(await self._reserve(f"group:{chat_id}", self.group))
-            wait = await self._reserve("overall", self.overall)
-        if wait > 0:
-            await asyncio.sleep(wait)  # the slot reserved: waiting for it is the point
+            wait = self.local.paused_until - self.local.clock()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            return
+        with contextlib.suppress(ValueError, TypeError):
+            chat_id = int(chat_id)  # type: ignore[call-overload]
+        group = f"group:{chat_id}" if isinstance(chat_id, str) or (isinstance(chat_id, int) and chat_id < 0) else None
+        while True:
+            reserved, wait = await self._reserve(group)
+            if wait > 0:
+                await asyncio.sleep(wait)  # until the slot reserved, or until the group's window has room
+            if reserved:
+                return
 
     async def process_request(self, callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
                               args: Any, kwargs: dict[str, Any], endpoint: str, data: dict[str, Any],
@@ -164,7 +198,9 @@ class SharedRateLimiter(BaseRateLimiter[int]):
             except RetryAfter as error:
                 if attempt == max_retries:
                     raise
-                wait = error.retry_after
+                with warnings.catch_warnings():  # PTB warns that retry_after will become a timedelta; either is fine
+                    warnings.simplefilter("ignore")
+                    wait = error.retry_after
                 seconds = wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
                 log.info("Telegram asked to wait %.1f s (%s); every replica pauses", seconds, endpoint)
                 await self._pause(seconds + 0.1)

@@ -22,7 +22,7 @@ from redis.exceptions import RedisError
 from citebot.bot.config import Settings
 from citebot.bot.conversation import MemoryConversations, Turn
 from citebot.bot.logs import scrub
-from citebot.bot.state import ExpiringStore, RateLimit, SeenIds, Stats, Summary, percentile
+from citebot.bot.state import ExpiringStore, RateLimit, Stats, Summary, percentile
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ class SharedRedis:
             try:
                 await self.client.ping()
             except FAILURES:
-                delay = min(delay * 2, 4.0)
+                delay = min(delay * 2, 1.0)
                 continue
             self.up = True
             log.info("Redis at %s is back; state is shared again", self.location)
@@ -266,17 +266,6 @@ class RedisConversations:
         await self.client.set(self._key(key), turn.to_json(), px=int(self.ttl * 1000))
 
 
-class RedisSeen:
-    """Update ids taken in by any replica (SET NX with expiry)."""
-
-    def __init__(self, client: aioredis.Redis, ttl: int = SEEN_TTL) -> None:
-        self.client = client
-        self.ttl = ttl
-
-    async def first(self, update_id: int) -> bool:
-        return bool(await self.client.set(f"{PREFIX}seen:{update_id}", 1, nx=True, ex=self.ttl))
-
-
 def shared_state(shared: SharedRedis, settings: Settings) -> dict[str, object]:
     """The bot's state objects (bot_data entries), each in Redis with its in-memory fallback."""
     local_turns = MemoryConversations()
@@ -287,5 +276,4 @@ def shared_state(shared: SharedRedis, settings: Settings) -> dict[str, object]:
                          RateLimit(settings.questions_per_minute)),
         "stats": Fallback(shared, RedisStats(client), Stats()),
         "conversations": Fallback(shared, RedisConversations(client, local_turns.ttl), local_turns),
-        "seen": Fallback(shared, RedisSeen(client), SeenIds()),
     }

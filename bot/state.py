@@ -1,7 +1,7 @@
 """Small in-memory state of a running bot: short keys for buttons, per-user limits, counters.
 
 All of it is bounded and expires, so memory stays flat however long the bot runs. The methods the
-handlers call are async, behind small protocols (KeyStore, Limiter, StatsStore, Seen), so that
+handlers call are async, behind small protocols (KeyStore, Limiter, StatsStore), so that
 bot/shared.py can keep the same state in Redis for several replicas.
 """
 
@@ -51,12 +51,6 @@ class StatsStore(Protocol):
     async def record(self, answered: bool, latency_ms: float) -> None: ...
 
     async def summary(self) -> Summary: ...
-
-
-class Seen(Protocol):
-    """Update ids already taken in: Telegram retries a delivery it thinks failed."""
-
-    async def first(self, update_id: int) -> bool: ...
 
 
 class ExpiringStore(Generic[T]):

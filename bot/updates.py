@@ -90,13 +90,17 @@ class Inbox:
     async def _consume(self) -> None:
         """Read new entries, claim abandoned ones, keep this replica's own fresh; until stopped."""
         me = self.shared.replica
-        claimed_at = touched_at = 0.0
         loop = asyncio.get_running_loop()
+        next_claim = touched_at = 0.0
         group_ready = False
         while not self.stopping.is_set():
             if not self.shared.up:
                 await self.shared.came_back.wait()
                 group_ready = False
+                # Entries handled here while Redis was away are acknowledged first (below); meanwhile the
+                # others wait before claiming, or they would take them for a dead replica's and answer again.
+                next_claim = loop.time() + max(self.claim_after, 2.0)
+                touched_at = 0.0
                 continue
             try:
                 if not group_ready:
@@ -108,8 +112,8 @@ class Inbox:
                     # Reset the idle time of entries still being handled here, so no one claims them.
                     await self.shared.client.xclaim(STREAM, GROUP, me, 0, list(self.active), justid=True)
                     touched_at = now
-                if now - claimed_at >= min(1.0, self.claim_after / 3):
-                    claimed_at = now
+                if now >= next_claim:
+                    next_claim = now + min(1.0, self.claim_after / 3)
                     _, entries, _ = await self.shared.client.xautoclaim(
                         STREAM, GROUP, me, int(self.claim_after * 1000), "0-0", count=MAX_ACTIVE)
                     for entry_id, fields in entries:
@@ -149,9 +153,9 @@ class Inbox:
         except Exception as error:  # a malformed entry: logged and acknowledged, never retried forever
             log.error("Stored update %s could not be handled: %s", entry_id, type(error).__name__)
         finally:
+            await self._acknowledge(entry_id, update_id)
             self.active.pop(entry_id, None)
             self.slots.release()
-            await self._acknowledge(entry_id, update_id)
 
     async def _answered(self, update_id: int) -> bool:
         async def ask() -> bool:

@@ -8,6 +8,10 @@ The emulator is an HTTP/1.1 server (stdlib ``asyncio.start_server``, keep-alive,
 and chunked bodies) answering ``POST /bot<TOKEN>/<method>`` like ``api.telegram.org``. Tests play
 users by enqueueing updates (``send_text``, ``press_button``, ``inline_query``) which the bot
 receives through ``getUpdates`` long polling, then await the bot's reactions with ``wait_for``.
+After ``setWebhook`` the updates are delivered as Telegram does instead: each one POSTed to the
+webhook URL with the ``X-Telegram-Bot-Api-Secret-Token`` header, up to ``max_connections`` at a
+time, and retried after an error, a non-2xx answer or a timeout (``webhook_verify`` names the CA file
+to trust for an https URL; ``webhook_deliveries`` records every attempt).
 
 Usage::
 
@@ -506,6 +510,15 @@ class Call:
         return f"<Call {self.method} {text} -> {status}>"
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """One attempt to deliver an update to the webhook: its HTTP status (None: no answer) and when."""
+
+    update_id: int
+    status: int | None
+    time: float
+
+
 class ApiError(Exception):
     """An error answer: raised by method handlers, turned into Telegram's error JSON."""
 
@@ -612,6 +625,11 @@ class BotApiEmulator:
         self.inline_queries: dict[str, JSONDict] = {}  # id -> {"update":..., "answer":...}
         self.commands: dict[tuple[str, str], list[JSONDict]] = {}  # (scope json, lang) -> cmds
         self.webhook: JSONDict | None = None
+        self.webhook_verify: str | bool = True  # CA file (or False) for https webhook URLs
+        self.webhook_timeout = 10.0  # seconds a delivery may take before it counts as failed and is retried
+        self.webhook_deliveries: list[Delivery] = []
+        self._webhook_wake: asyncio.Event | None = None
+        self._webhook_workers: list[asyncio.Task[None]] = []
         self._failures: dict[str, deque[ApiError]] = {}
 
         self._server: asyncio.Server | None = None
@@ -652,6 +670,7 @@ class BotApiEmulator:
         return f"http://{self.host}:{self.port}/file/bot"
 
     async def start(self) -> None:
+        self._webhook_wake = asyncio.Event()
         self._updates_event = asyncio.Event()
         self._poller_parked = asyncio.Event()
         self._server = await asyncio.start_server(
@@ -660,6 +679,7 @@ class BotApiEmulator:
         self.port = self._server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
+        await self._stop_webhook()
         if self._server is not None:
             self._server.close()
         for task in list(self._conn_tasks):
@@ -929,6 +949,8 @@ class BotApiEmulator:
         self._updates.append(update)
         if self._updates_event is not None:
             self._updates_event.set()
+        if self._webhook_wake is not None:
+            self._webhook_wake.set()
         return update
 
     @property
@@ -1360,7 +1382,55 @@ class BotApiEmulator:
         self.webhook = {k: v for k, v in p.items()}
         if p.get("drop_pending_updates"):
             self._updates.clear()
+        self._start_webhook()
         return True
+
+    def _start_webhook(self) -> None:
+        """Start delivering (once): max_connections workers, each POSTing one update at a time."""
+        self._webhook_workers = [t for t in self._webhook_workers if not t.done()]
+        if self._webhook_workers:
+            return
+        assert self.webhook is not None
+        count = int(self.webhook.get("max_connections") or 40)
+        self._webhook_workers = [asyncio.get_running_loop().create_task(self._deliver()) for _ in range(count)]
+
+    async def _stop_webhook(self) -> None:
+        for task in self._webhook_workers:
+            task.cancel()
+        await asyncio.gather(*self._webhook_workers, return_exceptions=True)
+        self._webhook_workers = []
+
+    async def _deliver(self) -> None:
+        """One webhook connection: take the next update, POST it, put it back on failure and retry."""
+        import httpx  # PTB's own HTTP client, so always installed with it
+
+        assert self._webhook_wake is not None
+        async with httpx.AsyncClient(verify=self.webhook_verify, timeout=self.webhook_timeout) as client:
+            failures = 0
+            while self.webhook is not None:
+                if not self._updates:
+                    self._webhook_wake.clear()
+                    await self._webhook_wake.wait()
+                    continue
+                update = self._updates.popleft()
+                url, secret = self.webhook["url"], self.webhook.get("secret_token")
+                headers = {"Content-Type": "application/json"}
+                if secret:
+                    headers["X-Telegram-Bot-Api-Secret-Token"] = str(secret)
+                status: int | None = None
+                try:
+                    response = await client.post(url, content=json.dumps(update), headers=headers)
+                    status = response.status_code
+                except httpx.HTTPError:
+                    pass
+                self.webhook_deliveries.append(Delivery(update["update_id"], status, time.time()))
+                if status is not None and 200 <= status < 300:
+                    failures = 0
+                    continue
+                self._updates.appendleft(update)  # Telegram keeps it and tries again
+                self._webhook_wake.set()
+                failures += 1
+                await asyncio.sleep(min(0.05 * 2 ** failures, 1.0))  # Telegram's back-off between attempts
 
     def _api_delete_webhook(self, p: JSONDict) -> bool:
         self.webhook = None
