@@ -45,6 +45,13 @@ CONCRETE_KINDS = frozenset({"person", "organisation", "place", "number", "date"}
 # Kinds that are written in figures or date words, which a sentence cannot hold without them showing.
 FIGURES = frozenset({"number", "date"})
 SCORE_POWER = 0.5
+# A thing of the asked kind counts this share when it does not stand beside the noun the question
+# asked about ("which PARTY": "the ruling party United Russia" beats "FSB officers").
+AWAY_FROM_HEAD = 0.5
+# Not "means": what its finder finds is already the thing asked for, and the noun ("what gun")
+# is often put another way beside it ("a Makarov pistol").
+HEAD_KINDS = frozenset({"person", "organisation", "place"})
+HEAD_REACH = 32  # characters either side of a found thing in which its noun may stand
 # "Who is the mayor of X?": a role's holder is a name; a sentence about the role that names
 # nobody does not answer it.
 _ASKS_WHO_HOLDS = re.compile(r"who (?:is|was|are|were|'s) (?:the |its |their )?(?:[\w'’-]+ ){0,2}?"
@@ -146,6 +153,7 @@ class _Question:
         self.mass = math.fsum(best.values()) + self.unknown_mass
         self.terms = frozenset(self.worth)
         self.asked = frozenset(analyze(result.query))
+        self.head = frozenset(analyze(intent.head)) if intent.head and intent.kind in HEAD_KINDS else frozenset()
         # Only the words the search planned: a hyphenated name's joined form the articles only
         # write apart ("Disney-ABC") is not a missing name.
         self.names = frozenset(t for name in intent.names for t in analyze(name)) & (best.keys() | set(result.unmatched))
@@ -185,13 +193,22 @@ class _Question:
     def typed_in(self, mask: int) -> set[str]:
         return {self.worth[term][0] for term in self.members(mask)}
 
-    def new_kind(self, text: str) -> bool:
-        """True when text holds something of the asked kind that the question does not already say."""
+    def new_kind(self, text: str) -> float:
+        """How well text holds something of the asked kind that the question does not already say:
+        1 beside the question's noun (or when it has none), AWAY_FROM_HEAD elsewhere, 0 for nothing."""
+        strength = 0.0
         for span in self.intent.found(text):
             words = analyze(span)
             if words and not self.asked.issuperset(words):
-                return True
-        return False
+                if not self.head or self._beside_head(text, span):
+                    return 1.0
+                strength = AWAY_FROM_HEAD
+        return strength
+
+    def _beside_head(self, text: str, span: str) -> bool:
+        at = text.find(span)
+        around = text[max(0, at - HEAD_REACH) : at + len(span) + HEAD_REACH]
+        return not self.head.isdisjoint(analyze(around))
 
 
 @dataclass(frozen=True)
@@ -232,7 +249,7 @@ class _Sentences:
 
     def __init__(self, question: _Question) -> None:
         self.question = question
-        self.kinds: dict[tuple[str, int], bool] = {}
+        self.kinds: dict[tuple[str, int], float] = {}
         self.masks: dict[tuple[str, int], int] = {}
         self.leans: dict[tuple[str, int], bool] = {}
         self.titles: dict[str, int] = {}
@@ -278,7 +295,7 @@ class _Sentences:
             out.append(mask)
         return out
 
-    def kind(self, context: Context, i: int) -> bool:
+    def kind(self, context: Context, i: int) -> float:
         sentence = context.sentences[i]
         key = (context.article_id, sentence.number)
         found = self.kinds.get(key)
@@ -319,8 +336,9 @@ def _candidates(question: _Question, facts: _Sentences, hit: Hit, context: Conte
             # The thing asked for counts by how much of the question its own sentence and the one
             # before it hold: a name beside the question's words answers, one far off rarely does.
             near = present[last] | (present[last - 1] if last > start else covered)
-            if asks_kind and near and facts.kind(context, last):
-                kind = max(kind, question.covered(near))
+            strength = facts.kind(context, last) if asks_kind and near else 0.0
+            if strength:
+                kind = max(kind, strength * question.covered(near))
             elif last > first and not present[last]:
                 continue  # adds length, no words: the run without it does better
             covered |= present[last]
@@ -381,6 +399,7 @@ def _features(question: _Question, best: _Candidate, masks: list[int], runner_up
         passage_coverage=question.covered(passage | best.present),
         telling=telling_held,
         coverage_squared=best.coverage ** 2,
+        names_only=float(bool(names & typed) and bool(predicate) and not predicate & typed),
     )
 
 

@@ -40,6 +40,7 @@ class Features:
     passage_coverage: float  # share of the question the excerpt's whole passage holds
     telling: float  # share of the question's two most telling (rarest) words in the excerpt
     coverage_squared: float  # coverage matters more as it nears the whole question
+    names_only: float  # 1 when the excerpt holds the question's names and none of its other words
 
     def vector(self) -> tuple[float, ...]:
         return astuple(self)

@@ -46,7 +46,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from citebot.bot.kinds import COMMON, DEMONYMS, HYPHEN_MODIFIER, TITLES, spans_of
+from citebot.bot.kinds import COMMON, DEMONYMS, HYPHEN_MODIFIER, MEASURES, TITLES, measure_of, spans_of
 from citebot.index.analysis import BASE_FORMS, STOP_WORDS
 
 KINDS = ("person", "organisation", "place", "number", "date", "reason", "means", "definition", "statement")
@@ -304,34 +304,31 @@ def _noun_phrase(w: list[str], i: int) -> tuple[list[str], int]:
     return phrase, i
 
 
-def _phrase_kind(phrase: list[str]) -> str | None:
-    """The kind asked for by a noun phrase: its head's, else the last listed noun in it
-    ("which party controls…" when the verb was taken into the phrase)."""
-    for word in reversed(phrase):
-        kind = _noun_kind(word)
-        if kind is not None:
-            return kind
-    return None
-
-
-def _named_kind(w: list[str], phrase: list[str], end: int) -> str | None:
-    """For "the name of the bank" / "the bank's name": the kind of the named thing, else person."""
-    if end < len(w) and w[end] == "of":
-        inner, _ = _noun_phrase(w, end + 1)
-        return _phrase_kind(inner) or "person"
-    return _phrase_kind(phrase[:-1]) or "person"
+def _phrase_head(phrase: list[str]) -> str | None:
+    """The noun of a phrase that says what is asked for: its head, else the last listed noun in
+    it ("which party controls…" when the verb was taken into the phrase)."""
+    return next((word for word in reversed(phrase) if _noun_kind(word) is not None), None)
 
 
 def _np_kind(w: list[str], i: int) -> str | None:
+    return _np_head(w, i)[0]
+
+
+def _np_head(w: list[str], i: int) -> tuple[str | None, str | None]:
+    """The kind asked for by the noun phrase at w[i] and the noun that says so ("party" in "which
+    party's office", "pistol" in "what kind of pistol"); the noun is None when none does."""
     phrase, end = _noun_phrase(w, i)
     if not phrase:
-        return None
+        return None, None
     if phrase[-1] in ("name", "names"):
-        return _named_kind(w, phrase, end)
+        # "the name of the bank" / "the bank's name": the named thing's kind, else a person's name.
+        inner = _noun_phrase(w, end + 1)[0] if end < len(w) and w[end] == "of" else phrase[:-1]
+        head = _phrase_head(inner)
+        return (_noun_kind(head), head) if head is not None else ("person", None)
     if phrase[0] in ("kind", "type", "sort", "form", "brand", "model", "make", "variety") and end < len(w) and w[end] == "of":
-        inner, _ = _noun_phrase(w, end + 1)  # "what kind of pistol": whatever the thing is
-        return _phrase_kind(inner)
-    return _phrase_kind(phrase)
+        phrase, _ = _noun_phrase(w, end + 1)  # "what kind of pistol": whatever the thing is
+    head = _phrase_head(phrase)
+    return (_noun_kind(head) if head is not None else None), head
 
 
 def _who_be(w: list[str], i: int) -> str:
@@ -369,7 +366,7 @@ def _what_be(w: list[str], i: int, caps: list[bool] | None = None) -> str | None
         return "definition"  # "what is the Security Service (of Ukraine)": a name to describe
     head = phrase[-1]
     if head in ("name", "names"):
-        return _named_kind(w, phrase, end)
+        return _np_kind(w, i)
     kind = _noun_kind(head)
     if kind is not None:
         return kind
@@ -664,11 +661,19 @@ class Intent:
     names: tuple[str, ...]  # name phrases as written, in order
     numbers: tuple[str, ...]  # numbers as written
     verbs: tuple[str, ...]  # content verbs, lower-case surface forms
+    head: str | None = None  # the noun of "which/what + noun" that says what is asked ("party", "bank")
+    # For a number: what it may measure besides a count (kinds.MEASURES keys; "how far" → distance),
+    # or None when any will do ("how much did prices rise").
+    measures: frozenset[str] | None = None
 
     def found(self, sentence: str) -> tuple[str, ...]:
         """The spans of sentence (as written, in order, no repeats) that are of the asked kind;
-        empty when the kind is None or "statement", or when there are none (bot/kinds.py)."""
-        return spans_of(self.kind, sentence)
+        empty when the kind is None or "statement", or when there are none (bot/kinds.py). A
+        number that measures something else than asked is none ("40km" for "how many people")."""
+        spans = spans_of(self.kind, sentence)
+        if self.measures is None or not spans:
+            return spans
+        return tuple(span for span in spans if measure_of(sentence, span) in self.measures | {None})
 
 
 def analyse(question: str) -> Intent:
@@ -691,7 +696,59 @@ def analyse(question: str) -> Intent:
         clause = _CLAUSE_WH.search(text)
         if clause is not None:  # "Kherson, where is it?", "Saldo — who is he?"
             kind = _classify(*_words_of(_tokens(text[clause.end():])), None)
-    return Intent(text, kind, names, numbers, _verbs(w, caps))
+    return Intent(text, kind, names, numbers, _verbs(w, caps), _head(w) if kind is not None else None,
+                  _measures(w) if kind == "number" else None)
+
+
+_MONEY_WORDS = _words("cost costs costing paid pay pays spend spent worth price priced bounty bounties reward rewards "
+                      "fine fined salary salaries earn earned earns money budget funding aid loan")
+
+
+def _measures(w: list[str]) -> frozenset[str] | None:
+    """What a number asked for may measure besides a count: "how far" a distance, "how old" years,
+    "how many kilometres" a distance, "how many people" nothing but a count; None when any will do."""
+    for k in range(len(w) - 1):
+        word, nxt = w[k], w[k + 1]
+        if word == "how":
+            if nxt == "far":
+                return frozenset({"distance"})
+            if nxt == "long":
+                return frozenset({"distance", "duration"})
+            if nxt == "old":
+                return frozenset({"duration"})
+            if nxt == "many":
+                noun = w[k + 2] if k + 2 < len(w) else ""
+                return frozenset(m for m, units in MEASURES.items() if noun in units)
+            if nxt == "much":
+                return frozenset({"money"}) if any(v in _MONEY_WORDS for v in w[k + 2:]) else None
+        if word in ("what", "which") and _base(nxt) in ("percentage", "percent", "share", "proportion"):
+            return frozenset({"percent"})
+    return None
+
+
+def _head(w: list[str]) -> str | None:
+    """The noun after a leading "which" or "what" that says what is asked ("which PARTY's office",
+    "what kind of PISTOL", "what is the name of the BANK"), or None: an answer is often written
+    beside it ("the ruling party United Russia", "a Makarov pistol")."""
+    i, n = 0, len(w)
+    while i < n and w[i] in _LEAD_SKIP:
+        i += 1
+    if i + 1 < n and w[i] in _PREPS and w[i + 1] in ("what", "which"):
+        i += 1  # "in which city"
+    if i + 1 >= n or w[i] not in ("what", "which"):
+        return None
+    nxt = w[i + 1]
+    if nxt == "of":
+        start = i + 2
+    elif nxt in ("one", "ones") and i + 2 < n and w[i + 2] == "of":
+        start = i + 3
+    elif nxt in _BE:
+        start = i + 2
+    elif nxt in _AUX or nxt in _DO:
+        return None
+    else:
+        start = i + 1
+    return _np_head(w, start)[1]
 
 
 _CLAUSE_WH = re.compile(r"[,;:—–]\s*(?=(?:who|whom|whose|what|which|when|where|why|how)\b)", re.I)

@@ -646,6 +646,38 @@ def _definitions(sentence: str) -> tuple[str, ...]:
     return _longest(span for _, span in found)
 
 
+# What a number measures, by the unit written with it ("56km", "80 per cent", "$10,000", "three
+# years", "a 45-year-old"); a number with none counts things ("45,000 people").
+MEASURES: dict[str, frozenset[str]] = {
+    "distance": _words("km kilometre kilometres kilometer kilometers mile miles metre metres meter meters ft feet "
+                       "foot yards"),
+    "percent": _words("percent cent"),  # "cent" of "per cent"
+    "money": _words("dollar dollars euro euros pound pounds sterling hryvnia hryvnias hryvnas rouble roubles ruble "
+                    "rubles usd eur gbp uah rub yuan yen"),
+    "duration": _words("year years month months week weeks day days hour hours minute minutes decade decades"),
+    "weight": _words("kg kilogram kilograms kilo kilos tonne tonnes ton tons"),
+}
+_MEASURE_OF = {word: measure for measure, words in MEASURES.items() for word in words}
+_UNIT_WORDS = re.compile(r"[a-z%]+")
+
+
+def measure_of(sentence: str, span: str) -> str | None:
+    """What the number span of sentence measures (a key of MEASURES), or None for a count."""
+    if span[:1] in "$£€₴₽":
+        return "money"
+    if "%" in span:
+        return "percent"
+    at = sentence.find(span)
+    tail = span[len(span.rstrip("abcdefghijklmnopqrstuvwxyz")):]  # "56km" → "km"
+    after = _UNIT_WORDS.findall(sentence[at + len(span) : at + len(span) + 24].lower()) if at >= 0 else []
+    for word in ([tail] if tail else []) + after[:2]:
+        if word in _MEASURE_OF:
+            return _MEASURE_OF[word]
+        if word not in ("million", "billion", "thousand", "bn", "m", "k", "per", "of", "a", "the"):
+            break  # "45,000 people in Kherson": the word after the number is what it counts
+    return None
+
+
 _FINDERS: dict[str, Callable[[str], tuple[str, ...]]] = {
     "person": _persons, "organisation": _organisations, "place": _places, "number": _numbers,
     "date": _dates, "reason": _reasons, "means": _means, "definition": _definitions,

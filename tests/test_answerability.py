@@ -8,7 +8,8 @@ from citebot.bot.answerability import NAMES, WEIGHTS, Features, Model, model, ru
 
 STRONG = Features(coverage=1.0, names=1.0, missing_names=0.0, verbs=1.0, kind_asked=1.0, kind_new=1.0,
                   margin=0.5, unknown=0.0, bm25_ratio=1.0, words_matched=1.0, lone_word=0.0, kind_missing=0.0,
-                  asked_missing=0.0, predicate=1.0, passage_coverage=1.0, telling=1.0, coverage_squared=1.0)
+                  asked_missing=0.0, predicate=1.0, passage_coverage=1.0, telling=1.0, coverage_squared=1.0,
+                  names_only=0.0)
 
 
 def test_the_shipped_weights_name_every_feature_and_round_trip() -> None:

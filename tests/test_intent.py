@@ -358,6 +358,42 @@ def test_found_follows_the_question() -> None:
     assert analyse("hey bot, where was Saldo flown?").found(SALDO)[1:] == ("Sklifosovsky Emergency Research Institute", "Moscow")
 
 
+@pytest.mark.parametrize("question, head", [
+    ("Which party's office was attacked in Nova Kakhovka?", "party"),  # the possessive ends the phrase
+    ("Which town's party office was attacked?", "town"),
+    ("What kind of pistol casings were found?", "pistol"),
+    ("In which city was he born?", "city"),
+    ("What is the name of the bank?", "bank"),
+    ("Which one of the banks opened branches?", "banks"),
+    ("Who is the mayor of Melitopol?", None),  # no "which/what + noun"
+    ("What did Lavrov say?", None),
+])
+def test_the_noun_a_which_question_asks_about(question: str, head: str | None) -> None:
+    assert analyse(question).head == head
+
+
+@pytest.mark.parametrize("question, measures", [
+    ("How many people live in Mykolaiv?", frozenset()),  # a count, nothing measured
+    ("How far is Mykolaiv from Kherson?", frozenset({"distance"})),
+    ("How many kilometres long is the front?", frozenset({"distance"})),
+    ("How old is Saldo?", frozenset({"duration"})),
+    ("How much were the bounties?", frozenset({"money"})),
+    ("What share of people are out of work?", frozenset({"percent"})),
+    ("How much did prices rise?", None),  # a share, a sum or a count would all do
+    ("Who is Saldo?", None),
+])
+def test_what_an_asked_number_may_measure(question: str, measures: frozenset[str] | None) -> None:
+    assert analyse(question).measures == measures
+
+
+def test_a_number_measuring_something_else_is_not_the_answer() -> None:
+    sentence = "Mykolaiv, 40km from Kherson, is home to 470,000 people; bounties of $10,000 and 80 per cent jobless."
+    assert analyse("How many people live in Mykolaiv?").found(sentence) == ("470,000",)
+    assert analyse("How far is Mykolaiv from Kherson?").found(sentence) == ("40km", "470,000")
+    assert analyse("How big were the bounties?").found(sentence) == ("40km", "470,000", "$10,000", "80 per cent")
+    assert analyse("What percentage are jobless?").found(sentence) == ("470,000", "80 per cent")
+
+
 TRICKY = ["<", ">", "<b>", "</b>", "&amp;", "@citebot_test_bot", "hey bot,", "tell me about ", "what's the story with ",
           "please", "if ", "whether ", "do you know ", "I'd like to know ", "\u200b", "\u202e", "İ", "ß", "ﬁ", "é",
           "\U0001f600", "👋", "Сальдо", "Хто такий", "who", "Who is ", "how many ", "which ", "what is the ", "?", " ",
