@@ -60,6 +60,7 @@ _ASKS_WHO_HOLDS = re.compile(r"who (?:is|was|are|were|'s) (?:the |its |their )?(
                              re.I)
 # A story's first sentences say what it is about.
 LEAD_RANK_FACTOR = 0.1
+LEAD_SENTENCES = 3  # a dek or a dateline often comes before the sentence that tells the news
 # A sentence that opens with a pronoun or "It came…" leans on the one before it.
 _LEANS = re.compile(r"(?:[\"“‘(]\s*)?(?:he|she|it|they|his|her|its|their|him|them|this|that|these|those|"
                     r"the (?:latter|former|move|attack|incident|blast|man|woman|official)|both|such)\b", re.I)
@@ -347,7 +348,7 @@ def _candidates(question: _Question, facts: _Sentences, hit: Hit, context: Conte
             cover = question.covered(covered)
             key = (cover + KIND_BONUS * kind - EXTRA_SENTENCE_COST * (last - first), -length)
             if key > best_key:
-                rank = _rank(hit.score, cover, kind, lead=sentences[start].number <= 1)
+                rank = _rank(hit.score, cover, kind, lead=sentences[start].number <= LEAD_SENTENCES - 1)
                 best_key = key
                 best = _Candidate(hit, context, start, last, covered, cover, kind, rank)
     return best
