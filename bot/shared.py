@@ -108,6 +108,8 @@ class SharedRedis:
         while not self._closed:
             await asyncio.sleep(delay)  # a probe's pace, not a wait for an event: Redis cannot tell us it is back
             try:
+                # Connections opened before the loss are dead (a restarted Redis closed them): start afresh.
+                await self.client.connection_pool.disconnect()
                 await self.client.ping()
             except FAILURES:
                 delay = min(delay * 2, 1.0)

@@ -40,6 +40,7 @@ import http
 import itertools
 import json
 import re
+import ssl
 import threading
 import time
 from collections import deque
@@ -1405,7 +1406,9 @@ class BotApiEmulator:
         import httpx  # PTB's own HTTP client, so always installed with it
 
         assert self._webhook_wake is not None
-        async with httpx.AsyncClient(verify=self.webhook_verify, timeout=self.webhook_timeout) as client:
+        verify = ssl.create_default_context(cafile=self.webhook_verify) if isinstance(self.webhook_verify, str) \
+            else self.webhook_verify
+        async with httpx.AsyncClient(verify=verify, timeout=self.webhook_timeout) as client:
             failures = 0
             while self.webhook is not None:
                 if not self._updates:

@@ -19,6 +19,10 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tests.emulator import BotApiEmulator
 
 ROOT = Path(__file__).resolve().parents[1]
 SBIN = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/usr/local/sbin", "/sbin"])
@@ -221,3 +225,61 @@ class Replica(Process):
     async def ready(self, timeout: float = 30.0) -> None:
         """Wait until this start of it serves (its "Serving … by webhook" line)."""
         await self.wait_for_line(r"Serving \d+ articles", n=self.starts, timeout=timeout)
+
+
+class Cluster:
+    """redis-server, nginx and n `citebot run` replicas in webhook mode, delivered to by the emulator `emu`.
+
+    Use as `async with Cluster(emu, index, folder, n) as cluster:`; everything is stopped at the end.
+    """
+
+    def __init__(self, emu: "BotApiEmulator", index: Path, folder: Path, replicas: int = 3, **env: str) -> None:
+        self.emu = emu
+        self.redis = RedisServer(folder / "redis")
+        ports = [free_port() for _ in range(replicas)]
+        self.nginx = Nginx(folder / "nginx", ports)
+        self.secret = secrets.token_urlsafe(24)
+        environment = {"TELEGRAM_BOT_TOKEN": emu.token, "TELEGRAM_API_BASE_URL": emu.base_url,
+                       "INDEX_PATH": str(index), "WEBHOOK_URL": self.nginx.url, "WEBHOOK_SECRET_TOKEN": self.secret,
+                       "REDIS_URL": self.redis.url, "REDIS_CLAIM_SECONDS": "2", "STARTUP_RETRY_SECONDS": "10",
+                       "LOG_LEVEL": "INFO", **{k.upper(): v for k, v in env.items()}}
+        self.replicas = [Replica(n, port, environment) for n, port in enumerate(ports)]
+
+    async def __aenter__(self) -> "Cluster":
+        await self.redis.start()
+        await self.nginx.start()
+        self.emu.webhook_verify = str(self.nginx.cert)  # the emulator trusts nginx's self-signed certificate
+        await asyncio.gather(*(r.start() for r in self.replicas))
+        await asyncio.gather(*(r.ready() for r in self.replicas))
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await asyncio.gather(*(r.stop() for r in self.replicas))
+        await self.nginx.stop(signal.SIGQUIT)  # nginx's graceful stop
+        await self.redis.stop()
+
+    async def restart(self, replica: "Replica", signum: int = signal.SIGKILL) -> None:
+        """Kill a replica (SIGKILL: no chance to finish anything) and start it again."""
+        await replica.stop(signum)
+        await replica.start()
+        await replica.ready()
+
+    async def bounce_redis(self) -> None:
+        """Stop Redis and start it again on the same port (its append-only file keeps what was stored)."""
+        await self.redis.stop()
+        await self.redis.start()
+
+    def output(self) -> str:
+        """Everything the servers printed (for a failing test's message)."""
+        return "\n".join(f"[{p.name}] {line}" for p in [self.redis, self.nginx, *self.replicas] for line in p.lines)
+
+
+def max_rate(times: list[float], window: float) -> int:
+    """The most of times (sorted or not) that fall in any half-open window of that many seconds."""
+    ordered = sorted(times)
+    best, start = 0, 0
+    for end, t in enumerate(ordered):
+        while ordered[start] <= t - window:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
