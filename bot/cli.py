@@ -297,7 +297,15 @@ def _chat(settings: Settings) -> int:
 def _index(settings: Settings, args: argparse.Namespace) -> int:
     paths = [Path(p) for p in args.paths] or [settings.articles_dir]
     try:
-        summary = build(settings, paths, rebuild=args.rebuild)
+        if settings.redis_url is None:
+            summary = build(settings, paths, rebuild=args.rebuild)
+        else:  # replicas share Redis: one reindex at a time, and each of them switches to the new index
+            from citebot.bot.generations import Busy, index_for_replicas
+
+            try:
+                summary = asyncio.run(index_for_replicas(settings, lambda: build(settings, paths, rebuild=args.rebuild)))
+            except Busy:
+                raise CliError("another reindex is running (its lock is in Redis); try again when it is done") from None
     except FileNotFoundError as error:
         raise CliError(str(error)) from error
     for problem in summary.errors:

@@ -14,10 +14,11 @@ import asyncio
 import contextlib
 import json
 import logging
-from typing import AsyncIterator
+from typing import AsyncIterator, Callable, TypeVar
 
 from redis.asyncio.lock import Lock
 
+from citebot.bot.config import Settings
 from citebot.bot.service import Citebot
 from citebot.bot.shared import FAILURES, PREFIX, SharedRedis
 
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 CHANNEL = f"{PREFIX}index"
 LOCK = f"{PREFIX}reindex"
 LOCK_SECONDS = 3600  # a reindex that died holding the lock frees it after this
+T = TypeVar("T")
 
 
 class Busy(Exception):
@@ -111,3 +113,21 @@ async def _switch(shared: SharedRedis, citebot: Citebot, announced: dict[str, ob
         await citebot.reindex()
     else:
         log.info("A new index was published; this replica's read-only copy is older until it is replaced")
+
+
+async def index_for_replicas(settings: Settings, work: Callable[[], T]) -> T:
+    """`citebot index` with REDIS_URL: index under the reindex lock, then announce the new generation."""
+    shared = SharedRedis(settings)
+    try:
+        await shared.connect()  # unreachable: one warning, and the index is written all the same
+        async with one_reindex(shared):
+            result = await asyncio.to_thread(work)
+        if shared.up:
+            citebot = await Citebot.open(settings)
+            try:
+                await announce(shared, citebot)
+            finally:
+                await citebot.close()
+        return result
+    finally:
+        await shared.close()

@@ -23,6 +23,7 @@ from citebot.bot.ratelimit import SharedRateLimiter
 from citebot.bot.service import Citebot, build
 from citebot.bot.shared import SharedRedis, shared_state
 from citebot.bot.updates import GROUP, STREAM, Inbox
+from tests.conftest import cli
 from tests.emulator import BotApiEmulator
 from tests.servers import RedisServer, free_port, missing
 
@@ -221,3 +222,14 @@ async def test_a_new_generation_reaches_every_replica(replicas: list[SharedRedis
         await following
         await a.close()
         await b.close()
+
+
+async def test_citebot_index_waits_its_turn(replicas: list[SharedRedis], redis_server: RedisServer,
+                                            tmp_path: Path) -> None:
+    """`citebot index` takes the same lock as /reindex: while a replica re-indexes, it refuses on one line."""
+    async with one_reindex(replicas[0]):
+        done = await asyncio.to_thread(cli, "index", index=tmp_path / "index.sqlite", env={"REDIS_URL": redis_server.url})
+    assert done.returncode == 1 and "another reindex is running" in done.stderr
+    assert redis_server.password not in done.stderr + done.stdout
+    done = await asyncio.to_thread(cli, "index", index=tmp_path / "index.sqlite", env={"REDIS_URL": redis_server.url})
+    assert done.returncode == 0 and "5 added" in done.stdout
