@@ -99,6 +99,13 @@ class Settings(BaseSettings):
             raise ValueError("must be a redis://, rediss:// or unix:// URL")
         return value
 
+    def redis_secrets(self) -> list[str]:
+        """REDIS_URL and its password: to be scrubbed from anything printed or logged."""
+        if self.redis_url is None:
+            return []
+        url = self.redis_url.get_secret_value()
+        return [s for s in (url, urlsplit(url).password) if s]
+
     def redis_location(self) -> str:
         """REDIS_URL without its user and password, fit for logs and messages."""
         if self.redis_url is None:

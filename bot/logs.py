@@ -66,6 +66,7 @@ def setup_logging(settings: Settings, fmt: str, *secrets: str) -> None:
 
 
 def redact(text: str, settings: Settings) -> str:
-    """text with the bot token and webhook secret replaced, for messages that may quote a library's error."""
+    """text with the bot token, webhook secret and Redis password replaced, for messages that may quote a
+    library's error."""
     return scrub(text, [s.get_secret_value() for s in (settings.telegram_bot_token, settings.webhook_secret_token)
-                        if s is not None])
+                        if s is not None] + settings.redis_secrets())

@@ -42,7 +42,7 @@ class SharedRedis:
     def __init__(self, settings: Settings, probe_every: float = 0.5) -> None:
         assert settings.redis_url is not None
         self.location = settings.redis_location()
-        self.password = settings.redis_url.get_secret_value()  # the whole URL is scrubbed from messages
+        self.secrets = settings.redis_secrets()  # the URL and its password, scrubbed from messages
         # Short timeouts: a question must not wait long on a Redis that went away; retries off, the probe retries.
         self.client = aioredis.Redis.from_url(settings.redis_url.get_secret_value(), decode_responses=True,
                                               socket_timeout=1.0, socket_connect_timeout=1.0, retry_on_timeout=False)
@@ -101,7 +101,7 @@ class SharedRedis:
 
     def describe(self, error: BaseException) -> str:
         """An error's type and message without the URL (it may hold a password)."""
-        return scrub(f"{type(error).__name__}: {error}", [self.password])
+        return scrub(f"{type(error).__name__}: {error}", self.secrets)
 
     async def _wait_for_redis(self) -> None:
         delay = self.probe_every

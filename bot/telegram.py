@@ -138,7 +138,8 @@ def run_bot(settings: Settings) -> int:
               "(see .env.example), or try `citebot chat` to use the bot in the terminal", file=sys.stderr)
         return 1
     secret = webhook_secret(settings) if settings.webhook_url else None
-    setup_logging(settings, "%(asctime)s %(levelname)s %(name)s: %(message)s", *([secret] if secret else []))
+    setup_logging(settings, "%(asctime)s %(levelname)s %(name)s: %(message)s", *([secret] if secret else []),
+                  *settings.redis_secrets())
     app = build_application(settings)
     try:
         asyncio.run(_serve(app, settings, secret))
@@ -157,7 +158,7 @@ def webhook_secret(settings: Settings) -> str:
 
 def _secrets(settings: Settings, secret: str | None) -> list[str]:
     token = settings.telegram_bot_token
-    return [s for s in (token.get_secret_value() if token else None, secret) if s]
+    return [s for s in (token.get_secret_value() if token else None, secret) if s] + settings.redis_secrets()
 
 
 async def _serve(app: Application, settings: Settings, secret: str | None) -> None:
