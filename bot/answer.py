@@ -32,8 +32,6 @@ SECONDARY_SHARE = 0.5
 SECONDARY_COVERAGE = 0.5
 # A second excerpt of an already cited article must cover this much of the question.
 SAME_ARTICLE_COVERAGE = 0.9
-# Each sentence beyond the first must add at least this share of the question.
-EXTRA_SENTENCE_COST = 0.08
 # What holding the asked kind of thing (a name for "who", a number for "how many") that
 # the question does not already contain is worth, in coverage points and in rank.
 KIND_BONUS = 0.3
@@ -346,7 +344,9 @@ def _candidates(question: _Question, facts: _Sentences, hit: Hit, context: Conte
             if last < context.first:
                 continue  # a run must take in some of the hit's own passage
             cover = question.covered(covered)
-            key = (cover + KIND_BONUS * kind - EXTRA_SENTENCE_COST * (last - first), -length)
+            # A sentence beyond the first is worth its words or the thing asked for; between runs
+            # that do as well, the shorter is quoted.
+            key = (cover + KIND_BONUS * kind, -length)
             if key > best_key:
                 rank = _rank(hit.score, cover, kind, lead=sentences[start].number <= LEAD_SENTENCES - 1)
                 best_key = key
