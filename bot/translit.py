@@ -61,7 +61,9 @@ def is_cyrillic(text: str) -> bool:
 def latin_uk(word: str) -> str:
     """A Ukrainian word in the national transliteration of 2010: Мелітополь → Melitopol."""
     out: list[str] = []
-    low = word.lower()
+    # Lower-cased letter by letter, keeping any letter whose lower case is longer ("İ" → "i̇"): positions in
+    # low must match word's.
+    low = "".join(c.lower() if len(c.lower()) == 1 else c for c in word)
     capitals = word.isupper() and sum(c.isalpha() for c in word) > 1  # СБУ → SBU
     start, i = True, 0
     while i < len(low):
