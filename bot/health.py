@@ -40,6 +40,8 @@ async def check(settings: Settings) -> tuple[bool, str]:
     if problem:
         return False, problem
     summary = f"ok: {info.articles} articles, {info.passages} passages in {settings.index_path}"
+    if settings.redis_url is not None:
+        summary += "; " + await redis_state(settings)
     if settings.telegram_bot_token is None:
         return True, summary + "; no TELEGRAM_BOT_TOKEN, Bot API not checked"
     try:
@@ -50,3 +52,19 @@ async def check(settings: Settings) -> tuple[bool, str]:
     except Exception as error:  # network errors come in many types; the reason is what matters here
         return False, f"Bot API unreachable: {type(error).__name__} (TELEGRAM_API_BASE_URL={settings.telegram_api_base_url})"
     return True, summary + f"; Bot API answers as @{me.username}"
+
+
+async def redis_state(settings: Settings) -> str:
+    """Whether REDIS_URL answers. Not a failure when it does not: replicas answer on their own state meanwhile."""
+    import redis.asyncio as aioredis
+    from redis.exceptions import RedisError
+
+    assert settings.redis_url is not None
+    client = aioredis.Redis.from_url(settings.redis_url.get_secret_value(), socket_timeout=2, socket_connect_timeout=2)
+    try:
+        await client.ping()
+        return f"Redis at {settings.redis_location()} answers"
+    except (RedisError, OSError) as error:
+        return f"Redis at {settings.redis_location()} unreachable ({type(error).__name__}; answering with per-process state)"
+    finally:
+        await client.aclose()

@@ -231,3 +231,9 @@ async def test_citebot_index_waits_its_turn(replicas: list[SharedRedis], redis_s
         done = await asyncio.to_thread(cli, "index", index=tmp_path / "index.sqlite", env={"REDIS_URL": redis_server.url})
     assert done.returncode == 1 and "another reindex is running" in done.stderr
     assert redis_server.password not in done.stderr + done.stdout and not (tmp_path / "index.sqlite").exists()
+
+
+async def test_citebot_check_reports_redis(redis_server: RedisServer, bundled_index: Path) -> None:
+    done = await asyncio.to_thread(cli, "check", index=bundled_index, env={"REDIS_URL": redis_server.url})
+    assert done.returncode == 0 and f"Redis at redis://127.0.0.1:{redis_server.port}/0 answers" in done.stdout
+    assert redis_server.password not in done.stdout + done.stderr
