@@ -2,7 +2,10 @@
 
 import pytest
 
+import asyncio
+
 from citebot.bot import state
+from citebot.bot.ratelimit import SharedRateLimiter, Windows
 from citebot.bot.smalltalk import small_talk
 from citebot.bot.state import ExpiringStore, RateLimit
 
@@ -53,6 +56,36 @@ def test_rate_limit_forgets_idle_users(clock: Clock) -> None:
     for user in range(500):
         limit.check_now(user)
     assert len(limit.users) == 50
+
+
+def test_flood_windows_in_memory() -> None:
+    """The flood limiter's windows without Redis: evenly spaced overall, a full group's window says when to ask again."""
+    now = [100.0]
+    windows = Windows(clock=lambda: now[0])
+    reserve = lambda group=None: asyncio.run(windows.reserve((1, 0.1), group, (2, 1.0)))  # noqa: E731
+    assert [reserve()[1] for _ in range(3)] == pytest.approx([0.0, 0.1, 0.2])
+    now[0] += 1.0  # the queue has drained
+    assert reserve("group:-5") == (True, 0.0)
+    assert reserve("group:-5") == (True, pytest.approx(0.1))
+    assert reserve("group:-5") == (False, pytest.approx(1.0))  # the group's two in a second are taken
+    asyncio.run(windows.pause(5.0))  # a retry_after
+    assert reserve()[1] == pytest.approx(5.0)
+
+
+def test_flood_limiter_without_redis_keeps_its_own_windows() -> None:
+    limiter = SharedRateLimiter(None, overall=(1, 0.01), margin=0.0)
+    calls: list[int] = []
+
+    async def send(n: int) -> bool:
+        calls.append(n)
+        return True
+
+    async def run() -> None:
+        await asyncio.gather(*(limiter.process_request(send, (n,), {}, "sendMessage", {"chat_id": n}, None)
+                               for n in range(5)))
+
+    asyncio.run(run())
+    assert sorted(calls) == list(range(5))
 
 
 @pytest.mark.parametrize("text, kind", [
