@@ -33,7 +33,7 @@ from citebot.bot.render import (MESSAGE_LIMIT, answer_html, article_html_parts, 
                         passage_html, tg_len)
 from citebot.bot.service import Citebot, SearchPage
 from citebot.bot.smalltalk import small_talk
-from citebot.bot.state import InFlight, KeyStore, Limiter, Replies, StatsStore
+from citebot.bot.state import InFlight, KeyStore, Limiter, ReplyStore, StatsStore
 from citebot.index.store import split_passage_id
 
 log = logging.getLogger(__name__)
@@ -319,14 +319,14 @@ def _digest(text: str, markup: InlineKeyboardMarkup | None) -> str:
 async def respond(message: Message, context: ContextTypes.DEFAULT_TYPE, text: str,
                   markup: InlineKeyboardMarkup | None = None) -> None:
     """Reply (HTML) to message; to an edited message, by editing the bot's one earlier reply to it where it can."""
-    replies: Replies = context.bot_data["replies"]
+    replies: ReplyStore = context.bot_data["replies"]
     edited = message.edit_date is not None and _from_user(message, context)
     digest = _digest(text, markup)
     if edited:
         inflight: InFlight | None = context.bot_data.get("inflight")
         if inflight is not None and message.from_user is not None:  # the reply to the original may be under way
             await inflight.settle(message.from_user.id, asyncio.current_task())
-        ids, shown = replies.get(message.chat.id, message.message_id)
+        ids, shown = await replies.get(message.chat.id, message.message_id)
         if len(ids) == 1 and shown == digest:
             return
         if len(ids) == 1:
@@ -334,7 +334,7 @@ async def respond(message: Message, context: ContextTypes.DEFAULT_TYPE, text: st
                 await context.bot.edit_message_text(text, chat_id=message.chat.id, message_id=ids[0],
                                                     parse_mode=ParseMode.HTML, reply_markup=markup,
                                                     link_preview_options=NO_PREVIEW)
-                replies.replace(message.chat.id, message.message_id, ids[0], digest)
+                await replies.replace(message.chat.id, message.message_id, ids[0], digest)
                 return
             except BadRequest as problem:  # deleted, too old to edit, …: a new reply instead
                 if "not modified" in problem.message.lower():
@@ -342,9 +342,9 @@ async def respond(message: Message, context: ContextTypes.DEFAULT_TYPE, text: st
     sent = await message.reply_html(text, reply_markup=markup, link_preview_options=NO_PREVIEW,
                                     do_quote=_in_group(message) or edited)
     if edited:
-        replies.replace(message.chat.id, message.message_id, sent.message_id, digest)
+        await replies.replace(message.chat.id, message.message_id, sent.message_id, digest)
     elif _from_user(message, context):
-        replies.add(message.chat.id, message.message_id, sent.message_id, digest)
+        await replies.add(message.chat.id, message.message_id, sent.message_id, digest)
 
 
 async def _log_answer(message: Message, question: str, answer: Answer, latency: float,
@@ -518,15 +518,15 @@ async def _send_article(message: Message, article_id: str, context: ContextTypes
         await message.reply_text(_t()(ARTICLE_GONE))
         return
     edited = message.edit_date is not None and _from_user(message, context)
-    replies: Replies = context.bot_data["replies"]
+    replies: ReplyStore = context.bot_data["replies"]
     for n, part in enumerate(article_html_parts(article)):
         if edited and n == 0:  # an edited /source: the article again, as a new reply threaded to the edit
             sent = await message.reply_html(part, link_preview_options=NO_PREVIEW, do_quote=True)
-            replies.replace(message.chat.id, message.message_id, sent.message_id, "")
+            await replies.replace(message.chat.id, message.message_id, sent.message_id, "")
             continue
         sent = await message.chat.send_message(part, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
         if _from_user(message, context):
-            replies.add(message.chat.id, message.message_id, sent.message_id)
+            await replies.add(message.chat.id, message.message_id, sent.message_id)
 
 
 _PASSAGE_ID = re.compile(r"\S+:[0-9]+")

@@ -1,6 +1,6 @@
 """State shared by several replicas, kept in Redis when REDIS_URL is set (redis-py's asyncio client).
 
-Each concern (button keys, per-user limits, /stats, follow-up turns, seen update ids) has a Redis
+Each concern (button keys, per-user limits, /stats, follow-up turns, the replies to each message) has a Redis
 backend beside its in-memory one in bot/state.py and bot/conversation.py, behind the same small
 protocol. `Fallback` puts the two together: Redis while it answers, the process's own memory while it
 does not. `SharedRedis` notices a lost Redis once (one warning), probes it in the background and
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import secrets
 import time
@@ -22,7 +23,7 @@ from redis.exceptions import RedisError
 from citebot.bot.config import Settings
 from citebot.bot.conversation import MemoryConversations, Turn
 from citebot.bot.logs import scrub
-from citebot.bot.state import ExpiringStore, RateLimit, Stats, Summary, percentile
+from citebot.bot.state import ExpiringStore, RateLimit, Replies, Stats, Summary, percentile
 
 log = logging.getLogger(__name__)
 
@@ -268,6 +269,46 @@ class RedisConversations:
         await self.client.set(self._key(key), turn.to_json(), px=int(self.ttl * 1000))
 
 
+# KEYS[1] the user message's replies: {"ids": [...], "digest": "..."}; ARGV: reply id, digest, ttl, replace?
+_ADD_REPLY = """
+local item = {ids = {}, digest = ''}
+if ARGV[4] == '0' then
+  local old = redis.call('GET', KEYS[1])
+  if old then item = cjson.decode(old) end
+end
+table.insert(item.ids, tonumber(ARGV[1]))
+item.digest = ARGV[2]
+redis.call('SET', KEYS[1], cjson.encode(item), 'EX', tonumber(ARGV[3]))
+return 1
+"""
+
+
+class RedisReplies:
+    """Which bot messages answered which user message, for all replicas: an edit lands on any of them."""
+
+    def __init__(self, client: aioredis.Redis, ttl: int = KEY_TTL) -> None:
+        self.client = client
+        self.ttl = ttl
+        self.script = client.register_script(_ADD_REPLY)
+
+    @staticmethod
+    def _key(chat_id: int, message_id: int) -> str:
+        return f"{PREFIX}reply:{chat_id}:{message_id}"
+
+    async def add(self, chat_id: int, message_id: int, reply_id: int, digest: str = "") -> None:
+        await self.script(keys=[self._key(chat_id, message_id)], args=[reply_id, digest, self.ttl, 0])
+
+    async def replace(self, chat_id: int, message_id: int, reply_id: int, digest: str) -> None:
+        await self.script(keys=[self._key(chat_id, message_id)], args=[reply_id, digest, self.ttl, 1])
+
+    async def get(self, chat_id: int, message_id: int) -> tuple[list[int], str]:
+        text = await self.client.get(self._key(chat_id, message_id))
+        if not text:
+            return [], ""
+        item = json.loads(text)
+        return [int(i) for i in item.get("ids") or []], str(item.get("digest", ""))
+
+
 def shared_state(shared: SharedRedis, settings: Settings) -> dict[str, object]:
     """The bot's state objects (bot_data entries), each in Redis with its in-memory fallback."""
     local_turns = MemoryConversations()
@@ -278,4 +319,5 @@ def shared_state(shared: SharedRedis, settings: Settings) -> dict[str, object]:
                          RateLimit(settings.questions_per_minute)),
         "stats": Fallback(shared, RedisStats(client), Stats()),
         "conversations": Fallback(shared, RedisConversations(client, local_turns.ttl), local_turns),
+        "replies": Fallback(shared, RedisReplies(client), Replies()),
     }

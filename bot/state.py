@@ -1,7 +1,7 @@
 """Small in-memory state of a running bot: short keys for buttons, per-user limits, counters.
 
 All of it is bounded and expires, so memory stays flat however long the bot runs. The methods the
-handlers call are async, behind small protocols (KeyStore, Limiter, StatsStore), so that
+handlers call are async, behind small protocols (KeyStore, Limiter, StatsStore, ReplyStore), so that
 bot/shared.py can keep the same state in Redis for several replicas.
 """
 
@@ -43,6 +43,16 @@ class Summary:
     p50_ms: float
     p99_ms: float
     since: float  # epoch seconds of the first question counted (or of the start)
+
+
+class ReplyStore(Protocol):
+    """Which bot messages answered which user message (so an edited question edits its answer)."""
+
+    async def add(self, chat_id: int, message_id: int, reply_id: int, digest: str = "") -> None: ...
+
+    async def replace(self, chat_id: int, message_id: int, reply_id: int, digest: str) -> None: ...
+
+    async def get(self, chat_id: int, message_id: int) -> tuple[list[int], str]: ...
 
 
 class StatsStore(Protocol):
@@ -181,7 +191,16 @@ class Replies:
         self.max_items = max_items
         self.items: OrderedDict[tuple[int, int], tuple[float, list[int], str]] = OrderedDict()
 
-    def add(self, chat_id: int, message_id: int, reply_id: int, digest: str = "") -> None:
+    async def add(self, chat_id: int, message_id: int, reply_id: int, digest: str = "") -> None:
+        self.add_now(chat_id, message_id, reply_id, digest)
+
+    async def replace(self, chat_id: int, message_id: int, reply_id: int, digest: str) -> None:
+        self.replace_now(chat_id, message_id, reply_id, digest)
+
+    async def get(self, chat_id: int, message_id: int) -> tuple[list[int], str]:
+        return self.get_now(chat_id, message_id)
+
+    def add_now(self, chat_id: int, message_id: int, reply_id: int, digest: str = "") -> None:
         """Record one more reply to (chat_id, message_id); a new one after an edit replaces the old ones."""
         now = time.monotonic()
         while self.items:  # drop expired entries, oldest first
@@ -195,12 +214,12 @@ class Replies:
         while len(self.items) > self.max_items:
             self.items.popitem(last=False)
 
-    def replace(self, chat_id: int, message_id: int, reply_id: int, digest: str) -> None:
+    def replace_now(self, chat_id: int, message_id: int, reply_id: int, digest: str) -> None:
         """The one reply to (chat_id, message_id) is now reply_id, showing digest."""
         self.items.pop((chat_id, message_id), None)
-        self.add(chat_id, message_id, reply_id, digest)
+        self.add_now(chat_id, message_id, reply_id, digest)
 
-    def get(self, chat_id: int, message_id: int) -> tuple[list[int], str]:
+    def get_now(self, chat_id: int, message_id: int) -> tuple[list[int], str]:
         """The bot's replies to that message ([] when none is known) and the digest of the last one."""
         item = self.items.get((chat_id, message_id))
         if item is None or item[0] < time.monotonic():

@@ -79,9 +79,11 @@ async def test_three_replicas_behind_nginx(emu: BotApiEmulator, paged_index: Pat
             await asyncio.gather(*(converse(u) for u in users), trouble())
             # Redis is back for every replica (each says so once) before the checks that need it shared.
             await asyncio.gather(*(r.wait_for_line("Redis at .* is back") for r in cluster.replicas))
+            await an_edit_edits_the_answer_on_any_replica(emu, emu.user(id=37_000, first_name="Editor"))
             pagers = [emu.user(id=38_000 + i, first_name=f"P{i}") for i in range(4)]
             await paging_works_on_any_replica(emu, pagers)
             asked.update(emu.private_chat(u).id for u in pagers)  # each got one page of results
+            asked[emu.private_chat(emu.user(id=37_000)).id] = 1  # the edit edited the one answer
             flooder = emu.user(id=39_999, first_name="Flood")
             await limit_holds_across_replicas(emu, flooder)
             asked[emu.private_chat(flooder).id] = LIMIT + 1  # LIMIT answers and one note, no more
@@ -104,6 +106,17 @@ async def test_three_replicas_behind_nginx(emu: BotApiEmulator, paged_index: Pat
         assert cluster.redis.password not in cluster.output() and cluster.secret not in cluster.output()
         assert cluster.replicas[0].count("Traceback") == 0 and cluster.replicas[2].count("Traceback") == 0
     emu.assert_no_errors()
+
+
+async def an_edit_edits_the_answer_on_any_replica(emu: BotApiEmulator, user: FakeUser) -> None:
+    """The map from a question to its answer is shared: an edited question edits the answer in place."""
+    chat = emu.private_chat(user)
+    question = emu.send_text(chat, user, "Who is the mayor of Melitopol?")["message"]
+    answer = await emu.wait_for("sendMessage", to_chat(chat.id), timeout=20)
+    for n in range(3):  # nginx sends each update to the next replica in turn
+        emu.edit_text(chat, user, question, QUESTIONS[n] if n != 1 else QUESTIONS[3])
+        edited = await emu.wait_for("editMessageText", to_chat(chat.id), timeout=20)
+        assert edited.params["message_id"] == answer.result["message_id"]
 
 
 async def paging_works_on_any_replica(emu: BotApiEmulator, users: list[FakeUser]) -> None:

@@ -61,6 +61,11 @@ async def test_state_is_shared_between_replicas(replicas: list[SharedRedis]) -> 
     turn = Turn("Who is Saldo?", ("Saldo",), ("is",), "001_x", 120, 2)
     await a["conversations"].put((1, 2, None), turn)
     assert await b["conversations"].get((1, 2, None)) == turn and await b["conversations"].get((1, 2, 5)) is None
+    await a["replies"].add(5, 10, 100, "d1")
+    await b["replies"].add(5, 10, 101, "d2")
+    assert await a["replies"].get(5, 10) == ([100, 101], "d2")
+    await b["replies"].replace(5, 10, 102, "d3")
+    assert await a["replies"].get(5, 10) == ([102], "d3") and await a["replies"].get(5, 11) == ([], "")
     await a["stats"].record(True, 10.0)
     await b["stats"].record(False, 30.0)
     summary = await a["stats"].summary()

@@ -281,16 +281,16 @@ def test_reply_map_is_bounded_and_expires(monkeypatch: pytest.MonkeyPatch) -> No
     from citebot.bot import state
     replies = state.Replies(ttl=60, max_items=3)
     for mid in range(5):
-        replies.add(-1, mid, 100 + mid, "d")
-    assert len(replies) == 3 and replies.get(-1, 0) == ([], "") and replies.get(-1, 4) == ([104], "d")
-    replies.add(-1, 4, 105)
-    assert replies.get(-1, 4)[0] == [104, 105]
-    replies.replace(-1, 4, 106, "e")
-    assert replies.get(-1, 4) == ([106], "e")
+        replies.add_now(-1, mid, 100 + mid, "d")
+    assert len(replies) == 3 and replies.get_now(-1, 0) == ([], "") and replies.get_now(-1, 4) == ([104], "d")
+    replies.add_now(-1, 4, 105)
+    assert replies.get_now(-1, 4)[0] == [104, 105]
+    replies.replace_now(-1, 4, 106, "e")
+    assert replies.get_now(-1, 4) == ([106], "e")
     now = state.time.monotonic()
     monkeypatch.setattr(state.time, "monotonic", lambda: now + 61)
-    assert replies.get(-1, 4) == ([], "")
-    replies.add(-1, 9, 109)
+    assert replies.get_now(-1, 4) == ([], "")
+    replies.add_now(-1, 9, 109)
     assert len(replies) == 1
 
 
