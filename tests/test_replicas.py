@@ -12,9 +12,11 @@ from __future__ import annotations
 import asyncio
 import random
 import shutil
+import ssl
 from collections import Counter
 from pathlib import Path
 
+import httpx
 import pytest
 
 from citebot.bot.config import BUNDLED_ARTICLES
@@ -103,6 +105,11 @@ async def test_three_replicas_behind_nginx(emu: BotApiEmulator, paged_index: Pat
         assert max_rate(sent, 5.0) <= 150 and max_rate(sent, 1.0) <= 36, busiest(sent, cluster)
         kill_warnings = [r.count("WARNING.*Redis at .* is unavailable") for r in cluster.replicas]
         assert all(n >= 1 for n in kill_warnings) and sum(kill_warnings) <= 4  # one a replica (two for a restarted one)
+        async with httpx.AsyncClient(verify=ssl.create_default_context(cafile=str(cluster.nginx.cert))) as client:
+            forged = await client.post(cluster.nginx.url, json={"update_id": 1, "message": {}},
+                                       headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"})
+        assert forged.status_code == 403  # the secret is checked before anything is stored
+        assert [await r.stop() for r in cluster.replicas] == [0, 0, 0]  # SIGTERM: each finishes and exits cleanly
         assert cluster.redis.password not in cluster.output() and cluster.secret not in cluster.output()
         assert cluster.replicas[0].count("Traceback") == 0 and cluster.replicas[2].count("Traceback") == 0
     emu.assert_no_errors()
