@@ -2,13 +2,14 @@
 
 Telegram allows a bot about 30 messages a second overall and 20 a minute in one group. PTB's
 AIORateLimiter counts in one process, so N replicas would send N times as much. Here every request to
-a chat first reserves a slot in a window shared through Redis: the slots of the last `max` requests
-are kept, and a new one goes no earlier than `period` after the max-th last, so no window of `period`
-seconds ever holds more than `max`. A `retry_after` from Telegram pauses every replica. While Redis
-is away each replica keeps the same windows in memory, with its share (max divided by the number of
-replicas last seen alive), so together they still stay within the limits.
+a chat first reserves a slot in windows kept in Redis by one atomic script on Redis's clock: overall,
+one request every 1/30 s (5% slower, for jitter); per group, no more than 20 in any minute. A
+request whose replica was too busy to send it on time takes a new slot rather than bunch up with
+later ones. A `retry_after` from Telegram pauses every replica. While Redis is away each replica keeps
+the same windows in memory for its share (the windows as many times longer as replicas were last seen
+alive), starting after the last shared slot it had; when Redis returns, all of them go back to the
+shared windows at one moment agreed in Redis, so together they stay within the limits throughout.
 """
-
 from __future__ import annotations
 
 import asyncio
