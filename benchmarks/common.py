@@ -384,13 +384,13 @@ class RankBM25Engine:
 
 
 class BM25sEngine:
-    """bm25s.BM25 (default method 'lucene', numpy backend) over pre-analysed documents."""
+    """bm25s.BM25 (default method 'lucene'; numpy backend, or numba's compiled one) over pre-analysed documents."""
 
-    def __init__(self, docs: list[list[str]], k1: float = 1.5, b: float = 0.75) -> None:
+    def __init__(self, docs: list[list[str]], k1: float = 1.5, b: float = 0.75, backend: str = "numpy") -> None:
         import bm25s
 
-        self.name = f"bm25s (k1={k1:g})"
-        self.model = bm25s.BM25(k1=k1, b=b, backend="numpy")
+        self.name = f"bm25s (k1={k1:g})" if backend == "numpy" else f"bm25s ({backend}, k1={k1:g})"
+        self.model = bm25s.BM25(k1=k1, b=b, backend=backend)
         self.model.index(docs, show_progress=False)
         self.vocab = self.model.vocab_dict
         self.num_docs = int(self.model.scores["num_docs"])

@@ -115,6 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--grid-k1", default="0.9,1.2,1.5")
     parser.add_argument("--grid-b", default="0.4,0.75")
     args = parser.parse_args(argv)
+    if not (args.data / "scifact").is_dir():
+        print(f"eval_beir: no SciFact data at {args.data / 'scifact'} (give --data); nothing measured")
+        return 0
 
     beir = load_beir(args.data / "scifact", "test")
     query_ids = list(beir.queries)[: args.limit]

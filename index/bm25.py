@@ -26,6 +26,15 @@ _ONE_CALL_POSTINGS = 50_000
 # this much relative margin on both sides of every comparison, so it never drops a passage that
 # could enter the top k.
 _SLACK = 1e-5
+# Below this many postings in a query, adding them all up costs less than pruning's bookkeeping
+# (a few NumPy calls a term): the exhaustive path answers, with the same result.
+_PRUNE_POSTINGS = 100_000
+# Candidates are looked up term by term only while there are more than this many times k of
+# them; fewer go straight to being scored exactly, which looks every term up for them anyway.
+_FEW = 4
+# Terms are added in full until those left could lift a passage by at most this share of the bar.
+_REACH = 0.5
+_SEEDS = 2  # lists whose best passages set the bar (each costs a gather a term added)
 
 
 @dataclass(frozen=True)
@@ -108,12 +117,15 @@ def staircase(tfs: np.ndarray, lengths: np.ndarray) -> np.ndarray:
 
 
 def max_impact(pairs: np.ndarray, stats: CollectionStats, params: BM25Params, idf: float) -> float:
-    """A term's largest impact (see impacts) from its staircase, a hair above (never below) it."""
-    if not len(pairs):
-        return 0.0
-    tf, length = pairs[0::2].astype(np.float64), pairs[1::2].astype(np.float64)
-    norm = params.k1 * (1.0 - params.b + params.b * length / (stats.average_length or 1.0))
-    return float(np.max(tf * idf * (params.k1 + 1.0) / (tf + norm))) * (1.0 + _SLACK)
+    """A term's largest impact (see impacts) from its staircase, a hair above (never below) it.
+
+    In plain Python: a staircase has a few pairs, where NumPy's cost per call would dominate.
+    """
+    values = pairs.tolist()
+    k1, b, average = params.k1, params.b, stats.average_length or 1.0
+    largest = max((tf / (tf + k1 * (1.0 - b + b * length / average))
+                   for tf, length in zip(values[0::2], values[1::2])), default=0.0)
+    return largest * idf * (k1 + 1.0) * (1.0 + _SLACK)
 
 
 class LazyImpacts:
@@ -187,16 +199,20 @@ def accumulate(postings: Sequence[TermPostings], size: int) -> np.ndarray:
 
 
 def top_k(postings: Sequence[TermPostings], size: int, k: int, groups: np.ndarray | None = None, *,
-          exhaustive: bool = False, scratch: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+          exhaustive: bool | None = None, scratch: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Best k passage slots and their scores, best first, ties by slot; with groups (a group
     number per slot, the article), only each group's best slot counts, so k distinct groups.
 
-    By exact dynamic pruning unless exhaustive: both give the same slots and scores.
+    By exact dynamic pruning or exhaustively, which give the same slots and scores: exhaustive
+    True or False chooses, None takes the cheaper (pruning once the query has many postings).
+    Pruning needs positive impacts, so a negative Okapi idf is always scored exhaustively.
     scratch, zeros of size float32, is a reusable accumulator (left as zeros).
     """
     if not postings or k <= 0:
         return np.empty(0, np.int64), np.empty(0, np.float32)
-    if exhaustive or any(_bound(term) <= 0 for term in postings):  # pruning needs positive impacts
+    if exhaustive is None:
+        exhaustive = sum(len(term.ids) for term in postings) <= _PRUNE_POSTINGS
+    if exhaustive or any(_bound(term) <= 0 for term in postings):
         return _exhaustive(postings, size, k, groups)
     return _pruned(postings, size, k, groups, scratch)
 
@@ -213,49 +229,58 @@ def _pruned(postings: Sequence[TermPostings], size: int, k: int, groups: np.ndar
             scratch: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """MaxScore, term at a time, in NumPy.
 
-    Terms go in falling order of their bound. Each is added in full into a dense
-    accumulator, and a bar kept: the k-th best partial score among the best
-    passages of each term so far (scores only grow, so the true k-th best is at
-    least that). As soon as the terms not yet added could not lift a passage
-    that has none of the added ones to the bar, the candidates are the passages
-    already touched that could still reach it; the remaining terms (the common
-    ones, with most of the postings and least of the score) are only looked up
-    for them by binary search, and after each, candidates that can no longer
-    reach the bar are dropped. The survivors are scored again exactly as the
-    exhaustive path scores them, so the two agree bit for bit.
+    Terms are added in full into a dense accumulator, shortest list first (the
+    rare terms, which carry most of a score in few postings). A bar is kept: the
+    k-th best partial score among the passages of the first few terms added
+    (scores only grow, so the true k-th best is at least that). Once the terms
+    left could lift a passage by at most half the bar, a passage none of the
+    added terms touched cannot reach it, and the candidates are the touched ones
+    that still can: the remaining terms (the common ones, with most of the
+    postings and least of the score) are only looked up for them by binary
+    search, and after each, candidates that can no longer reach the bar are
+    dropped. Stopping at half the bar rather than at the bar itself keeps the
+    candidates few: adding a list costs a few nanoseconds a posting, looking a
+    candidate up a hundred. Once a few times k are left, the survivors are
+    scored again exactly as the exhaustive path scores them, so the two agree
+    bit for bit.
     """
     bounds = np.array([_bound(term) for term in postings])
-    order = np.lexsort((np.arange(len(postings)), -bounds))  # largest bound first; ties by position
+    order = np.lexsort((np.arange(len(postings)), [len(term.ids) for term in postings]))  # shortest first
     rest = np.append(np.cumsum(bounds[order][::-1])[::-1], 0.0)  # rest[j]: bound of terms order[j:] together
     acc = np.zeros(size, np.float32) if scratch is None else scratch
     added: list[np.ndarray] = []
+    seeds: list[np.ndarray] = []  # the first lists of at least k passages: their best set the bar
     bar = 0.0
     try:
-        pool = np.empty(0, np.intp)  # distinct slots whose partial scores set the bar
-        while len(added) < len(order) and rest[len(added)] >= bar * (1.0 - _SLACK):
+        while len(added) < len(order) and rest[len(added)] > bar * _REACH:
             term = postings[order[len(added)]]
             np.add.at(acc, term.ids, _whole(term))
             added.append(term.ids)
-            pool = np.union1d(pool, _leaders(term.ids, acc[term.ids], k))
-            bar = max(bar, _kth(pool, acc[pool], k, groups))
+            if len(term.ids) >= k and len(seeds) < _SEEDS:
+                seeds.append(term.ids)
+            bar = max([bar] + [_kth(ids, acc[ids], k, groups) for ids in seeds])
         reach = bar * (1.0 - _SLACK) - rest[len(added)]  # a touched passage below this cannot reach the bar
-        candidates = np.unique(np.concatenate([ids[acc[ids] >= reach] for ids in added]))
+        touched = sum(len(ids) for ids in added)
+        if reach > 0 and touched > size // 8:  # one pass over the accumulator is cheaper than over the lists
+            candidates = np.flatnonzero(acc >= reach)
+        else:
+            candidates = np.unique(np.concatenate([ids[acc[ids] >= reach] for ids in added]))
         partial = acc[candidates]
     finally:
-        for ids in added:
-            acc[ids] = 0
-    for n in range(len(added), len(order)):
-        candidates, partial, bar = _prune(candidates, partial, bar, rest[n], k, groups)
+        if sum(len(ids) for ids in added) > size // 8:
+            acc.fill(0)
+        else:
+            for ids in added:
+                acc[ids] = 0
+    n = len(added)
+    candidates, partial, bar = _prune(candidates, partial, bar, rest[n], k, groups)
+    while n < len(order) and len(candidates) > _FEW * k:
         term = postings[order[n]]
         positions, found = _find(term.ids, candidates)
         partial[found] += _at(term, positions)
-    candidates, _, _ = _prune(candidates, partial, bar, 0.0, k, groups)
+        n += 1
+        candidates, partial, bar = _prune(candidates, partial, bar, rest[n], k, groups)
     return _rank(candidates, _exact(postings, candidates), k, groups)
-
-
-def _leaders(ids: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
-    """The slots of the k largest values (any k of them when some tie)."""
-    return ids if len(ids) <= k else ids[np.argpartition(-values, k - 1)[:k]]
 
 
 def _kth(slots: np.ndarray, values: np.ndarray, k: int, groups: np.ndarray | None) -> float:

@@ -8,7 +8,10 @@ which keeps queries to one blob read per term.
 Each sentence unit of an article is analysed once: a passage's terms are its
 units' terms (only white space lies between units), and each unit's distinct
 terms are stored, as term ids, with its span and a boilerplate flag, so
-answering never tokenises a passage again. A term stays in the terms table,
+answering never tokenises a passage again. That analysis depends only on an
+article's text and title, so for a big file it runs in worker processes, one
+per core, a batch of articles ahead of the writing (in order: the same index
+either way), while this process assigns term ids and writes to SQLite. A term stays in the terms table,
 under the same id, as long as a passage uses it, and every sentence term is a
 term of its article's passages: stored sentence term ids stay valid across runs.
 """
@@ -17,15 +20,19 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing
+import os
 import sqlite3
 import sys
 from array import array
 from collections import Counter
-from itertools import accumulate, chain, repeat
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import partial
+from itertools import accumulate, chain, islice, repeat
+from multiprocessing.pool import Pool
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import numpy as np
 from tqdm import tqdm
@@ -43,6 +50,10 @@ log = logging.getLogger(__name__)
 # often than this is clipped (it changes no ranking in practice).
 _MAX_TF = 65535
 _BATCH = 5000  # terms merged per round trip
+# A file at least this big has its articles analysed in worker processes: starting them takes
+# about a second, which a file of a few thousand articles would not win back.
+PARALLEL_BYTES = 16 * 1024 * 1024
+_ARTICLES_AHEAD = 2000  # articles a batch sent to the workers; the next is analysed while one is written
 
 
 @dataclass
@@ -70,6 +81,48 @@ class ChunkSize:
 
     target: int = 100
     maximum: int = 130
+
+
+@dataclass(frozen=True, slots=True)
+class _Analysed:
+    """What indexing an article needs that depends only on its text and title."""
+
+    spans: list[tuple[int, int]]  # its sentence units' character spans (passages.layout)
+    groups: list[tuple[int, int]]  # each passage's first and last unit
+    unit_terms: list[list[str]]  # each unit's analysed terms, in order
+    title_terms: list[str]  # what the title adds to the opening passage: nothing when the text opens with it
+    flags: bytes  # a boilerplate flag a unit
+
+
+def _analyse(article: Article, target: int, maximum: int) -> _Analysed:
+    """Units, passages, terms and flags of an article (in a worker process on a big run)."""
+    text = article.text
+    units, groups = layout(text, target, maximum)
+    pieces = [text[unit.start : unit.end] for unit in units]
+    return _Analysed([(unit.start, unit.end) for unit in units], groups, list(map(analyze, pieces)),
+                     [] if title_opens_text(article.title, text) else analyze(article.title),
+                     bytes(SENTENCE_BOILERPLATE if is_boilerplate(piece) else 0 for piece in pieces))
+
+
+def _analysed(articles: Iterator[Article], analyse: partial, pool: Pool | None) -> Iterator[tuple[Article, _Analysed]]:
+    """Each article with its analysis, in order; with a pool, one batch is analysed while the one
+    before it is being written. An error reading the file comes out where the file breaks."""
+    if pool is None:
+        yield from ((article, analyse(article)) for article in articles)
+        return
+    pending = None
+    while True:
+        batch = list(islice(articles, _ARTICLES_AHEAD))
+        future = pool.map_async(analyse, batch, chunksize=64) if batch else None
+        if pending is not None:
+            yield from zip(pending[0], pending[1].get())
+        if future is None:
+            return
+        pending = (batch, future)
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def file_hash(path: Path) -> str:
@@ -160,10 +213,13 @@ class _Grouped:
 class Indexer:
     """One indexing run against one store file."""
 
-    def __init__(self, path: Path, chunk_size: ChunkSize = ChunkSize(), progress: bool | None = None) -> None:
+    def __init__(self, path: Path, chunk_size: ChunkSize = ChunkSize(), progress: bool | None = None,
+                 workers: int | None = None) -> None:
         self.path = Path(path)
         self.chunk_size = chunk_size
         self.progress = sys.stderr.isatty() if progress is None else progress
+        self.workers = _cores() if workers is None else workers  # analysing processes for a big file; < 2: none
+        self.pool: Pool | None = None
 
     def run(self, paths: Iterable[Path], *, rebuild: bool = False) -> IndexSummary:
         """Index files and folders; the store changes all at once or not at all."""
@@ -182,6 +238,7 @@ class Indexer:
         try:
             conn.execute("BEGIN IMMEDIATE")
             summary = self._update(conn, roots, rebuild)
+            self._stop_workers(wait=True)
             conn.execute("COMMIT")
             # Fold the WAL into the main file so a read-only copy of it is complete.
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -195,7 +252,26 @@ class Indexer:
                 conn.execute("ROLLBACK")
             raise
         finally:
+            self._stop_workers(wait=False)
             conn.close()
+
+    def _workers_for(self, path: Path) -> Pool | None:
+        """The worker processes that analyse a big file's articles (started for the first one),
+        or None for a small file. Spawned, not forked: the bot indexes from a threaded process."""
+        if self.workers < 2 or path.stat().st_size < PARALLEL_BYTES:
+            return None
+        if self.pool is None:
+            self.pool = multiprocessing.get_context("spawn").Pool(self.workers)
+        return self.pool
+
+    def _stop_workers(self, wait: bool) -> None:
+        if self.pool is not None:
+            if wait:
+                self.pool.close()
+            else:
+                self.pool.terminate()
+            self.pool.join()
+            self.pool = None
 
     def _update(self, conn: sqlite3.Connection, roots: list[Path], rebuild: bool) -> IndexSummary:
         summary = IndexSummary()
@@ -235,9 +311,10 @@ class Indexer:
             try:
                 old_ids = self._remove_file(conn, key, builder, file_slots, file_terms)
                 ids: set[str] = set()
-                for article in iter_articles(path):
+                analyse = partial(_analyse, target=self.chunk_size.target, maximum=self.chunk_size.maximum)
+                for article, analysed in _analysed(iter_articles(path), analyse, self._workers_for(path)):
                     ids.add(article.id)
-                    self._add_article(conn, key, article, builder)
+                    self._add_article(conn, key, article, analysed, builder)
                     bar.update()
             except ArticleError as error:
                 conn.execute("ROLLBACK TO file")
@@ -266,7 +343,8 @@ class Indexer:
         summary.passages = conn.execute("SELECT count(*) FROM passages").fetchone()[0]
         return summary
 
-    def _add_article(self, conn: sqlite3.Connection, key: str, article: Article, builder: _PostingsBuilder) -> None:
+    def _add_article(self, conn: sqlite3.Connection, key: str, article: Article, analysed: _Analysed,
+                     builder: _PostingsBuilder) -> None:
         article_id = self._free_id(conn, article.id, key)
         text = article.text
         cursor = conn.execute(
@@ -274,17 +352,15 @@ class Indexer:
             (article_id, key, article.title, article.url, article.date, article.source, article.author, text),
         )
         article_slot = cursor.lastrowid
-        units, groups = layout(text, self.chunk_size.target, self.chunk_size.maximum)
-        pieces = [text[unit.start : unit.end] for unit in units]
-        unit_terms = list(map(analyze, pieces))
+        spans, unit_terms = analysed.spans, analysed.unit_terms
         term_ids: dict[str, int] = {}  # of the article's terms (a small dict: quicker to look up than the vocabulary)
-        for ordinal, (first, last) in enumerate(groups):
+        for ordinal, (first, last) in enumerate(analysed.groups):
             terms = list(chain.from_iterable(unit_terms[first : last + 1]))
-            if ordinal == 0 and not title_opens_text(article.title, text):
-                terms += analyze(article.title)  # the title belongs to the article's opening passage
+            if ordinal == 0:
+                terms += analysed.title_terms  # the title belongs to the article's opening passage
             slot = conn.execute(
                 "INSERT INTO passages (article, ordinal, start, end, length) VALUES (?,?,?,?,?)",
-                (article_slot, ordinal, units[first].start, units[last].end, len(terms)),
+                (article_slot, ordinal, spans[first][0], spans[last][1], len(terms)),
             ).lastrowid
             term_ids.update(builder.add(slot, article_slot, terms))
         # Every unit's terms are in a passage just added, so they all have ids now. Small arrays
@@ -292,10 +368,8 @@ class Indexer:
         distinct = [dict.fromkeys(terms) for terms in unit_terms]
         bounds = _int32(accumulate(map(len, distinct), initial=0))
         ids = _int32(map(term_ids.__getitem__, chain.from_iterable(distinct)))
-        spans = _int32([offset for unit in units for offset in (unit.start, unit.end)])
-        flags = bytes(SENTENCE_BOILERPLATE if is_boilerplate(piece) else 0 for piece in pieces)
         conn.execute("INSERT INTO sentences (article, chars, spans, bounds, terms, flags) VALUES (?,?,?,?,?,?)",
-                     (article_slot, len(text), spans, bounds, ids, flags))
+                     (article_slot, len(text), _int32(chain.from_iterable(spans)), bounds, ids, analysed.flags))
 
     @staticmethod
     def _free_id(conn: sqlite3.Connection, wanted: str, key: str) -> str:
@@ -419,8 +493,9 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def index_paths(store: Path, paths: Iterable[Path | str], *, rebuild: bool = False,
-                chunk_size: ChunkSize = ChunkSize(), progress: bool | None = None) -> IndexSummary:
-    """Index files and folders into the store at path (created when missing)."""
-    return Indexer(Path(store), chunk_size, progress).run([Path(p) for p in paths], rebuild=rebuild)
+def index_paths(store: Path, paths: Iterable[Path | str], *, rebuild: bool = False, chunk_size: ChunkSize = ChunkSize(),
+                progress: bool | None = None, workers: int | None = None) -> IndexSummary:
+    """Index files and folders into the store at path (created when missing); workers: processes
+    that analyse a big file's articles (default one per core; 1 analyses in this process)."""
+    return Indexer(Path(store), chunk_size, progress, workers).run([Path(p) for p in paths], rebuild=rebuild)
 

@@ -17,11 +17,14 @@ from pathlib import Path
 # 2: irregular verb forms analysed to their base form; 3: the article of every passage slot;
 # 4: every article's sentences, with their terms and boilerplate flags; 5: officer, university and
 # organ analysed apart from office, universe and organisation; 6: each term's postings carry their staircase
-# (the pairs that bound its impact, for exact dynamic pruning)
+# (the pairs that bound its impact, for exact dynamic pruning), and meta is a rowid table
 SCHEMA_VERSION = 6
 
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
+-- A rowid table, so looking a key up reads only its small index: in a WITHOUT ROWID table a lookup
+-- reads whole any row it passes whose value overflows (the per-slot blobs: 4 MB each at 1M passages),
+-- and every search reads the generation.
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value);
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY,
     hash TEXT NOT NULL

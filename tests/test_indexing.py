@@ -200,3 +200,23 @@ async def test_stored_sentence_term_ids_stay_valid_when_ids_are_reused(tmp_path:
         contexts = await searcher.contexts(hits)
         assert hits[0].article_id == "c" and "wombat" in contexts[0].sentences[contexts[0].first].terms
         check_contexts(hits, contexts, article_texts(index))
+
+
+def test_analysing_in_worker_processes_writes_the_same_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import citebot.index.indexer as indexer
+    from tests.conftest import DATA
+
+    source = tmp_path / "sample.jsonl"
+    lines = (DATA / "scifact_corpus_sample.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    source.write_text("".join(lines), encoding="utf-8")
+    monkeypatch.setattr(indexer, "PARALLEL_BYTES", 0)  # the sample counts as a big file
+    monkeypatch.setattr(indexer, "_ARTICLES_AHEAD", 7)  # several batches, one analysed while another is written
+    tables = []
+    for workers in (1, 2):
+        index = tmp_path / f"index-{workers}.sqlite"
+        index_paths(index, [source], progress=False, workers=workers)
+        conn = sqlite3.connect(index)
+        tables.append([conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+                       for table in ("articles", "passages", "terms", "postings", "sentences")])
+        conn.close()
+    assert tables[0] == tables[1] and len(tables[0][1]) > 30

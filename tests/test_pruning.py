@@ -45,7 +45,7 @@ def test_pruned_equals_exhaustive_on_a_synthetic_corpus_with_ties(seed: int) -> 
     scratch = np.zeros(size, np.float32)
     for k in (1, 3, 10, 50):
         for by in (None, groups):
-            pruned = top_k(postings, size, k, by, scratch=scratch)
+            pruned = top_k(postings, size, k, by, exhaustive=False, scratch=scratch)
             exhaustive = top_k(postings, size, k, by, exhaustive=True)
             np.testing.assert_array_equal(pruned[0], exhaustive[0])
             np.testing.assert_array_equal(pruned[1], exhaustive[1])
@@ -57,7 +57,7 @@ def test_ties_are_broken_by_slot_on_both_paths() -> None:
     ids = np.arange(0, 400, 10, dtype=np.int32)
     postings = [TermPostings(ids, np.full(len(ids), 2.5, np.float32)),
                 TermPostings(np.arange(400, dtype=np.int32), np.full(400, 0.5, np.float32))]
-    for exhaustive in (False, True):
+    for exhaustive in (False, True, None):
         slots, scores = top_k(postings, 400, 10, exhaustive=exhaustive)
         assert slots.tolist() == list(range(0, 100, 10)) and scores.tolist() == [3.0] * 10
 
@@ -85,7 +85,9 @@ async def same_hits(index: Path, queries: list[str], preload_bytes: int, monkeyp
     try:
         for query in queries:
             for limit, distinct in ((10, False), (3, False), (10, True), (50, True)):
-                pruned = await searcher.search(query, limit, distinct)
+                with monkeypatch.context() as patch:
+                    patch.setattr(search_module, "top_k", functools.partial(top_k, exhaustive=False))
+                    pruned = await searcher.search(query, limit, distinct)
                 with monkeypatch.context() as patch:
                     patch.setattr(search_module, "top_k", functools.partial(top_k, exhaustive=True))
                     exhaustive = await searcher.search(query, limit, distinct)
