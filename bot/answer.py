@@ -49,12 +49,14 @@ AWAY_FROM_HEAD = 0.5
 # Not "means": what its finder finds is already the thing asked for, and the noun ("what gun")
 # is often put another way beside it ("a Makarov pistol").
 HEAD_KINDS = frozenset({"person", "organisation", "place"})
-HEAD_REACH = 32  # characters either side of a found thing in which its noun may stand
+HEAD_REACH = 6  # words either side of a found thing among which its noun may stand
+_WORDS_AROUND = re.compile(r"\S+")
 # "Who is the mayor of X?": a role's holder is a name; a sentence about the role that names
 # nobody does not answer it.
 _ASKS_WHO_HOLDS = re.compile(r"who (?:is|was|are|were|'s) (?:the |its |their )?(?:[\w'’-]+ ){0,2}?"
                              r"(?:mayor|governor|president|minister|head|leader|chief|director|secretary|"
-                             r"commander|chairman|ceo|owner|founder|spokesman|spokeswoman|ambassador) (?:of|at|in|for)\b",
+                             r"commander|chairman|ceo|owner|founder|spokesman|spokeswoman|ambassador)"
+                             r"(?: (?:of|at|in|for)\b|\W*$)",
                              re.I)
 # A story's first sentences say what it is about.
 LEAD_RANK_FACTOR = 0.1
@@ -153,6 +155,8 @@ class _Question:
         self.terms = frozenset(self.worth)
         self.asked = frozenset(analyze(result.query))
         self.head = frozenset(analyze(intent.head)) if intent.head and intent.kind in HEAD_KINDS else frozenset()
+        # "Who is the mayor of X?": a name away from "mayor" is not the mayor's.
+        self.away = 0.0 if _ASKS_WHO_HOLDS.match(intent.text) else AWAY_FROM_HEAD
         # Only the words the search planned: a hyphenated name's joined form the articles only
         # write apart ("Disney-ABC") is not a missing name.
         self.names = frozenset(t for name in intent.names for t in analyze(name)) & (best.keys() | set(result.unmatched))
@@ -201,13 +205,14 @@ class _Question:
             if words and not self.asked.issuperset(words):
                 if not self.head or self._beside_head(text, span):
                     return 1.0
-                strength = AWAY_FROM_HEAD
+                strength = self.away
         return strength
 
     def _beside_head(self, text: str, span: str) -> bool:
         at = text.find(span)
-        around = text[max(0, at - HEAD_REACH) : at + len(span) + HEAD_REACH]
-        return not self.head.isdisjoint(analyze(around))
+        before = _WORDS_AROUND.findall(text, 0, at)[-HEAD_REACH:]
+        after = _WORDS_AROUND.findall(text, at + len(span))[:HEAD_REACH]
+        return not self.head.isdisjoint(analyze(" ".join(before + [span] + after)))
 
 
 @dataclass(frozen=True)

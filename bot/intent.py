@@ -662,8 +662,8 @@ class Intent:
     numbers: tuple[str, ...]  # numbers as written
     verbs: tuple[str, ...]  # content verbs, lower-case surface forms
     head: str | None = None  # the noun of "which/what + noun" that says what is asked ("party", "bank")
-    # For a number: what it may measure besides a count (kinds.MEASURES keys; "how far" → distance),
-    # or None when any will do ("how much did prices rise").
+    # For a number: what it may measure (kinds.MEASURES keys, "count" for a bare number; "how far"
+    # → distance), or None when any will do ("how much did prices rise").
     measures: frozenset[str] | None = None
 
     def found(self, sentence: str) -> tuple[str, ...]:
@@ -673,7 +673,7 @@ class Intent:
         spans = spans_of(self.kind, sentence)
         if self.measures is None or not spans:
             return spans
-        return tuple(span for span in spans if measure_of(sentence, span) in self.measures | {None})
+        return tuple(span for span in spans if (measure_of(sentence, span) or "count") in self.measures)
 
 
 def analyse(question: str) -> Intent:
@@ -696,45 +696,60 @@ def analyse(question: str) -> Intent:
         clause = _CLAUSE_WH.search(text)
         if clause is not None:  # "Kherson, where is it?", "Saldo — who is he?"
             kind = _classify(*_words_of(_tokens(text[clause.end():])), None)
-    return Intent(text, kind, names, numbers, _verbs(w, caps), _head(w) if kind is not None else None,
-                  _measures(w) if kind == "number" else None)
+    head = _head(w) if kind is not None else None
+    return Intent(text, kind, names, numbers, _verbs(w, caps), head, _measures(w, head) if kind == "number" else None)
 
 
 _MONEY_WORDS = _words("cost costs costing paid pay pays spend spent worth price priced bounty bounties reward rewards "
                       "fine fined salary salaries earn earned earns money budget funding aid loan")
 
 
-def _measures(w: list[str]) -> frozenset[str] | None:
-    """What a number asked for may measure besides a count: "how far" a distance, "how old" years,
-    "how many kilometres" a distance, "how many people" nothing but a count; None when any will do."""
+# What a number asked for by its noun measures ("what is the distance…"); "count" is a number
+# written with no unit ("Saldo, 66,", "half of them").
+_NOUN_MEASURES = {"distance": {"distance"}, "length": {"distance"}, "height": {"distance"}, "width": {"distance"},
+                  "depth": {"distance"}, "age": {"duration", "count"}, "duration": {"duration"},
+                  "price": {"money"}, "cost": {"money"}, "salary": {"money"}, "budget": {"money"},
+                  "percentage": {"percent", "count"}, "percent": {"percent", "count"},
+                  "share": {"percent", "count"}, "proportion": {"percent", "count"},
+                  "population": {"count"}, "weight": {"weight"}}
+
+
+def _measures(w: list[str], head: str | None) -> frozenset[str] | None:
+    """What an asked number may measure (kinds.MEASURES keys, or "count" for a bare number): "how
+    far" a distance, "how old" years or a bare age, "how many people" a count or a share, "what is the
+    population" a count; None when anything will do ("how much did prices rise")."""
     for k in range(len(w) - 1):
-        word, nxt = w[k], w[k + 1]
-        if word == "how":
-            if nxt == "far":
-                return frozenset({"distance"})
-            if nxt == "long":
-                return frozenset({"distance", "duration"})
-            if nxt == "old":
-                return frozenset({"duration"})
-            if nxt == "many":
-                noun = w[k + 2] if k + 2 < len(w) else ""
-                return frozenset(m for m, units in MEASURES.items() if noun in units)
-            if nxt == "much":
-                return frozenset({"money"}) if any(v in _MONEY_WORDS for v in w[k + 2:]) else None
-        if word in ("what", "which") and _base(nxt) in ("percentage", "percent", "share", "proportion"):
-            return frozenset({"percent"})
-    return None
+        if w[k] != "how":
+            continue
+        nxt = w[k + 1]
+        if nxt == "far":
+            return frozenset({"distance"})
+        if nxt == "long":
+            return frozenset({"distance", "duration"})
+        if nxt == "old":
+            return frozenset({"duration", "count"})
+        if nxt == "many":
+            noun = w[k + 2] if k + 2 < len(w) else ""
+            # "how many students": a count, or a share of them ("9.6% of students").
+            return frozenset(m for m, units in MEASURES.items() if noun in units) or frozenset({"count", "percent"})
+        if nxt == "much":
+            return frozenset({"money"}) if any(v in _MONEY_WORDS for v in w[k + 2:]) else None
+    measures = _NOUN_MEASURES.get(_base(head)) if head else None
+    return frozenset(measures) if measures else None
 
 
 def _head(w: list[str]) -> str | None:
-    """The noun after a leading "which" or "what" that says what is asked ("which PARTY's office",
-    "what kind of PISTOL", "what is the name of the BANK"), or None: an answer is often written
-    beside it ("the ruling party United Russia", "a Makarov pistol")."""
+    """The noun that says what is asked ("which PARTY's office", "what kind of PISTOL", "what is the
+    name of the BANK", "who is the MAYOR of Mariupol"), or None: an answer is often written beside
+    it ("the ruling party United Russia", "a Makarov pistol", "Ivan Fedorov, the mayor")."""
     i, n = 0, len(w)
     while i < n and w[i] in _LEAD_SKIP:
         i += 1
     if i + 1 < n and w[i] in _PREPS and w[i + 1] in ("what", "which"):
         i += 1  # "in which city"
+    if i + 2 < n and w[i] == "who" and w[i + 1] in _BE:
+        phrase, _ = _noun_phrase(w, i + 2)  # "who is the (Russian-backed) leader of…": a role
+        return next((word for word in reversed(phrase) if _noun_kind(word) == "person"), None)
     if i + 1 >= n or w[i] not in ("what", "which"):
         return None
     nxt = w[i + 1]

@@ -650,12 +650,13 @@ def _definitions(sentence: str) -> tuple[str, ...]:
 # years", "a 45-year-old"); a number with none counts things ("45,000 people").
 MEASURES: dict[str, frozenset[str]] = {
     "distance": _words("km kilometre kilometres kilometer kilometers mile miles metre metres meter meters ft feet "
-                       "foot yards"),
+                       "foot yard yards inch inches cm centimetre centimetres centimeter centimeters mm"),
     "percent": _words("percent cent"),  # "cent" of "per cent"
     "money": _words("dollar dollars euro euros pound pounds sterling hryvnia hryvnias hryvnas rouble roubles ruble "
                     "rubles usd eur gbp uah rub yuan yen"),
-    "duration": _words("year years month months week weeks day days hour hours minute minutes decade decades"),
-    "weight": _words("kg kilogram kilograms kilo kilos tonne tonnes ton tons"),
+    "duration": _words("year years month months week weeks day days hour hours minute minutes second seconds decade "
+                       "decades century centuries"),
+    "weight": _words("kg kilogram kilograms kilo kilos tonne tonnes ton tons gigaton gigatons megaton megatons"),
 }
 _MEASURE_OF = {word: measure for measure, words in MEASURES.items() for word in words}
 _UNIT_WORDS = re.compile(r"[a-z%]+")
@@ -668,7 +669,7 @@ def measure_of(sentence: str, span: str) -> str | None:
     if "%" in span:
         return "percent"
     at = sentence.find(span)
-    tail = span[len(span.rstrip("abcdefghijklmnopqrstuvwxyz")):]  # "56km" → "km"
+    tail = span[len(span.rstrip("abcdefghijklmnopqrstuvwxyz")):] if span[:1].isdigit() else ""  # "56km" → "km"
     after = _UNIT_WORDS.findall(sentence[at + len(span) : at + len(span) + 24].lower()) if at >= 0 else []
     for word in ([tail] if tail else []) + after[:2]:
         if word in _MEASURE_OF:

@@ -151,6 +151,11 @@ async def test_a_thing_of_the_asked_kind_counts_most_beside_the_asked_noun(citeb
     assert question.new_kind("a party office in the town of Polohy was attacked") == 0.0
 
 
+async def test_the_holder_of_a_role_is_quoted_when_named_beside_it(citebot: Citebot) -> None:
+    answer = await citebot.ask("Who is the exiled mayor of Melitopol?")
+    assert "Ivan Fedorov" in answer.citations[0].excerpt.text
+
+
 async def test_a_sentence_leaning_on_the_one_before_brings_it_along(citebot: Citebot) -> None:
     answer = await citebot.ask("Which pro-Russian mayor was put into an induced coma?")
     excerpt = answer.citations[0].excerpt.text
@@ -165,6 +170,9 @@ async def test_a_sentence_leaning_on_the_one_before_brings_it_along(citebot: Cit
     "When was Kherson founded?",
     "Tell me about the code",
     "How many people live in Mykolaiv?",  # the sentence about Mykolaiv gives a distance, not a count
+    "What is the distance from Kherson to Odessa?",  # a sentence naming both gives no distance
+    "Who is the mayor of Mariupol?",  # the sentence names his adviser, not beside "mayor"
+    "Who is the British defence secretary?",  # the ministry speaks; no one holds the role in the articles
 ])
 async def test_questions_the_articles_do_not_answer_are_declined(citebot: Citebot, question: str) -> None:
     assert not (await citebot.ask(question)).answered
