@@ -39,9 +39,10 @@ KIND_RANK_FACTOR = 0.35
 # What a common English word that the articles never use is worth, as a share of the rarest word's.
 UNKNOWN_COMMON_SHARE = 0.5
 # Kinds of answer that a sentence either names or does not: one without is no answer.
-CONCRETE_KINDS = frozenset({"person", "organisation", "place", "number", "date"})
-# Kinds that are written in figures or date words, which a sentence cannot hold without them showing.
-FIGURES = frozenset({"number", "date"})
+CONCRETE_KINDS = frozenset({"person", "organisation", "place", "number", "date", "expansion"})
+# Kinds a sentence cannot hold without them showing (figures, date words, an acronym's long form):
+# a question asking for one is declined when the excerpt has none.
+FIGURES = frozenset({"number", "date", "expansion"})
 SCORE_POWER = 0.5
 # A thing of the asked kind counts this share when it does not stand beside the noun the question
 # asked about ("which PARTY": "the ruling party United Russia" beats "FSB officers").

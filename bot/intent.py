@@ -46,10 +46,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from citebot.bot.kinds import COMMON, DEMONYMS, HYPHEN_MODIFIER, MEASURES, TITLES, measure_of, spans_of
+from citebot.bot.kinds import COMMON, DEMONYMS, HYPHEN_MODIFIER, MEASURES, TITLES, expansions, measure_of, spans_of
 from citebot.index.analysis import BASE_FORMS, STOP_WORDS
 
-KINDS = ("person", "organisation", "place", "number", "date", "reason", "means", "definition", "statement")
+KINDS = ("person", "organisation", "place", "number", "date", "reason", "means", "definition", "expansion",
+         "statement")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -670,6 +671,8 @@ class Intent:
         """The spans of sentence (as written, in order, no repeats) that are of the asked kind;
         empty when the kind is None or "statement", or when there are none (bot/kinds.py). A
         number that measures something else than asked is none ("40km" for "how many people")."""
+        if self.kind == "expansion":
+            return expansions(_acronym(self.text), sentence)
         spans = spans_of(self.kind, sentence)
         if self.measures is None or not spans:
             return spans
@@ -697,7 +700,28 @@ def analyse(question: str) -> Intent:
         if clause is not None:  # "Kherson, where is it?", "Saldo — who is he?"
             kind = _classify(*_words_of(_tokens(text[clause.end():])), None)
     head = _head(w) if kind is not None else None
-    return Intent(text, kind, names, numbers, _verbs(w, caps), head, _measures(w, head) if kind == "number" else None)
+    verbs = _verbs(w, caps)
+    if kind == "definition":
+        # "What does NRC stand for?": the words asking for an expansion are not what it is about,
+        # and the answer is the long form the letters stand for.
+        if _ASKING_EXPANSION.search(text) and _acronym(text):
+            kind = "expansion"
+        text = _ASKING_EXPANSION.sub("", text).rstrip() or text
+        verbs = tuple(verb for verb in verbs if verb not in _EXPANSION_VERBS)
+    return Intent(text, kind, names, numbers, verbs, head, _measures(w, head) if kind == "number" else None)
+
+
+_EXPANSION_VERBS = _words("stand stands mean means refer refers")
+
+
+_ACRONYM = re.compile(r"\b[A-Z](?:\.?[A-Z])+\b\.?")
+
+
+def _acronym(text: str) -> str:
+    """The last word of text in capital letters ("NATO", "U.N."), or ""."""
+    found = _ACRONYM.findall(text)
+    return found[-1] if found else ""
+_ASKING_EXPANSION = re.compile(r"\s+(?:stands?\s+for|means?|refers?\s+to)(?=\W*$)", re.I)
 
 
 _MONEY_WORDS = _words("cost costs costing paid pay pays spend spent worth price priced bounty bounties reward rewards "

@@ -679,6 +679,61 @@ def measure_of(sentence: str, span: str) -> str | None:
     return None
 
 
+_EXPANSION_WORD = re.compile(r"[\w'’-]+")
+_EXPANSION_GLUE = _words("of for the and in on to de")
+
+
+def expansions(acronym: str, sentence: str) -> tuple[str, ...]:
+    """What sentence gives as the long form of acronym: a run of capitalised words whose leading
+    letters spell it ("National Resistance Center" for NRC, "High Mobility Artillery Rocket System"
+    for HIMARS; small words inside skipped), or one written beside it in brackets, spelling or not
+    ("the Security Service of Ukraine (SBU)", "SBU (Security Service of Ukraine)")."""
+    letters = acronym.lower().replace(".", "")
+    if len(letters) < 2 or not letters.isalpha():
+        return ()
+    out = [match.group(1) for pattern in _bracketed(acronym) for match in pattern.finditer(sentence)]
+    words = [(m.start(), m.end(), m.group()) for m in _EXPANSION_WORD.finditer(sentence)]
+    for i, (start, _, word) in enumerate(words):
+        if not word[:1].isupper() or word.lower()[0] != letters[0] or word.isupper() and word.lower() == letters:
+            continue
+        end = _spell(letters, words, i)
+        if end is not None:
+            out.append(sentence[start:words[end][1]])
+    return tuple(dict.fromkeys(out))
+
+
+# At most ten words, so that a long text of capitalised words is read in linear time.
+_CAPITALISED_RUN = r"[A-Z][\w'’-]*(?:\s+(?:(?:of|for|the|and|de)\s+)?[A-Z][\w'’-]*){0,9}"
+
+
+def _bracketed(acronym: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """"Long Form (ACRONYM)" and "ACRONYM (Long Form)"."""
+    escaped = re.escape(acronym)
+    return (re.compile(rf"({_CAPITALISED_RUN})\s*\(\s*{escaped}\s*\)"),
+            re.compile(rf"\b{escaped}\s*\(\s*({_CAPITALISED_RUN})\s*\)"))
+
+
+def _spell(letters: str, words: list[tuple[int, int, str]], i: int) -> int | None:
+    """The index of the last word when words[i:] spell letters, each capitalised word giving a
+    prefix of itself (at least its first letter) and small words nothing; else None."""
+    if not letters:
+        return i - 1
+    if i >= len(words) or i and words[i][0] - words[i - 1][1] > 2:  # a run, not words apart
+        return None
+    word = words[i][2]
+    if word.lower() in _EXPANSION_GLUE:
+        return _spell(letters, words, i + 1)
+    if not word[:1].isupper():
+        return None
+    low = word.lower()
+    for take in range(min(len(low), len(letters)), 0, -1):
+        if low[:take] == letters[:take]:
+            end = _spell(letters[take:], words, i + 1)
+            if end is not None:
+                return end
+    return None
+
+
 _FINDERS: dict[str, Callable[[str], tuple[str, ...]]] = {
     "person": _persons, "organisation": _organisations, "place": _places, "number": _numbers,
     "date": _dates, "reason": _reasons, "means": _means, "definition": _definitions,

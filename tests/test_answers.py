@@ -151,6 +151,14 @@ async def test_a_thing_of_the_asked_kind_counts_most_beside_the_asked_noun(citeb
     assert question.new_kind("a party office in the town of Polohy was attacked") == 0.0
 
 
+async def test_an_abbreviation_is_expanded_from_the_articles(citebot: Citebot) -> None:
+    answer = await citebot.ask("What does NRC stand for?")
+    assert "National Resistance Center" in answer.citations[0].excerpt.text
+    assert "Special Operations Forces" in (await citebot.ask("what does SSO stand for")).citations[0].excerpt.text
+    # The articles use HIMARS but never spell it out: no sentence answers.
+    assert not (await citebot.ask("What does HIMARS stand for?")).answered
+
+
 async def test_the_holder_of_a_role_is_quoted_when_named_beside_it(citebot: Citebot) -> None:
     answer = await citebot.ask("Who is the exiled mayor of Melitopol?")
     assert "Ivan Fedorov" in answer.citations[0].excerpt.text

@@ -73,8 +73,8 @@ KIND_CASES = [
     ('By what means was the bridge destroyed?', 'means'),
     ('With what weapon was Gur shot?', 'means'),
     ('How do I bake sourdough bread?', 'means'),
-    ('What does SBU stand for?', 'definition'),
-    ('what does HIMARS mean', 'definition'),
+    ('What does SBU stand for?', 'expansion'),
+    ('what does HIMARS mean', 'expansion'),
     ('What is HIMARS?', 'definition'),
     ('What is United Russia?', 'definition'),
     ('What is the Security Service of Ukraine?', 'definition'),
@@ -129,7 +129,8 @@ def test_kind(question: str, kind: str | None) -> None:
 
 
 def test_kinds_are_the_published_ones() -> None:
-    assert KINDS == ("person", "organisation", "place", "number", "date", "reason", "means", "definition", "statement")
+    assert KINDS == ("person", "organisation", "place", "number", "date", "reason", "means", "definition", "expansion",
+                     "statement")
     assert {kind for _, kind in KIND_CASES} == set(KINDS) | {None}
 
 
@@ -389,6 +390,29 @@ def test_what_an_asked_number_may_measure(question: str, measures: frozenset[str
     assert analyse(question).measures == measures
 
 
+@pytest.mark.parametrize("question, text, kind", [
+    ("What does NRC stand for?", "What does NRC?", "expansion"),
+    ("what does the abbreviation SSO stand for", "what does the abbreviation SSO", "expansion"),
+    ("What does SBU mean?", "What does SBU?", "expansion"),
+    ("What does Kherson mean?", "What does Kherson?", "definition"),  # a name, not letters
+])
+def test_asking_for_an_expansion_searches_the_abbreviation(question: str, text: str, kind: str) -> None:
+    intent = analyse(question)
+    assert (intent.text, intent.kind) == (text, kind) and not {"stand", "mean"} & set(intent.verbs)
+
+
+def test_an_expansion_is_a_long_form_that_spells_the_letters_or_stands_beside_them() -> None:
+    intent = analyse("What does HIMARS stand for?")
+    assert intent.found("the High Mobility Artillery Rocket System (HIMARS) struck") == (
+        "High Mobility Artillery Rocket System",)
+    assert intent.found("HIMARS rockets struck the bridge") == ()
+    assert analyse("What does SBU stand for?").found("the Security Service of Ukraine (SBU) said") == (
+        "Security Service of Ukraine",)
+    assert analyse("What does NATO stand for?").found("a North Atlantic Treaty Organization summit") == (
+        "North Atlantic Treaty Organization",)
+    assert analyse("What does NATO stand for?").found("the Nordic Assembly Talks met") == ()  # letters short
+
+
 def test_a_number_measuring_something_else_is_not_the_answer() -> None:
     sentence = "Mykolaiv, 40km from Kherson, is home to 470,000 people; bounties of $10,000 and 80 per cent jobless."
     assert analyse("How many people live in Mykolaiv?").found(sentence) == ("470,000", "80 per cent")
@@ -432,7 +456,7 @@ def test_found_never_raises_and_returns_spans_of_the_sentence(sentence: str) -> 
 
 ADVERSARIAL = ["A " * 5000, "Of " * 5000, "May " * 5000, "1" * 20000, "!" * 20000, "1, " * 5000, "(" * 5000 + "SBU)",
                "The SBU and " * 2000, "Saldo, the mayor, " * 2000, "did " + "X " * 5000, "who is " * 3000, "- " * 5000 + "x please",
-               "by a " * 5000, "because " * 5000, "İ" * 10000]
+               "by a " * 5000, "because " * 5000, "İ" * 10000, "Aa " * 5000 + "(AAAAAAAA)"]
 
 
 @pytest.mark.parametrize("text", ADVERSARIAL, ids=lambda text: repr(text[:12]))
@@ -441,4 +465,6 @@ def test_long_and_repetitive_text_stays_linear(text: str) -> None:
     analyse(text)
     for kind in KINDS:
         Intent("", kind, (), (), ()).found(text)
+    Intent("", "expansion", ("SBU",), (), ()).found(text)
+    Intent("", "expansion", ("AAAAAAAA",), (), ()).found(text)
     assert time.perf_counter() - started < 2.0  # about 0.1 s; quadratic would take minutes
