@@ -377,7 +377,8 @@ def _features(question: _Question, best: _Candidate, masks: list[int], runner_up
     """What the answerability model sees of the best candidate (masks: its context's sentences')."""
     typed = question.typed_in(best.present)
     names = _names(question)
-    verbs = question.verbs & question.typed_worth.keys()
+    # A verb the articles never use ("born") is one the excerpt does not hold.
+    verbs = question.verbs & (question.typed_worth.keys() | set(question.unmatched))
     # What the question asks about its names ("how OLD is Saldo"): its other words, known or not.
     predicate = (question.typed_worth.keys() | set(question.unmatched)) - question.names
     passage = 0
