@@ -151,10 +151,6 @@ class LazyImpacts:
             self._whole = impacts(self.tfs, self.norm[self.slots], self.k1, self.idf)
         return self._whole
 
-    @property
-    def nbytes(self) -> int:
-        return self.tfs.nbytes + (self._whole.nbytes if self._whole is not None else 0)
-
 
 class TermPostings(NamedTuple):
     """The passages a term occurs in, its score in each, its weight in the query and an upper
