@@ -32,7 +32,7 @@ pytestmark = pytest.mark.skipif(missing("redis-server", "nginx") is not None,
 QUESTIONS = ["Where was Saldo flown for toxicology tests?", "Who is the mayor of Melitopol?",
              "What happened in Nova Kakhovka?", "Who was Vitaly Gur?", "What is the capital of Australia?",
              "Who shot Gur?"]
-USERS, EACH = 30, 6  # 180 questions (the full 2,000 from 200 users: benchmarks/load_test.py --replicas 3)
+USERS, EACH = 30, 4  # 120 questions (the full 2,000 from 200 users: benchmarks/load_test.py --replicas 3)
 LIMIT = 7  # QUESTIONS_PER_MINUTE: above what the load's users ask, below what the flooder does
 
 
