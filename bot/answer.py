@@ -59,6 +59,17 @@ _ASKS_WHO_HOLDS = re.compile(r"who (?:is|was|are|were|'s) (?:the |its |their )?(
                              r"commander|chairman|ceo|owner|founder|spokesman|spokeswoman|ambassador)"
                              r"(?: (?:of|at|in|for)\b|\W*$)",
                              re.I)
+# Questions about these events are answered only by a sentence that speaks of one ("When was X
+# born?" is not answered by a sentence that names X and a date): the words that ask about each
+# event, and the words that tell of it.
+_EVENTS = tuple((frozenset(analyze(asks)), frozenset(analyze(asks + " " + tells))) for asks, tells in (
+    ("born", "birth birthplace native"), ("die died", "death dead killed"),
+    ("founded established", "founder opened created formed"), ("married", "marriage wife husband"),
+    ("owns", "owner ownership"), ("designed invented", "designer inventor introduced developed"),
+    ("studied graduated", "educated degree doctorate")))
+# "Zhu Shijie (1249–1314)": a life's years speak of its birth and death.
+_LIFE_YEARS = re.compile(r"\((?:born |b\. |c\. )?\d{3,4}(?:\s*[–-]\s*(?:c\. )?\d{3,4})?\)")
+_LIFE_EVENTS = frozenset(analyze("born died"))
 # A story's first sentences say what it is about.
 LEAD_RANK_FACTOR = 0.1
 LEAD_SENTENCES = 3  # a dek or a dateline often comes before the sentence that tells the news
@@ -162,6 +173,7 @@ class _Question:
         # write apart ("Disney-ABC") is not a missing name.
         self.names = frozenset(t for name in intent.names for t in analyze(name)) & (best.keys() | set(result.unmatched))
         self.verbs = frozenset(t for verb in intent.verbs for t in analyze(verb))
+        self.events = tuple(tells for asks, tells in _EVENTS if asks & self.verbs)
         self.typed = len(best) + len(result.unmatched)
         self.unmatched = tuple(result.unmatched)
         # The question's most specific word: an unknown one, else the rarest in the articles.
@@ -232,6 +244,11 @@ class _Candidate:
         """Where the excerpt stands in the article."""
         sentences = self.context.sentences
         return (self.context.offset + sentences[self.first].start, self.context.offset + sentences[self.last].end)
+
+    @property
+    def terms(self) -> frozenset[str]:
+        """Every analysed term of the run's sentences."""
+        return frozenset().union(*(s.terms for s in self.context.sentences[self.first : self.last + 1]))
 
     @property
     def text(self) -> str:
@@ -408,6 +425,8 @@ def _features(question: _Question, best: _Candidate, masks: list[int], runner_up
         telling=telling_held,
         coverage_squared=best.coverage ** 2,
         names_only=float(bool(names & typed) and bool(predicate) and not predicate & typed),
+        event_missing=float(any(family.isdisjoint(best.terms) for family in question.events)
+                            and not (_LIFE_EVENTS & question.verbs and _LIFE_YEARS.search(best.text))),
     )
 
 

@@ -41,6 +41,7 @@ class Features:
     telling: float  # share of the question's two most telling (rarest) words in the excerpt
     coverage_squared: float  # coverage matters more as it nears the whole question
     names_only: float  # 1 when the excerpt holds the question's names and none of its other words
+    event_missing: float  # 1 when the question asks about a birth, death, founding… the excerpt never speaks of
 
     def vector(self) -> tuple[float, ...]:
         return astuple(self)
@@ -53,9 +54,10 @@ def ruled_out(features: Features) -> bool:
     """Declined whatever the model would say: a name that is nowhere in the articles; a single
     matched word of a question that has several (one known word among unknown ones is a
     coincidence); an excerpt without the number or date asked for ("How old is X?" answered
-    by a sentence about X that gives no age). Names and places are not held to this: the
+    by a sentence about X that gives no age), or not telling of the event asked about ("Where
+    was X born?" answered by a sentence about X that never speaks of a birth). Names and places are not held to this: the
     answer to "who" is as often "the mayor" or "his deputy" as a name."""
-    return bool(features.missing_names or features.lone_word or features.asked_missing)
+    return bool(features.missing_names or features.lone_word or features.asked_missing or features.event_missing)
 
 
 @dataclass(frozen=True)

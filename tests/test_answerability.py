@@ -9,7 +9,7 @@ from citebot.bot.answerability import NAMES, WEIGHTS, Features, Model, model, ru
 STRONG = Features(coverage=1.0, names=1.0, missing_names=0.0, verbs=1.0, kind_asked=1.0, kind_new=1.0,
                   margin=0.5, unknown=0.0, bm25_ratio=1.0, words_matched=1.0, lone_word=0.0, kind_missing=0.0,
                   asked_missing=0.0, predicate=1.0, passage_coverage=1.0, telling=1.0, coverage_squared=1.0,
-                  names_only=0.0)
+                  names_only=0.0, event_missing=0.0)
 
 
 def test_the_shipped_weights_name_every_feature_and_round_trip() -> None:
@@ -28,7 +28,7 @@ def test_a_question_fully_covered_is_answered_and_one_about_unknown_things_is_no
 
 
 def test_the_rules_decline_whatever_the_weights() -> None:
-    for rule in ("missing_names", "lone_word", "asked_missing"):
+    for rule in ("missing_names", "lone_word", "asked_missing", "event_missing"):
         declined = replace(STRONG, **{rule: 1.0})
         assert ruled_out(declined) and model().probability(declined) == 0.0
     assert not ruled_out(STRONG)

@@ -151,6 +151,14 @@ async def test_a_thing_of_the_asked_kind_counts_most_beside_the_asked_noun(citeb
     assert question.new_kind("a party office in the town of Polohy was attacked") == 0.0
 
 
+async def test_a_question_about_an_event_is_answered_by_a_sentence_telling_of_it(citebot: Citebot) -> None:
+    """A birth, a death, a founding... asked about: the excerpt must speak of it (or give a life's years)."""
+    from citebot.bot.answer import _EVENTS, _LIFE_YEARS
+    assert any("born" in asks for asks, _ in _EVENTS) and _LIFE_YEARS.search("Zhu Shijie (1249–1314) solved")
+    answer = await citebot.ask("Where did Vitaly Gur die?")
+    assert "died" in answer.citations[0].excerpt.text
+
+
 async def test_an_abbreviation_is_expanded_from_the_articles(citebot: Citebot) -> None:
     answer = await citebot.ask("What does NRC stand for?")
     assert "National Resistance Center" in answer.citations[0].excerpt.text
@@ -181,6 +189,8 @@ async def test_a_sentence_leaning_on_the_one_before_brings_it_along(citebot: Cit
     "What is the distance from Kherson to Odessa?",  # a sentence naming both gives no distance
     "Who is the mayor of Mariupol?",  # the sentence names his adviser, not beside "mayor"
     "Who is the British defence secretary?",  # the ministry speaks; no one holds the role in the articles
+    "Where was Ivan Fedorov born?",  # the articles name him and places, never his birth
+    "When was United Russia founded?",  # named, with dates, never founded
 ])
 async def test_questions_the_articles_do_not_answer_are_declined(citebot: Citebot, question: str) -> None:
     assert not (await citebot.ask(question)).answered
