@@ -713,25 +713,36 @@ def _bracketed(acronym: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
             re.compile(rf"\b{escaped}\s*\(\s*({_CAPITALISED_RUN})\s*\)"))
 
 
-def _spell(letters: str, words: list[tuple[int, int, str]], i: int) -> int | None:
-    """The index of the last word when words[i:] spell letters, each capitalised word giving a
-    prefix of itself (at least its first letter) and small words nothing; else None."""
-    if not letters:
-        return i - 1
-    if i >= len(words) or i and words[i][0] - words[i - 1][1] > 2:  # a run, not words apart
-        return None
-    word = words[i][2]
-    if word.lower() in _EXPANSION_GLUE:
-        return _spell(letters, words, i + 1)
-    if not word[:1].isupper():
-        return None
-    low = word.lower()
-    for take in range(min(len(low), len(letters)), 0, -1):
-        if low[:take] == letters[:take]:
-            end = _spell(letters[take:], words, i + 1)
-            if end is not None:
-                return end
-    return None
+MAX_EXPANSION_WORDS = 12  # a long form longer than this is no expansion (and the search stays small)
+
+
+def _spell(letters: str, words: list[tuple[int, int, str]], first: int) -> int | None:
+    """The index of the last word when words from first on spell letters, each capitalised word
+    giving a prefix of itself (at least its first letter) and small words nothing; else None.
+    Each (letters left, word) pair is tried once, so any text is read in polynomial time."""
+    failed: set[tuple[int, int]] = set()
+    stop = min(len(words), first + MAX_EXPANSION_WORDS)
+
+    def spell(done: int, i: int) -> int | None:
+        if done == len(letters):
+            return i - 1
+        if i >= stop or i > first and words[i][0] - words[i - 1][1] > 2 or (done, i) in failed:
+            return None  # past the run's end, a gap between words, or tried already
+        low = words[i][2].lower()
+        end = None
+        if low in _EXPANSION_GLUE:
+            end = spell(done, i + 1)
+        elif words[i][2][:1].isupper():
+            for take in range(min(len(low), len(letters) - done), 0, -1):
+                if low[:take] == letters[done:done + take]:
+                    end = spell(done + take, i + 1)
+                    if end is not None:
+                        break
+        if end is None:
+            failed.add((done, i))
+        return end
+
+    return spell(0, first)
 
 
 _FINDERS: dict[str, Callable[[str], tuple[str, ...]]] = {

@@ -456,7 +456,8 @@ def test_found_never_raises_and_returns_spans_of_the_sentence(sentence: str) -> 
 
 ADVERSARIAL = ["A " * 5000, "Of " * 5000, "May " * 5000, "1" * 20000, "!" * 20000, "1, " * 5000, "(" * 5000 + "SBU)",
                "The SBU and " * 2000, "Saldo, the mayor, " * 2000, "did " + "X " * 5000, "who is " * 3000, "- " * 5000 + "x please",
-               "by a " * 5000, "because " * 5000, "İ" * 10000, "Aa " * 5000 + "(AAAAAAAA)"]
+               "by a " * 5000, "because " * 5000, "İ" * 10000, "Aa " * 5000 + "(AAAAAAAA)", "Aaaaaaaa " * 3000,
+               "A " + "of " * 5000 + "A"]
 
 
 @pytest.mark.parametrize("text", ADVERSARIAL, ids=lambda text: repr(text[:12]))
@@ -465,6 +466,6 @@ def test_long_and_repetitive_text_stays_linear(text: str) -> None:
     analyse(text)
     for kind in KINDS:
         Intent("", kind, (), (), ()).found(text)
-    Intent("", "expansion", ("SBU",), (), ()).found(text)
-    Intent("", "expansion", ("AAAAAAAA",), (), ()).found(text)
+    Intent("What does SBU stand for?", "expansion", (), (), ()).found(text)
+    Intent("What does " + "A" * 40 + " stand for?", "expansion", (), (), ()).found(text)
     assert time.perf_counter() - started < 2.0  # about 0.1 s; quadratic would take minutes
