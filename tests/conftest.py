@@ -14,7 +14,6 @@ from typing import AsyncIterator, Iterator
 import pytest
 from telegram.ext import Application
 
-from benchmarks.common import DEFAULT_DATA
 from citebot.bot.config import BUNDLED_ARTICLES, Settings
 from citebot.bot.service import Citebot
 from citebot.index.indexer import index_paths
@@ -24,8 +23,6 @@ from tests.harness import USERNAME, running
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"  # everything the tests read lives in the repo, so a bare clone passes
 SEED_QUESTIONS = DATA / "seed_questions.jsonl"
-# The benchmarks' large data sets (optional): a test that uses them skips when they are absent.
-SHARED = DEFAULT_DATA.parent
 
 
 @pytest.fixture(scope="session")
