@@ -412,12 +412,8 @@ def _wh_kind(w: list[str], i: int, prep: str | None, start: bool = True,
             return "definition"
     elif nxt in _CAUSE_VERBS and wh == "what":
         return "reason"
-    elif nxt == "of":
-        kind = _np_kind(w, i + 2)
-    elif nxt in ("one", "ones") and i + 2 < n and w[i + 2] == "of":
-        kind = _np_kind(w, i + 3)  # "which one of the banks"
-    elif nxt not in _AUX and nxt not in ("happened", "happens", "happen"):
-        kind = _np_kind(w, i + 1)
+    elif nxt in ("of", "one", "ones") or nxt not in _AUX and nxt not in ("happened", "happens", "happen"):
+        kind = _np_kind(w, _phrase_start(w, i))
     if kind is None:
         if prep in _MEANS_PREPS:
             return "means"
@@ -777,17 +773,20 @@ def _head(w: list[str]) -> str | None:
     if i + 1 >= n or w[i] not in ("what", "which"):
         return None
     nxt = w[i + 1]
-    if nxt == "of":
-        start = i + 2
-    elif nxt in ("one", "ones") and i + 2 < n and w[i + 2] == "of":
-        start = i + 3
-    elif nxt in _BE:
-        start = i + 2
-    elif nxt in _AUX or nxt in _DO:
+    if nxt in _BE:
+        return _np_head(w, i + 2)[1]  # "what is the name of the bank"
+    if nxt in _AUX or nxt in _DO:
         return None
-    else:
-        start = i + 1
-    return _np_head(w, start)[1]
+    return _np_head(w, _phrase_start(w, i))[1]
+
+
+def _phrase_start(w: list[str], i: int) -> int:
+    """Where the noun phrase after "which"/"what" at w[i] starts: "which (one) of the banks"."""
+    if w[i + 1] == "of":
+        return i + 2
+    if w[i + 1] in ("one", "ones") and i + 2 < len(w) and w[i + 2] == "of":
+        return i + 3
+    return i + 1
 
 
 _CLAUSE_WH = re.compile(r"[,;:—–]\s*(?=(?:who|whom|whose|what|which|when|where|why|how)\b)", re.I)
