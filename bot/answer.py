@@ -167,8 +167,9 @@ class _Question:
         self.terms = frozenset(self.worth)
         self.asked = frozenset(analyze(result.query))
         self.head = frozenset(analyze(intent.head)) if intent.head and intent.kind in HEAD_KINDS else frozenset()
+        self.asks_holder = _ASKS_WHO_HOLDS.match(intent.text) is not None
         # "Who is the mayor of X?": a name away from "mayor" is not the mayor's.
-        self.away = 0.0 if _ASKS_WHO_HOLDS.match(intent.text) else AWAY_FROM_HEAD
+        self.away = 0.0 if self.asks_holder else AWAY_FROM_HEAD
         # Only the words the search planned: a hyphenated name's joined form the articles only
         # write apart ("Disney-ABC") is not a missing name.
         self.names = frozenset(t for name in intent.names for t in analyze(name)) & (best.keys() | set(result.unmatched))
@@ -418,7 +419,7 @@ def _features(question: _Question, best: _Candidate, masks: list[int], runner_up
         words_matched=len(typed) / question.typed if question.typed else 0.0,
         lone_word=float(len(typed) == 1 and question.typed > 1 and question.rarest_typed not in typed),
         kind_missing=float(question.intent.kind in CONCRETE_KINDS and not best.kind),
-        asked_missing=float((question.intent.kind in FIGURES or _ASKS_WHO_HOLDS.match(question.intent.text) is not None)
+        asked_missing=float((question.intent.kind in FIGURES or question.asks_holder)
                              and not best.kind),
         predicate=len(predicate & typed) / len(predicate) if predicate else 1.0,
         passage_coverage=question.covered(passage | best.present),

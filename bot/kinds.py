@@ -13,6 +13,7 @@ TITLES, HYPHEN_MODIFIER) are shared with the question analysis, which finds the 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Callable, Iterable
 
 from citebot.index.analysis import STOP_WORDS
@@ -706,6 +707,7 @@ def expansions(acronym: str, sentence: str) -> tuple[str, ...]:
 _CAPITALISED_RUN = r"[A-Z][\w'’-]*(?:\s+(?:(?:of|for|the|and|de)\s+)?[A-Z][\w'’-]*){0,9}"
 
 
+@lru_cache(maxsize=64)  # asked once per sentence of every hit: built once per question
 def _bracketed(acronym: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """"Long Form (ACRONYM)" and "ACRONYM (Long Form)"."""
     escaped = re.escape(acronym)
