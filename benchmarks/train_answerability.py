@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import DEFAULT_DATA, header, index_citebot, markdown_table, workdir  # noqa: E402
 from eval_squad import load_squad  # noqa: E402
 
-from citebot.bot.answer import RERANK_DEPTH, rank_candidates  # noqa: E402
+from citebot.bot.answer import RERANK_DEPTH, rank_candidates, reachable  # noqa: E402
 from citebot.bot.answerability import NAMES, WEIGHTS, Features, Model, ruled_out  # noqa: E402
 from citebot.bot.intent import analyse  # noqa: E402
 from citebot.index.search import Searcher  # noqa: E402
@@ -51,7 +51,7 @@ async def features_of(store: Path, questions: list[str]) -> list[Features | None
         for text in questions:
             intent = analyse(text)
             result = await searcher.search(intent.text, limit=RERANK_DEPTH)
-            _, _, features = rank_candidates(result, await searcher.contexts(result.hits), intent)
+            _, _, features = rank_candidates(result, await searcher.contexts(reachable(result.hits)), intent)
             out.append(features)
     return out
 

@@ -184,7 +184,7 @@ class _Question:
         # sentences', and its coverage a lookup (this loop runs for every run of every hit).
         self.order = sorted(self.worth)
         self.bits = {term: 1 << i for i, term in enumerate(self.order)}
-        self._covered: dict[int, float] = {}
+        self.shares: dict[int, float] = {}  # covered(mask), memoised
 
     def mask(self, terms: frozenset[str]) -> int:
         bits, mask = self.bits, 0
@@ -193,18 +193,24 @@ class _Question:
         return mask
 
     def members(self, mask: int) -> list[str]:
-        return [term for i, term in enumerate(self.order) if mask >> i & 1]
+        """The terms in mask, in order: its set bits only, lowest first (a long question has dozens)."""
+        found = []
+        while mask:
+            low = mask & -mask
+            found.append(self.order[low.bit_length() - 1])
+            mask ^= low
+        return found
 
     def covered(self, mask: int) -> float:
         """Share of the question's worth whose terms are in mask (0..1); memoised."""
-        share = self._covered.get(mask)
+        share = self.shares.get(mask)
         if share is None:
             best: dict[str, float] = {}
             for term in self.members(mask):
                 typed, worth = self.worth[term]
                 best[typed] = max(best.get(typed, 0.0), worth)
             share = min(1.0, math.fsum(best.values()) / self.mass) if self.mass else 0.0
-            self._covered[mask] = share
+            self.shares[mask] = share
         return share
 
     def typed_in(self, mask: int) -> set[str]:
@@ -274,7 +280,7 @@ class _Sentences:
         self.question = question
         self.kinds: dict[tuple[str, int], float] = {}
         self.masks: dict[tuple[str, int], int] = {}
-        self.leans: dict[tuple[str, int], bool] = {}
+        self.leaning: dict[tuple[str, int], bool] = {}
         self.titles: dict[str, int] = {}
         self.by_context: dict[int, list[int]] = {}  # contexts live as long as the question
 
@@ -292,16 +298,14 @@ class _Sentences:
             mask |= sentence_mask
         return self.question.covered(mask)
 
-    def leans_of(self, context: Context) -> list[bool]:
-        """Whether each sentence of context opens leaning on the one before ("He…", "It came…")."""
-        out = []
-        for sentence in context.sentences:
-            key = (context.article_id, sentence.number)
-            leans = self.leans.get(key)
-            if leans is None:
-                leans = self.leans[key] = bool(_LEANS.match(context.text, sentence.start, sentence.start + 24))
-            out.append(leans)
-        return out
+    def leans(self, context: Context, i: int) -> bool:
+        """Whether sentence i of context opens leaning on the one before ("He…", "It came…")."""
+        sentence = context.sentences[i]
+        key = (context.article_id, sentence.number)
+        leans = self.leaning.get(key)
+        if leans is None:
+            leans = self.leaning[key] = bool(_LEANS.match(context.text, sentence.start, sentence.start + 24))
+        return leans
 
     def masks_of(self, context: Context) -> list[int]:
         """The question's terms in each sentence of context, as masks (a sentence shared by
@@ -335,15 +339,15 @@ def _candidates(question: _Question, facts: _Sentences, hit: Hit, context: Conte
     # A story's title is part of its lead: its words count for a run that starts the story.
     title = facts.title(hit) if sentences and sentences[0].number == 0 else 0
     asks_kind = question.intent.kind is not None
-    leans = facts.leans_of(context)
-    best: _Candidate | None = None
+    shares, covered_share = question.shares, question.covered  # this loop runs for every run of every hit
+    best: tuple[int, int, int, float, float] | None = None  # start, last, terms, coverage, kind
     best_key = (float("-inf"), 0)
-    for first in range(len(sentences)):
-        if first > context.last or sentences[first].boilerplate or not present[first] and not title:
+    for first in range(min(len(sentences), context.last + 1)):
+        if sentences[first].boilerplate or not present[first] and not title:
             continue  # a run starting later does as well with fewer words
         # A sentence that leans on the one before ("He…", "It came a day after…") brings it along,
         # beyond the run's own sentences: the reader needs to know who "he" is.
-        start = first - 1 if first > 0 and leans[first] else first
+        start = first - 1 if first > 0 and facts.leans(context, first) else first
         if start < first and sentences[start].boilerplate:
             continue
         covered = title if sentences[start].number == 0 else 0
@@ -361,21 +365,26 @@ def _candidates(question: _Question, facts: _Sentences, hit: Hit, context: Conte
             near = present[last] | (present[last - 1] if last > start else covered)
             strength = facts.kind(context, last) if asks_kind and near else 0.0
             if strength:
-                kind = max(kind, strength * question.covered(near))
+                kind = max(kind, strength * covered_share(near))
             elif last > first and not present[last]:
                 continue  # adds length, no words: the run without it does better
             covered |= present[last]
             if last < context.first:
                 continue  # a run must take in some of the hit's own passage
-            cover = question.covered(covered)
+            cover = shares.get(covered)
+            if cover is None:
+                cover = covered_share(covered)
             # A sentence beyond the first is worth its words or the thing asked for; between runs
             # that do as well, the shorter is quoted.
             key = (cover + KIND_BONUS * kind, -length)
             if key > best_key:
-                rank = _rank(hit.score, cover, kind, lead=sentences[start].number <= LEAD_SENTENCES - 1)
                 best_key = key
-                best = _Candidate(hit, context, start, last, covered, cover, kind, rank)
-    return best
+                best = (start, last, covered, cover, kind)
+    if best is None:
+        return None
+    start, last, covered, cover, kind = best
+    rank = _rank(hit.score, cover, kind, lead=sentences[start].number <= LEAD_SENTENCES - 1)
+    return _Candidate(hit, context, start, last, covered, cover, kind, rank)
 
 
 def _rank(score: float, coverage: float, kind: float, lead: bool) -> float:
@@ -454,6 +463,12 @@ def ideal_score(result: SearchResult) -> float:
     return math.fsum(best.values()) + unknown_worth(result)
 
 
+def reachable(hits: list[Hit]) -> list[Hit]:
+    """The hits that re-ranking could put first (best first, so a prefix): only their contexts are read."""
+    floor = REACHABLE_SHARE * hits[0].score if hits else 0.0
+    return [hit for hit in hits[:RERANK_DEPTH] if hit.score >= floor]
+
+
 def best_excerpts(result: SearchResult, contexts: list[Context], intent: Intent) -> list[Excerpt]:
     """For each hit, the sentences that best answer the query, with query words marked."""
     question = _Question(result, intent)
@@ -473,12 +488,16 @@ def rank_candidates(result: SearchResult, contexts: list[Context], intent: Inten
     top_score = result.hits[0].score if result.hits else 0.0
     candidates: list[_Candidate] = []
     leader = 0.0
-    for hit, context in zip(result.hits[:RERANK_DEPTH], contexts):
+    # The most a run can gain from the asked kind: nothing when the question asks for none.
+    kind = 1.0 if intent.kind is not None else 0.0
+    for hit, context in zip(reachable(result.hits), contexts):
         # Hits come best first: stop where not even a run covering the whole question with the
-        # asked kind in a story's lead could rank among the citations.
-        if hit.score < REACHABLE_SHARE * top_score or _rank(hit.score, 1.0, 1.0, True) < SECONDARY_SHARE * leader:
+        # asked kind in a story's lead could rank among the citations. Such a run could not
+        # change the margin over the runner-up either: that is capped at SECONDARY_SHARE.
+        if _rank(hit.score, 1.0, kind, True) < SECONDARY_SHARE * leader:
             break
-        if leader and _rank(hit.score, facts.reach(context, hit), 1.0, True) < SECONDARY_SHARE * leader:
+        lead = bool(context.sentences) and context.sentences[0].number <= LEAD_SENTENCES - 1
+        if leader and _rank(hit.score, facts.reach(context, hit), kind, lead) < SECONDARY_SHARE * leader:
             continue  # even all its sentences together cover too little of the question
         found = _candidates(question, facts, hit, context, max_sentences)
         if found is not None:

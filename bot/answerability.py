@@ -12,7 +12,7 @@ answers in milliseconds.
 from __future__ import annotations
 
 import math
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
 
@@ -44,7 +44,7 @@ class Features:
     event_missing: float  # 1 when the question asks about a birth, death, founding… the excerpt never speaks of
 
     def vector(self) -> tuple[float, ...]:
-        return astuple(self)
+        return tuple(getattr(self, name) for name in NAMES)
 
 
 NAMES = tuple(f.name for f in fields(Features))

@@ -724,6 +724,8 @@ def _spell(letters: str, words: list[tuple[int, int, str]], first: int) -> int |
     Each (letters left, word) pair is tried once, so any text is read in polynomial time."""
     failed: set[tuple[int, int]] = set()
     stop = min(len(words), first + MAX_EXPANSION_WORDS)
+    if sum(len(word) for _, _, word in words[first:stop]) < len(letters):
+        return None  # too few letters within reach: a long acronym over short words fails at once
 
     def spell(done: int, i: int) -> int | None:
         if done == len(letters):

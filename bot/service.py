@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from citebot.bot.answer import MAX_EXCERPT_CHARS, MAX_SENTENCES, RERANK_DEPTH, Answer, Citation, Excerpt, best_excerpts, compose
+from citebot.bot.answer import MAX_EXCERPT_CHARS, MAX_SENTENCES, RERANK_DEPTH, Answer, Citation, Excerpt, best_excerpts, compose, reachable
 from citebot.bot.config import Settings
 from citebot.bot.conversation import Turn, carried_question, lean_on
 from citebot.bot.i18n import N_
@@ -248,7 +248,7 @@ async def answer_question(searcher: Searcher, question: str, threshold: float) -
 async def _answer(searcher: Searcher, question: str, threshold: float) -> tuple[Answer, SearchResult, Intent]:
     intent = analyse(question)
     result = await searcher.search(intent.text, limit=RERANK_DEPTH)
-    return compose(result, await searcher.contexts(result.hits), intent, threshold=threshold), result, intent
+    return compose(result, await searcher.contexts(reachable(result.hits)), intent, threshold=threshold), result, intent
 
 
 def _turn(answer: Answer, result: SearchResult, intent: Intent) -> Turn:

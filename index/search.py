@@ -96,11 +96,13 @@ class SearchResult:
         return out
 
 
-@dataclass(frozen=True, slots=True)
-class Sentence:
+class Sentence(NamedTuple):
     """One sentence of a Context: where it stands in Context.text, its ordinal in its article
     (0 is the lead), its distinct analysed terms, and whether it is boilerplate (a byline, a
-    credit, "Read more: ..."), which never answers anything."""
+    credit, "Read more: ..."), which never answers anything.
+
+    A named tuple, not a frozen dataclass: a search makes dozens, and a frozen dataclass's
+    __init__ costs several times a tuple's."""
 
     start: int
     end: int
@@ -238,7 +240,8 @@ class _Sentences:
                     return None
                 text = self.text[offset : self.ends[hi]]
             starts, ends, boilerplate = self.starts, self.ends, self.boilerplate
-            sentences = tuple(Sentence(starts[k] - offset, ends[k] - offset, k, self.terms_of(k, names), boilerplate[k])
+            sentences = tuple(_new_tuple(Sentence, (starts[k] - offset, ends[k] - offset, k, self.terms_of(k, names),
+                                                    boilerplate[k]))
                               for k in range(lo, hi + 1))
             context = Context(hit.article_id, text, offset, sentences, first - lo, last - lo)
             self.contexts[key] = context
