@@ -3,7 +3,8 @@
 Case folding, Unicode-aware words, diacritics folded, possessives dropped,
 hyphenated words kept whole and split into parts, thousands separators
 removed from numbers, English stop words removed, irregular verb forms
-mapped to their base ("said" → say), Snowball stemming.
+mapped to their base ("said" → say), British spellings folded to American
+("defence" → defense), Snowball stemming.
 """
 
 from __future__ import annotations
@@ -76,8 +77,41 @@ KEPT_APART = {"officer": "officer", "officers": "officer", "university": "univer
                "universities": "universit", "organ": "organ", "organs": "organ"}
 
 
+# British spellings and the American ones they are written as elsewhere (organise/organize,
+# defence/defense, centre/center, colour/color, catalogue/catalog, programme/program,
+# analyse/analyze): each rule rewrites a word's ending, and the word it gives, to be folded to,
+# must be an English word, or its base form must ("paralysed": "paralyzed" is in the word list).
+# Snowball keeps both spellings apart ("organis", "organiz"), and news archives and readers mix them.
+_SPELLINGS = tuple((re.compile(pattern), american, base) for pattern, american, base in (
+    (r"(?<=\w{3})is(e|es|ed|ing|ation|ations|er|ers)$", r"iz\1", "ize"),
+    (r"(?<=\w{2})ys(e|es|ed|ing)$", r"yz\1", "yze"),
+    (r"(?<=\w{2})our(|s|ed|ing|ite|ites|able|ful|er|ers)$", r"or\1", "or"),
+    (r"(?<=\w{3})re(|s)$", r"er\1", "er"),
+    (r"(?<=\w{3})ence(|s)$", r"ense\1", "ense"),
+    (r"(?<=\w{3})ogue(|s)$", r"og\1", "og"),
+    (r"(?<=\w{3})mme(|s)$", r"m\1", "m")))
+_BRITISH_ENDINGS = ("ise", "ises", "ised", "ising", "isation", "isations", "iser", "isers", "yse", "yses", "ysed",
+                    "ysing", "our", "ours", "oured", "ouring", "ourite", "ourites", "ourable", "ourful", "ourer",
+                    "ourers", "re", "res", "ence", "ences", "ogue", "ogues", "mme", "mmes")
+
+
+def american(word: str) -> str:
+    """A lower-case word in American spelling when it is a British spelling of an English word
+    ("organised" → "organized"), else the word itself."""
+    if not word.endswith(_BRITISH_ENDINGS):
+        return word
+    from citebot.index.common_words import english_words  # which imports this module
+
+    for pattern, american_ending, base_ending in _SPELLINGS:
+        match = pattern.search(word)
+        if match is not None:
+            stem, spelt = word[: match.start()], word[: match.start()] + match.expand(american_ending)
+            return spelt if stem + base_ending in english_words() or spelt in english_words() else word
+    return word
+
+
 def _stem(word: str) -> str:
-    return KEPT_APART.get(word) or _stemmer.stemWord(BASE_FORMS.get(word, word))
+    return KEPT_APART.get(word) or _stemmer.stemWord(BASE_FORMS.get(word) or american(word))
 
 
 @dataclass(frozen=True, slots=True)

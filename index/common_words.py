@@ -39,7 +39,7 @@ from pathlib import Path
 
 import Stemmer
 
-from citebot.index.analysis import BASE_FORMS, KEPT_APART, STOP_WORDS, analyze
+from citebot.index.analysis import BASE_FORMS, KEPT_APART, STOP_WORDS, american, analyze
 
 COMMON_ZIPF = 3.5  # log10 of occurrences per billion words
 _LANGUAGE = "en"
@@ -72,6 +72,13 @@ def common_words(zipf: float = COMMON_ZIPF) -> list[str]:
 
 
 @lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Every word of wordfreq's English list (Zipf 3.0 and up): what counts as a real word when a
+    British spelling is folded to an American one."""
+    return frozenset(word for bucket in _frequency_buckets() for word in bucket)
+
+
+@lru_cache(maxsize=1)
 def common_terms() -> frozenset[str]:
     """The analysed terms of all common English words (made once per process)."""
     words = common_words()
@@ -80,7 +87,7 @@ def common_terms() -> frozenset[str]:
     def plain(word: str) -> bool:
         return word.isascii() and word.isalpha() and word.islower() and word not in KEPT_APART
 
-    stems = [BASE_FORMS.get(word, word) for word in words if plain(word) and word not in STOP_WORDS]
+    stems = [BASE_FORMS.get(word) or american(word) for word in words if plain(word) and word not in STOP_WORDS]
     terms = set(Stemmer.Stemmer("english", 0).stemWords(stems))  # no cache: each word is stemmed once
     terms.update(term for word in words if not plain(word) for term in analyze(word))
     return frozenset(terms)

@@ -1,6 +1,10 @@
 """The analyzer: the same words give the same terms in questions and passages."""
 
+import Stemmer
+
 from citebot.index.analysis import analyze, analyze_query, skeleton, tokens
+
+_stemmer = Stemmer.Stemmer("english")
 
 
 def test_case_stop_words_and_stemming() -> None:
@@ -60,3 +64,21 @@ def test_words_snowball_would_merge_but_that_name_different_things_stay_apart() 
     assert analyze("office") != analyze("officers")
     assert analyze("universe") != analyze("university")
     assert analyze("officer") == analyze("officers")
+
+
+def test_british_spellings_meet_american_ones() -> None:
+    pairs = [("organised", "organized"), ("organisation", "organization"), ("recognise", "recognize"),
+             ("defence", "defense"), ("centre", "center"), ("colours", "colors"), ("labourers", "laborers"),
+             ("programme", "program"), ("analysed", "analyzed"), ("offences", "offenses"),
+             ("catalogue", "catalog"), ("favourite", "favorite"), ("paralysed", "paralyzed"),
+             ("privatisation", "privatization"), ("Mobilisation", "mobilization")]
+    for british, american in pairs:
+        assert analyze(british) == analyze(american), (british, american)
+    assert analyze("The Ministry of Defence") == analyze("the ministry of defense")
+
+
+def test_words_that_only_look_british_are_left_alone() -> None:
+    # Folding "promise" to "promize" would be harmless but is not done: the result is no English word.
+    for word in ["promise", "exercise", "surprise", "silence", "presence", "genre", "flour", "four", "fire",
+                 "acre", "rogue", "noise", "cruise", "hour"]:
+        assert analyze(word) == [_stemmer.stemWord(word)], word
