@@ -29,7 +29,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import partial
-from itertools import accumulate, chain, islice, repeat
+from itertools import accumulate, chain, islice
 from multiprocessing.pool import Pool
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -54,6 +54,7 @@ _BATCH = 5000  # terms merged per round trip
 # about a second, which a file of a few thousand articles would not win back.
 PARALLEL_BYTES = 16 * 1024 * 1024
 _ARTICLES_AHEAD = 2000  # articles a batch sent to the workers; the next is analysed while one is written
+_RUN = 100  # articles analysed, sent back and written together (one task of a worker)
 
 
 @dataclass
@@ -85,40 +86,83 @@ class ChunkSize:
 
 @dataclass(frozen=True, slots=True)
 class _Analysed:
-    """What indexing an article needs that depends only on its text and title."""
+    """What indexing a run of articles needs that depends only on their texts and titles, in flat
+    arrays that cost little to send back from a worker process. Terms are indices into `terms`, the
+    run's distinct terms in order of first use, which is the order new terms get their ids in."""
 
-    spans: list[tuple[int, int]]  # its sentence units' character spans (passages.layout)
-    groups: list[tuple[int, int]]  # each passage's first and last unit
-    unit_terms: list[list[str]]  # each unit's analysed terms, in order
-    title_terms: list[str]  # what the title adds to the opening passage: nothing when the text opens with it
-    flags: bytes  # a boilerplate flag a unit
-
-
-def _analyse(article: Article, target: int, maximum: int) -> _Analysed:
-    """Units, passages, terms and flags of an article (in a worker process on a big run)."""
-    text = article.text
-    units, groups = layout(text, target, maximum)
-    pieces = [text[unit.start : unit.end] for unit in units]
-    return _Analysed([(unit.start, unit.end) for unit in units], groups, list(map(analyze, pieces)),
-                     [] if title_opens_text(article.title, text) else analyze(article.title),
-                     bytes(SENTENCE_BOILERPLATE if is_boilerplate(piece) else 0 for piece in pieces))
+    terms: list[str]
+    passages: np.ndarray  # per article, how many passages it has
+    layout: np.ndarray  # per passage: its first character, its end and its length in terms (n × 3)
+    postings: np.ndarray  # per passage, its distinct terms in order of first use
+    tfs: np.ndarray  # and their counts, clipped to _MAX_TF
+    distinct: np.ndarray  # per passage, how many postings are its
+    spans: list[bytes]  # per article, its sentence units' character spans (passages.layout), SPAN_DTYPE
+    bounds: list[bytes]  # per article, where each unit's terms start in its share of sentence_terms
+    sentence_terms: np.ndarray  # each unit's distinct terms in order of first use, all articles in a row
+    sentence_counts: np.ndarray  # per article, how many of sentence_terms are its
+    flags: list[bytes]  # per article, a boilerplate flag a unit
 
 
-def _analysed(articles: Iterator[Article], analyse: partial, pool: Pool | None) -> Iterator[tuple[Article, _Analysed]]:
-    """Each article with its analysis, in order; with a pool, one batch is analysed while the one
-    before it is being written. An error reading the file comes out where the file breaks."""
-    if pool is None:
-        yield from ((article, analyse(article)) for article in articles)
-        return
+def _analyse(articles: list[Article], target: int, maximum: int) -> _Analysed:
+    """Units, passages, terms and flags of a run of articles (in a worker process on a big run)."""
+    local: dict[str, int] = {}
+    passages, layouts, postings, tfs, distinct, sentence_terms, sentence_counts = (array("i") for _ in range(7))
+    spans, bounds, flags = [], [], []
+    for article in articles:
+        text = article.text
+        units, groups = layout(text, target, maximum)
+        pieces = [text[start:end] for start, end in units]
+        unit_terms = list(map(analyze, pieces))
+        # The title belongs to the article's opening passage, unless the text opens with it.
+        title_terms = [] if title_opens_text(article.title, text) else analyze(article.title)
+        for ordinal, (first, last) in enumerate(groups):
+            terms = list(chain.from_iterable(unit_terms[first : last + 1]))
+            if ordinal == 0:
+                terms += title_terms
+            counts = Counter(terms)
+            ids = list(map(local.get, counts))  # in C; only a word new to the run takes the slow way
+            if None in ids:
+                ids = [local.setdefault(term, len(local)) if i is None else i for i, term in zip(ids, counts)]
+            postings.extend(ids)
+            tfs.extend(counts.values())
+            distinct.append(len(ids))
+            layouts.extend((units[first][0], units[last][1], len(terms)))
+        passages.append(len(groups))
+        # Every unit's terms are terms of a passage just counted, so all have indices.
+        unique = list(map(dict.fromkeys, unit_terms))
+        before = len(sentence_terms)
+        sentence_terms.extend(map(local.__getitem__, chain.from_iterable(unique)))
+        sentence_counts.append(len(sentence_terms) - before)
+        bounds.append(_int32(accumulate(map(len, unique), initial=0)))
+        spans.append(_int32(chain.from_iterable(units)))
+        flags.append(bytes(SENTENCE_BOILERPLATE if is_boilerplate(piece) else 0 for piece in pieces))
+    counts_ = np.frombuffer(tfs, dtype=np.int32)
+    return _Analysed(list(local), np.frombuffer(passages, dtype=np.int32),
+                     np.frombuffer(layouts, dtype=np.int32).reshape(-1, 3), np.frombuffer(postings, dtype=np.int32),
+                     np.minimum(counts_, _MAX_TF).astype(np.uint16), np.frombuffer(distinct, dtype=np.int32), spans,
+                     bounds, np.frombuffer(sentence_terms, dtype=np.int32),
+                     np.frombuffer(sentence_counts, dtype=np.int32), flags)
+
+
+def _analysed(articles: Iterator[Article], analyse: partial, pool: Pool | None
+              ) -> Iterator[tuple[list[Article], _Analysed]]:
+    """Runs of articles with their analysis, in order; with a pool, one batch is analysed while the
+    one before it is being written. An error reading the file comes out where the file breaks."""
     pending = None
     while True:
         batch = list(islice(articles, _ARTICLES_AHEAD))
-        future = pool.map_async(analyse, batch, chunksize=64) if batch else None
+        runs = [batch[i : i + _RUN] for i in range(0, len(batch), _RUN)]
+        if pool is None:
+            yield from ((run, analyse(run)) for run in runs)
+            if not batch:
+                return
+            continue
+        future = pool.map_async(analyse, runs, chunksize=1) if batch else None
         if pending is not None:
             yield from zip(pending[0], pending[1].get())
         if future is None:
             return
-        pending = (batch, future)
+        pending = (runs, future)
 
 
 def _cores() -> int:
@@ -145,12 +189,17 @@ class _PostingsBuilder:
         self.lengths = array("i")
         self.articles = array("i")
 
-    def _term_id(self, term: str) -> int:
-        term_id = self.vocabulary.get(term)
-        if term_id is None:
-            term_id = self.vocabulary[term] = self.next_term
-            self.new_terms.append((term_id, term))
-            self.next_term += 1
+    def term_ids(self, terms: list[str]) -> np.ndarray:
+        """The ids of terms, new ones numbered in the order given."""
+        ids = list(map(self.vocabulary.get, terms))  # in C; only a new word takes the slow way
+        if None in ids:
+            ids = [self._new_term(term) if term_id is None else term_id for term_id, term in zip(ids, terms)]
+        return np.array(ids, dtype=np.int32)
+
+    def _new_term(self, term: str) -> int:
+        term_id = self.vocabulary[term] = self.next_term
+        self.new_terms.append((term_id, term))
+        self.next_term += 1
         return term_id
 
     def mark(self) -> tuple[int, int, int, int]:
@@ -166,20 +215,14 @@ class _PostingsBuilder:
             del self.vocabulary[term]
         del self.new_terms[new_terms:]
 
-    def add(self, slot: int, article_slot: int, terms: list[str]) -> dict[str, int]:
-        """Add a passage's postings; returns its distinct terms' ids."""
-        self.passages.append(slot)
-        self.lengths.append(len(terms))
-        self.articles.append(article_slot)
-        counts = Counter(terms)
-        ids = list(map(self.vocabulary.get, counts))  # in C; only a new word takes the slow way
-        if None in ids:
-            ids = [self._term_id(term) if term_id is None else term_id for term_id, term in zip(ids, counts)]
-        self.terms.extend(ids)
-        self.slots.extend(repeat(slot, len(counts)))
-        tfs = counts.values()
-        self.tfs.extend(tfs if max(tfs, default=0) <= _MAX_TF else (min(tf, _MAX_TF) for tf in tfs))
-        return dict(zip(counts, ids))
+    def add(self, slots: np.ndarray, articles: np.ndarray, lengths: np.ndarray, terms: np.ndarray,
+            tfs: np.ndarray, distinct: np.ndarray) -> None:
+        """Add passages: their slots, articles' slots and lengths, and their postings (term ids and
+        counts, distinct[i] of them passage i's)."""
+        for array_, values in ((self.passages, slots), (self.articles, articles), (self.lengths, lengths),
+                               (self.terms, terms), (self.slots, np.repeat(slots, distinct))):
+            array_.frombytes(values.astype(np.int32).tobytes())
+        self.tfs.frombytes(tfs.astype(np.uint16).tobytes())
 
     def grouped(self) -> "_Grouped":
         """All postings added, ordered by term (slots stay ascending within a term)."""
@@ -312,10 +355,10 @@ class Indexer:
                 old_ids = self._remove_file(conn, key, builder, file_slots, file_terms)
                 ids: set[str] = set()
                 analyse = partial(_analyse, target=self.chunk_size.target, maximum=self.chunk_size.maximum)
-                for article, analysed in _analysed(iter_articles(path), analyse, self._workers_for(path)):
-                    ids.add(article.id)
-                    self._add_article(conn, key, article, analysed, builder)
-                    bar.update()
+                for run, analysed in _analysed(iter_articles(path), analyse, self._workers_for(path)):
+                    ids.update(article.id for article in run)
+                    self._add_articles(conn, key, run, analysed, builder)
+                    bar.update(len(run))
             except ArticleError as error:
                 conn.execute("ROLLBACK TO file")
                 conn.execute("RELEASE file")
@@ -343,42 +386,46 @@ class Indexer:
         summary.passages = conn.execute("SELECT count(*) FROM passages").fetchone()[0]
         return summary
 
-    def _add_article(self, conn: sqlite3.Connection, key: str, article: Article, analysed: _Analysed,
-                     builder: _PostingsBuilder) -> None:
-        article_id = self._free_id(conn, article.id, key)
-        text = article.text
-        cursor = conn.execute(
-            "INSERT INTO articles (id, path, title, url, date, source, author, text) VALUES (?,?,?,?,?,?,?,?)",
-            (article_id, key, article.title, article.url, article.date, article.source, article.author, text),
-        )
-        article_slot = cursor.lastrowid
-        spans, unit_terms = analysed.spans, analysed.unit_terms
-        term_ids: dict[str, int] = {}  # of the article's terms (a small dict: quicker to look up than the vocabulary)
-        for ordinal, (first, last) in enumerate(analysed.groups):
-            terms = list(chain.from_iterable(unit_terms[first : last + 1]))
-            if ordinal == 0:
-                terms += analysed.title_terms  # the title belongs to the article's opening passage
-            slot = conn.execute(
-                "INSERT INTO passages (article, ordinal, start, end, length) VALUES (?,?,?,?,?)",
-                (article_slot, ordinal, spans[first][0], spans[last][1], len(terms)),
-            ).lastrowid
-            term_ids.update(builder.add(slot, article_slot, terms))
-        # Every unit's terms are in a passage just added, so they all have ids now. Small arrays
-        # are cheaper to make with array than with NumPy; stored as the little-endian int32 of store.
-        distinct = [dict.fromkeys(terms) for terms in unit_terms]
-        bounds = _int32(accumulate(map(len, distinct), initial=0))
-        ids = _int32(map(term_ids.__getitem__, chain.from_iterable(distinct)))
-        conn.execute("INSERT INTO sentences (article, chars, spans, bounds, terms, flags) VALUES (?,?,?,?,?,?)",
-                     (article_slot, len(text), _int32(chain.from_iterable(spans)), bounds, ids, analysed.flags))
+    def _add_articles(self, conn: sqlite3.Connection, key: str, articles: list[Article], analysed: _Analysed,
+                      builder: _PostingsBuilder) -> None:
+        """Write a run of articles, their passages and sentences (a statement a table for the run),
+        and keep their postings. Slots are numbered as SQLite numbers rowids: one past the largest."""
+        term_ids = builder.term_ids(analysed.terms)
+        article_slots = np.arange(len(articles)) + _next_slot(conn, "articles")
+        conn.executemany(
+            "INSERT INTO articles (slot, id, path, title, url, date, source, author, text) VALUES (?,?,?,?,?,?,?,?,?)",
+            ((slot, article_id, key, a.title, a.url, a.date, a.source, a.author, a.text) for slot, article_id, a
+             in zip(article_slots.tolist(), self._free_ids(conn, [a.id for a in articles]), articles)))
+        count = len(analysed.layout)
+        slots = np.arange(count) + _next_slot(conn, "passages")
+        owners = np.repeat(article_slots, analysed.passages)
+        ordinals = np.arange(count) - np.repeat(np.cumsum(analysed.passages) - analysed.passages, analysed.passages)
+        conn.executemany("INSERT INTO passages (slot, article, ordinal, start, end, length) VALUES (?,?,?,?,?,?)",
+                         zip(slots.tolist(), owners.tolist(), ordinals.tolist(), *analysed.layout.T.tolist()))
+        builder.add(slots, owners, analysed.layout[:, 2], term_ids[analysed.postings], analysed.tfs, analysed.distinct)
+        terms = term_ids[analysed.sentence_terms].astype(TERM_DTYPE).tobytes()
+        ends = np.cumsum(analysed.sentence_counts * 4).tolist()
+        conn.executemany("INSERT INTO sentences (article, chars, spans, bounds, terms, flags) VALUES (?,?,?,?,?,?)",
+                         zip(article_slots.tolist(), (len(a.text) for a in articles), analysed.spans, analysed.bounds,
+                             (terms[start:end] for start, end in zip([0, *ends], ends)), analysed.flags))
 
     @staticmethod
-    def _free_id(conn: sqlite3.Connection, wanted: str, key: str) -> str:
-        """The article's own id, or one made unique when another file already uses it."""
-        candidate, n = wanted, 1
-        while conn.execute("SELECT 1 FROM articles WHERE id=?", (candidate,)).fetchone():
-            n += 1
-            candidate = f"{wanted}-{n}"
-        return candidate
+    def _free_ids(conn: sqlite3.Connection, wanted: list[str]) -> list[str]:
+        """The articles' own ids, each made unique (id-2, id-3…) when an article already stored or
+        one before it in the run uses it; one look-up for the run, unless an id is taken."""
+        stored = {found for (found,) in conn.execute(
+            f"SELECT id FROM articles WHERE id IN ({','.join('?' * len(wanted))})", wanted)}
+        used: set[str] = set()
+        free = []
+        for want in wanted:
+            candidate, n = want, 1
+            while candidate in used or candidate in stored or candidate != want and conn.execute(
+                    "SELECT 1 FROM articles WHERE id=?", (candidate,)).fetchone():
+                n += 1
+                candidate = f"{want}-{n}"
+            used.add(candidate)
+            free.append(candidate)
+        return free
 
     @staticmethod
     def _remove_file(conn: sqlite3.Connection, key: str, builder: _PostingsBuilder,
@@ -462,6 +509,10 @@ def _slot_table(conn: sqlite3.Connection, key: str, slots: np.ndarray, added: ar
         table[np.asarray(removed_slots)] = 0
     table[slots] = np.frombuffer(added, dtype=np.int32)
     return table
+
+
+def _next_slot(conn: sqlite3.Connection, table: str) -> int:
+    return conn.execute(f"SELECT coalesce(max(slot), 0) + 1 FROM {table}").fetchone()[0]
 
 
 def _merge(stored: tuple[bytes, bytes] | None, added: tuple[np.ndarray, np.ndarray] | None,

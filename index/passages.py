@@ -209,75 +209,79 @@ def _is_abbreviation(text: str, stop: int) -> bool:
 
 def sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
     """Sentence spans of text[start:end], stripped of surrounding white space."""
-    end = len(text) if end is None else end
-    spans: list[Span] = []
+    return [Span(first, last) for first, last in _sentence_bounds(text, start, len(text) if end is None else end)]
+
+
+def _sentence_bounds(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """sentences() as (start, end) pairs, which cost indexing a fraction of what Spans do."""
+    bounds: list[tuple[int, int]] = []
     begin = start
     for match in _BOUNDARY.finditer(text, start, end):
-        stop = match.end() if match.group().strip() else match.start()
-        if match.group().startswith(".") and _is_abbreviation(text, match.start() + 1):
+        found = match.group()
+        if found[0] == "." and _is_abbreviation(text, match.start() + 1):
             continue
-        _append_stripped(text, begin, stop, spans)
+        _append_stripped(text, begin, match.end() if found.strip() else match.start(), bounds)
         begin = match.end()
-    _append_stripped(text, begin, end, spans)
-    return spans
+    _append_stripped(text, begin, end, bounds)
+    return bounds
 
 
-def _append_stripped(text: str, start: int, end: int, spans: list[Span]) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if end > start:
-        spans.append(Span(start, end))
+def _append_stripped(text: str, start: int, end: int, bounds: list[tuple[int, int]]) -> None:
+    piece = text[start:end]
+    kept = piece.lstrip()
+    if kept:
+        start += len(piece) - len(kept)
+        bounds.append((start, start + len(kept.rstrip())))
 
 
-def _word_count(text: str, span: Span) -> int:
-    return len(text[span.start : span.end].split())
-
-
-def _split_long(text: str, span: Span, max_words: int) -> Iterator[Span]:
+def _split_long(text: str, start: int, end: int, max_words: int) -> Iterator[tuple[int, int]]:
     """Cut a sentence longer than a whole chunk at word boundaries."""
-    words = list(_WORDS.finditer(text, span.start, span.end))
+    words = list(_WORDS.finditer(text, start, end))
     for i in range(0, len(words), max_words):
         piece = words[i : i + max_words]
-        yield Span(piece[0].start(), piece[-1].end())
+        yield piece[0].start(), piece[-1].end()
 
 
 def sentence_units(text: str, max_words: int = 130) -> list[Span]:
     """The units passages are made of: the sentences of text, one longer than max_words cut at words."""
-    return [span for span, _ in _units(text, max_words)]
+    return [Span(start, end) for start, end, _ in _units(text, max_words)]
 
 
-def _units(text: str, max_words: int) -> list[tuple[Span, int]]:
-    units: list[tuple[Span, int]] = []
-    for span in sentences(text):
-        count = _word_count(text, span)
+def _units(text: str, max_words: int) -> list[tuple[int, int, int]]:
+    """Each unit's start, end and number of words."""
+    units: list[tuple[int, int, int]] = []
+    for start, end in _sentence_bounds(text, 0, len(text)):
+        count = len(text[start:end].split())
         if count > max_words:
-            units.extend((s, _word_count(text, s)) for s in _split_long(text, span, max_words))
+            units.extend((first, last, len(text[first:last].split()))
+                         for first, last in _split_long(text, start, end, max_words))
         else:
-            units.append((span, count))
+            units.append((start, end, count))
     return units
 
 
-def layout(text: str, target_words: int = 100, max_words: int = 130) -> tuple[list[Span], list[tuple[int, int]]]:
-    """The sentence units of text, and for each passage chunk() makes the first and last unit it holds.
+def layout(text: str, target_words: int = 100,
+           max_words: int = 130) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """The sentence units of text as (start, end) pairs, and for each passage chunk() makes the first
+    and last unit it holds.
 
     Only white space lies between units, so a passage's words are its units' words.
     """
     units = _units(text, max_words)
+    words = [count for _, _, count in units]
     groups: list[tuple[int, int]] = []
     i = 0
     while i < len(units):
-        j, words = i, 0
-        while j < len(units) and (words < target_words) and (j == i or words + units[j][1] <= max_words):
-            words += units[j][1]
+        j, total = i, 0
+        while j < len(units) and (total < target_words) and (j == i or total + words[j] <= max_words):
+            total += words[j]
             j += 1
         groups.append((i, j - 1))
         if j >= len(units):
             break
         # Overlap one sentence, unless that would make no progress.
         i = j - 1 if j - 1 > i else j
-    return [span for span, _ in units], groups
+    return [(start, end) for start, end, _ in units], groups
 
 
 def chunk(text: str, target_words: int = 100, max_words: int = 130) -> list[Passage]:
@@ -288,4 +292,4 @@ def chunk(text: str, target_words: int = 100, max_words: int = 130) -> list[Pass
     an answer that straddles the seam is whole in one of the two.
     """
     units, groups = layout(text, target_words, max_words)
-    return [Passage(n, units[i].start, units[j].end) for n, (i, j) in enumerate(groups)]
+    return [Passage(n, units[i][0], units[j][1]) for n, (i, j) in enumerate(groups)]
