@@ -64,7 +64,8 @@ _ASKS_WHO_HOLDS = re.compile(r"who (?:is|was|are|were|'s) (?:the |its |their )?(
 # event, and the words that tell of it.
 _EVENTS = tuple((frozenset(analyze(asks)), frozenset(analyze(asks + " " + tells))) for asks, tells in (
     ("born", "birth birthplace native"), ("die died", "death dead killed"),
-    ("founded established", "founder opened created formed"), ("married", "marriage wife husband"),
+    ("founded established formed", "founder opened created"), ("opened", "opening inaugurated launched founded built"),
+    ("married", "marriage wife husband"),
     ("owns", "owner ownership"), ("designed invented", "designer inventor introduced developed"),
     ("studied graduated", "educated degree doctorate")))
 # "Zhu Shijie (1249–1314)": a life's years speak of its birth and death.

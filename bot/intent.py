@@ -691,6 +691,9 @@ def analyse(question: str) -> Intent:
     names, numbers = _focus(tokens)
     w, caps = _words_of(tokens)
     kind = _classify(w, caps, flag)
+    main = _AFTER_WHEN_CLAUSE.match(text)
+    if main is not None:  # "When inequality is smaller, more waste is…?": the main clause asks
+        kind = _classify(*_words_of(_tokens(main.group(1))), None)
     if kind is None and flag is None:
         clause = _CLAUSE_WH.search(text)
         if clause is not None:  # "Kherson, where is it?", "Saldo — who is he?"
@@ -789,6 +792,9 @@ def _phrase_start(w: list[str], i: int) -> int:
     return i + 1
 
 
+# "When <a clause>, <the question>": a time clause, not a question about a time ("When did…" is).
+_AFTER_WHEN_CLAUSE = re.compile(r"when\s+(?!(?:" + "|".join(sorted(_AUX_START | {"exactly", "precisely"})) +
+                                r")\b)[^,;?]*?\s[^,;?]*?\s[^,;?]+,\s*(\S.*)", re.I)
 _CLAUSE_WH = re.compile(r"[,;:—–]\s*(?=(?:who|whom|whose|what|which|when|where|why|how)\b)", re.I)
 
 

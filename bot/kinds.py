@@ -440,14 +440,18 @@ _DATE_DIGITS = re.compile(rf"""\d(?:
     | \d?[/.]\d\d?[/.]\d\d(?:\d\d)?
     | \d?(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS_RE})(?:,?\s+(?:1[89]|20)\d\d)?
     | (?<=1)\d\d\d(?:s|['’]s)? | (?<=2)0\d\d(?:s|['’]s)?
-    | \d?(?:st|nd|rd|th)[\s-]+centur(?:y|ies)
+    | \d?(?:st|nd|rd|th)[\s-]+(?:centur(?:y|ies)|millenni(?:um|a))
+    | \d{{0,3}}\s?(?:BCE?|AD|CE|B\.C\.|A\.D\.)(?!\w)
     | \d?(?::\d\d)?\s?(?:am|pm|a\.m\.|p\.m\.) | \d?:\d\d
-    | \d{0,2}\s+(?:days?|weeks?|months?|years?|decades?)\s+(?:ago|earlier|later|before))\b""", re.X | re.I)
+    | \d{{0,2}}\s+(?:days?|weeks?|months?|years?|decades?)\s+(?:ago|earlier|later|before))\b""", re.X | re.I)
 # Dates in words, matched in lower case: months (with a day and year after them), weekdays,
 # "yesterday", "last week", "earlier this year", "two days ago", "in the summer of 2022".
 _AFTER_MONTH = r"(?:\s+\d{1,2}(?:st|nd|rd|th)?\b)?(?:,?\s+(?:1\d|20)\d\d\b)?"
-_PERIOD = (rf"(?:week|weekend|month|year|morning|afternoon|evening|night|{_SEASON}|"
+_PERIOD = (rf"(?:day|week|weekend|month|year|morning|afternoon|evening|night|{_SEASON}|"
            r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)")
+_ORDINAL_WORDS = (r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
+                  r"thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|"
+                  r"twenty-first)")
 _DATE_WORDS = re.compile(_alternatives(
     [rf"{month}\b{_AFTER_MONTH}" for month in "january february march april may june july august september october "
                                              "november december".split()]
@@ -464,7 +468,8 @@ _DATE_WORDS = re.compile(_alternatives(
        rf"early\s+{_SEASON}", rf"late\s+{_SEASON}", rf"mid-?{_SEASON}",
        r"spring\b(?:\s+of\s+(?:1[89]|20)\d\d)?", r"summer\b(?:\s+of\s+(?:1[89]|20)\d\d)?",
        r"autumn\b(?:\s+of\s+(?:1[89]|20)\d\d)?", r"winter\b(?:\s+of\s+(?:1[89]|20)\d\d)?",
-       r"at\s+the\s+weekend", r"new\s+year(?:['’]s)?", r"the\s+(?:nineteen|twenty)-\w+s"]) + r"\b")
+       r"at\s+the\s+weekend", r"new\s+year(?:['’]s)?", r"the\s+(?:nineteen|twenty)-\w+s",
+       rf"the\s+(?:early\s+|late\s+|mid-?)?{_ORDINAL_WORDS}\s+(?:century|centuries|millennium)"]) + r"\b")
 _CAPITALISED_DATES = _MONTHS | _WEEKDAYS | _words("mondays tuesdays wednesdays thursdays fridays saturdays sundays")
 
 

@@ -120,6 +120,11 @@ KIND_CASES = [
     ('how long ago was the bridge hit', 'date'),
     ('with what was the car blown up?', 'means'),
     ('Is it known who shot Gur?', 'person'),
+    # A time clause first: the main clause asks.
+    ('When the mayor was kidnapped, where was he taken?', 'place'),
+    ('When the war ended, who became president?', 'person'),
+    ('When economic inequality is smaller, more waste and pollution is?', None),
+    ('When, exactly, did the blast happen?', 'date'),
 ]
 
 
@@ -309,6 +314,11 @@ FOUND_CASES = [
     ("date", "This weekend, the city introduced a curfew from late Friday to early tomorrow.", ("This weekend", "Friday", "tomorrow")),
     ("date", "The incident happened earlier this month, on 2022-03-12.", ("earlier this month", "2022-03-12")),
     ("date", MAY, ()),
+    ("date", "Luther replied the next day, and the letter left 10 days ago.", ("next day", "10 days ago")),
+    ("date", "By the first millennium AD the area was farmed, as it was in the 5th millennium BC and in 753 BC.",
+     ("the first millennium", "5th millennium", "753 BC")),
+    ("date", "In the early nineteenth century, trade grew; the same day three ads ran.",
+     ("the early nineteenth century", "the same day")),
     ("date", "Protesters march through Kherson.", ()),
     ("date", KAKHOVKA, ()),
     ("reason", CONTEMPT, ("motivated by contempt for the occupying forces",)),
