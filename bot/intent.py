@@ -670,9 +670,13 @@ class Intent:
         if self.kind == "expansion":
             return expansions(_acronym(self.text), sentence)
         spans = spans_of(self.kind, sentence)
-        if self.measures is None or not spans:
+        if self.measures is None:
             return spans
-        return tuple(span for span in spans if (measure_of(sentence, span) or "count") in self.measures)
+        kept = tuple(span for span in spans if (measure_of(sentence, span) or "count") in self.measures)
+        if "duration" in self.measures:  # "How long has Kherson been occupied?": "since March 2022"
+            kept += tuple(since.group() for date in spans_of("date", sentence)
+                          for since in re.finditer(r"\b[Ss]ince\s+" + re.escape(date), sentence))
+        return kept
 
 
 def analyse(question: str) -> Intent:

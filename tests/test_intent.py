@@ -400,6 +400,14 @@ def test_what_an_asked_number_may_measure(question: str, measures: frozenset[str
     assert analyse(question).measures == measures
 
 
+def test_how_long_is_answered_by_a_duration_or_by_since_when() -> None:
+    intent = analyse("How long has Kherson been occupied?")
+    assert intent.found("Kherson has been occupied since March 2022.") == ("since March 2022",)
+    assert intent.found("The occupation of Kherson lasted eight months.") == ("eight",)
+    assert intent.found("Kherson was occupied in March 2022.") == ()  # when it began is not how long
+    assert analyse("How many people live in Kherson?").found("It has been occupied since March 2022.") == ()
+
+
 @pytest.mark.parametrize("question, text, kind", [
     ("What does NRC stand for?", "What does NRC?", "expansion"),
     ("what does the abbreviation SSO stand for", "what does the abbreviation SSO", "expansion"),
