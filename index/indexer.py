@@ -55,6 +55,9 @@ _BATCH = 5000  # terms merged per round trip
 PARALLEL_BYTES = 16 * 1024 * 1024
 _ARTICLES_AHEAD = 2000  # articles a batch sent to the workers; the next is analysed while one is written
 _RUN = 100  # articles analysed, sent back and written together (one task of a worker)
+# Postings are sorted by term this many at a time: sorting them all at once took three times their
+# memory again (~10 GB at 5M passages), and once sorted they keep only slots and counts (6 bytes each).
+_SEGMENT = 1 << 25
 
 
 @dataclass
@@ -182,6 +185,7 @@ class _PostingsBuilder:
         self.vocabulary = vocabulary
         self.first_new_term = self.next_term = next_term
         self.new_terms: list[tuple[int, str]] = []
+        self.segments: list[_Grouped] = []  # the postings added first, each _SEGMENT of them sorted by term
         self.terms = array("i")
         self.slots = array("i")
         self.tfs = array("H")
@@ -202,14 +206,20 @@ class _PostingsBuilder:
         self.next_term += 1
         return term_id
 
-    def mark(self) -> tuple[int, int, int, int]:
+    def mark(self) -> tuple[int, int, int, int, int]:
         """A point to roll back to if the file being read turns out to be broken."""
-        return len(self.terms), len(self.passages), len(self.new_terms), self.next_term
+        return len(self.segments), len(self.terms), len(self.passages), len(self.new_terms), self.next_term
 
-    def rollback(self, mark: tuple[int, int, int, int]) -> None:
-        postings, passages, new_terms, self.next_term = mark
-        for array_ in (self.terms, self.slots, self.tfs):
-            del array_[postings:]
+    def rollback(self, mark: tuple[int, int, int, int, int]) -> None:
+        segments, postings, passages, new_terms, self.next_term = mark
+        if len(self.segments) > segments:
+            # The first segment sealed since the mark also holds the postings added before it.
+            added = np.frombuffer(self.passages[passages:], dtype=np.int32)
+            self.segments[segments:] = [self.segments[segments].without(added)]
+            self.terms, self.slots, self.tfs = array("i"), array("i"), array("H")
+        else:
+            for array_ in (self.terms, self.slots, self.tfs):
+                del array_[postings:]
         del self.passages[passages:], self.lengths[passages:], self.articles[passages:]
         for _, term in self.new_terms[new_terms:]:
             del self.vocabulary[term]
@@ -223,17 +233,20 @@ class _PostingsBuilder:
                                (self.terms, terms), (self.slots, np.repeat(slots, distinct))):
             array_.frombytes(values.astype(np.int32).tobytes())
         self.tfs.frombytes(tfs.astype(np.uint16).tobytes())
+        if len(self.terms) >= _SEGMENT:
+            self._seal()
 
-    def grouped(self) -> "_Grouped":
-        """All postings added, ordered by term (slots stay ascending within a term)."""
-        terms = np.frombuffer(self.terms, dtype=np.int32)
-        order = np.argsort(terms, kind="stable")
-        slots = np.frombuffer(self.slots, dtype=np.int32)[order]
-        tfs = np.frombuffer(self.tfs, dtype=np.uint16)[order]
-        terms = terms[order]
-        del order
-        starts = np.flatnonzero(np.r_[True, terms[1:] != terms[:-1]]) if len(terms) else np.empty(0, np.int64)
-        return _Grouped(terms[starts], np.append(starts, len(terms)), slots, tfs)
+    def _seal(self) -> None:
+        if len(self.terms):
+            self.segments.append(_Grouped.sort(np.frombuffer(self.terms, dtype=np.int32),
+                                               np.frombuffer(self.slots, dtype=np.int32),
+                                               np.frombuffer(self.tfs, dtype=np.uint16)))
+        self.terms, self.slots, self.tfs = array("i"), array("i"), array("H")
+
+    def grouped(self) -> "_Additions":
+        """All postings added, by term (slots stay ascending within a term)."""
+        self._seal()
+        return _Additions(self.segments)
 
 
 @dataclass(frozen=True)
@@ -245,12 +258,44 @@ class _Grouped:
     slots: np.ndarray
     tfs: np.ndarray
 
+    @staticmethod
+    def sort(terms: np.ndarray, slots: np.ndarray, tfs: np.ndarray) -> "_Grouped":
+        """Postings in the order added, grouped by term (a stable sort: each term's stay in order)."""
+        order = np.argsort(terms, kind="stable")
+        slots, tfs, terms = slots[order], tfs[order], terms[order]
+        del order
+        starts = np.flatnonzero(np.r_[True, terms[1:] != terms[:-1]]) if len(terms) else np.empty(0, np.int64)
+        return _Grouped(terms[starts], np.append(starts, len(terms)), slots, tfs)
+
+    def without(self, gone: np.ndarray) -> "_Grouped":
+        """These postings but those of the passages in slots gone."""
+        keep = ~np.isin(self.slots, gone)
+        left = np.bincount(np.repeat(np.arange(len(self.term_ids)), np.diff(self.bounds))[keep],
+                           minlength=len(self.term_ids))
+        return _Grouped(self.term_ids[left > 0], np.append(0, np.cumsum(left[left > 0])), self.slots[keep],
+                        self.tfs[keep])
+
     def of(self, term_id: int) -> tuple[np.ndarray, np.ndarray] | None:
         i = int(np.searchsorted(self.term_ids, np.int32(term_id)))  # an int32 key: no copy of the array
         if i == len(self.term_ids) or self.term_ids[i] != term_id:
             return None
         start, end = self.bounds[i], self.bounds[i + 1]
         return self.slots[start:end], self.tfs[start:end]
+
+
+class _Additions:
+    """The postings of a run, segment after segment: a term's are its postings of each in turn."""
+
+    def __init__(self, segments: list[_Grouped]) -> None:
+        self.segments = segments
+        self.term_ids = np.unique(np.concatenate([s.term_ids for s in segments])) if segments \
+            else np.empty(0, np.int32)
+
+    def of(self, term_id: int) -> tuple[np.ndarray, np.ndarray] | None:
+        pieces = [piece for piece in (s.of(term_id) for s in self.segments) if piece is not None]
+        if len(pieces) < 2:
+            return pieces[0] if pieces else None
+        return np.concatenate([p[0] for p in pieces]), np.concatenate([p[1] for p in pieces])
 
 
 class Indexer:

@@ -220,3 +220,28 @@ def test_analysing_in_worker_processes_writes_the_same_index(tmp_path: Path, mon
                        for table in ("articles", "passages", "terms", "postings", "sentences")])
         conn.close()
     assert tables[0] == tables[1] and len(tables[0][1]) > 30
+
+
+def test_postings_sorted_in_segments_write_the_same_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Postings sorted by term a few at a time, and a broken file undone after some were sorted."""
+    import citebot.index.indexer as indexer
+    from tests.conftest import DATA
+
+    lines = (DATA / "scifact_corpus_sample.jsonl").read_text(encoding="utf-8").splitlines()
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.jsonl").write_text("\n".join(lines[:10]), encoding="utf-8")
+    (corpus / "b.jsonl").write_text("\n".join(lines[10:18] + ["{broken"] + lines[18:20]), encoding="utf-8")
+    (corpus / "c.jsonl").write_text("\n".join(lines[20:30]), encoding="utf-8")
+    monkeypatch.setattr(indexer, "_ARTICLES_AHEAD", 3)  # the broken line comes after several runs were added
+    tables = []
+    for segment in (1 << 25, 200):
+        monkeypatch.setattr(indexer, "_SEGMENT", segment)
+        index = tmp_path / f"index-{segment}.sqlite"
+        summary = index_paths(index, [corpus], progress=False, workers=1)
+        assert summary.added == 20 and "b.jsonl" in summary.errors[0]
+        conn = sqlite3.connect(index)
+        tables.append([conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+                       for table in ("articles", "passages", "terms", "postings", "sentences")])
+        conn.close()
+    assert tables[0] == tables[1]
