@@ -1,6 +1,7 @@
 """Text analysis: the same words → terms mapping for passages and questions.
 
 Case folding, Unicode-aware words, diacritics folded, possessives dropped,
+dotted abbreviations joined ("U.N." → un; "US" and "U.S." → usa),
 hyphenated words kept whole and split into parts, thousands separators
 removed from numbers, English stop words removed, irregular verb forms
 mapped to their base ("said" → say), British spellings folded to American
@@ -19,7 +20,8 @@ import Stemmer
 
 # Numbers with thousands separators first, so "45,000" stays one word; then
 # words that may be joined by hyphens or apostrophes ("Russian-backed", "Gur's").
-_WORD = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|[^\W_]+(?:['’\-‐‑][^\W_]+)*")
+# Dotted abbreviations ("U.N.", "U.K.") are one word, so that they meet the undotted ones ("UN").
+_WORD = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?:[^\W\d_]\.){2,}(?![^\W_])|[^\W_]+(?:['’\-‐‑][^\W_]+)*")
 _JOINERS = re.compile(r"['’\-‐‑]")
 _HYPHENS = re.compile(r"[\-‐‑]")
 _POSSESSIVE = re.compile(r"['’]s$")
@@ -131,9 +133,19 @@ def fold(word: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+# "US" and "U.S." are the United States, not the pronoun "us" (a stop word) that lower case makes of them.
+_UNITED_STATES = frozenset({"US", "U.S.", "USA", "U.S.A."})
+
+
 @lru_cache(maxsize=200_000)
 def _terms_of_word(word: str) -> tuple[str, ...]:
     """Terms for one surface word; cached because news text repeats words a lot."""
+    if word in _UNITED_STATES:
+        return ("usa",)
+    if word.endswith(".") and word[-2:-1].isalpha():  # a dotted abbreviation: "U.N." is "UN"
+        word = word.replace(".", "")
+    elif "US" in word and _HYPHENS.search(word):  # "US-backed"
+        word = "-".join("USA" if part in _UNITED_STATES else part for part in _HYPHENS.split(word))
     if word.isascii() and word.isalpha():  # most words: no accents, digits, hyphens or apostrophes
         word = word.lower()
         return () if word in STOP_WORDS else (_stem(word),)

@@ -18,8 +18,9 @@ from pathlib import Path
 # 4: every article's sentences, with their terms and boilerplate flags; 5: officer, university and
 # organ analysed apart from office, universe and organisation; 6: each term's postings carry their staircase
 # (the pairs that bound its impact, for exact dynamic pruning), and meta is a rowid table; 7: British
-# spellings analysed as American ones (defence → defense)
-SCHEMA_VERSION = 7
+# spellings analysed as American ones (defence → defense); 8: dotted abbreviations as one word ("U.N." → un),
+# "US" and "U.S." as usa
+SCHEMA_VERSION = 8
 
 SCHEMA = """
 -- A rowid table, so looking a key up reads only its small index: in a WITHOUT ROWID table a lookup

@@ -82,3 +82,12 @@ def test_words_that_only_look_british_are_left_alone() -> None:
     for word in ["promise", "exercise", "surprise", "silence", "presence", "genre", "flour", "four", "fire",
                  "acre", "rogue", "noise", "cruise", "hour"]:
         assert analyze(word) == [_stemmer.stemWord(word)], word
+
+
+def test_dotted_abbreviations_meet_undotted_ones() -> None:
+    assert analyze("the U.N. said") == analyze("the UN said") == ["un", "say"]
+    assert analyze("U.K. and E.U. leaders") == analyze("UK and EU leaders")
+    assert analyze("U.S. troops") == analyze("US troops") == analyze("USA troops") == ["usa", "troop"]
+    assert analyze("US-backed") == analyze("USA-backed") and "usa" in analyze("U.S.-backed")
+    assert analyze("tell us") == [] and analyze("at 10 a.m.") == ["10"]  # the pronoun and "am" stay stop words
+    assert [(t.term, t.start, t.end) for t in tokens("The U.N. met")] == [("un", 4, 8), ("meet", 9, 12)]
