@@ -125,11 +125,21 @@ class Token:
     end: int
 
 
+# Cyrillic letters that look like Latin ones: a Latin word with one inside ("Zaporіzhzhia" with a
+# Ukrainian і, pasted from a Ukrainian source) is the Latin word.
+_LOOK_ALIKES = str.maketrans("аеіорсухјѕ", "aeiopcyxjs")
+_LATIN = re.compile(r"[a-z]")
+
+
 def fold(word: str) -> str:
-    """Lower-case and strip diacritics: 'Zaporizhzhia' and 'Zaporіzhzhia' alike."""
+    """Lower-case and strip diacritics: 'Zaporižžia' and 'Zaporizzia' alike, and 'Zaporіzhzhia'
+    (a Cyrillic і inside) and 'Zaporizhzhia'."""
     if word.isascii():  # most words: nothing to decompose
         return word.lower()
-    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    word = word.casefold()
+    if _LATIN.search(word):
+        word = word.translate(_LOOK_ALIKES)
+    decomposed = unicodedata.normalize("NFKD", word)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 

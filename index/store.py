@@ -19,7 +19,7 @@ from pathlib import Path
 # organ analysed apart from office, universe and organisation; 6: each term's postings carry their staircase
 # (the pairs that bound its impact, for exact dynamic pruning), and meta is a rowid table; 7: British
 # spellings analysed as American ones (defence → defense); 8: dotted abbreviations as one word ("U.N." → un),
-# "US" and "U.S." as usa
+# "US" and "U.S." as usa, Cyrillic look-alike letters inside a Latin word as Latin ones
 SCHEMA_VERSION = 8
 
 SCHEMA = """

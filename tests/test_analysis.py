@@ -34,6 +34,9 @@ def test_numbers_match_with_or_without_separator() -> None:
 
 def test_diacritics_and_unicode_words() -> None:
     assert analyze("Zaporižžia naïve") == analyze("zaporizzia naive")
+    # A Cyrillic look-alike inside a Latin word is the Latin letter; a Cyrillic word stays Cyrillic.
+    assert analyze("Zapor\u0456zhzh\u0456a Kh\u0435rson") == analyze("Zaporizhzhia Kherson")
+    assert analyze("Херсон") == ["херсон"]
     assert analyze("Запоріжжя") == ["запоріжжя"]
 
 
