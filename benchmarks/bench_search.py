@@ -36,6 +36,7 @@ import gc
 import json
 import os
 import random
+import resource
 import re
 import shutil
 import subprocess
@@ -170,9 +171,17 @@ class TantivyEngine:
 
 def child_citebot_build(args: argparse.Namespace) -> dict[str, Any]:
     store = Path(args.store)
+    before = cpu_s()
     build_s, summary = index_citebot(store, [Path(args.corpus)])
-    return {"build_s": build_s, "passages": summary.passages, "peak_rss_mb": peak_rss_mb(),
-            "index_mb": store_size_mb(store)}
+    return {"build_s": build_s, "build_cpu_s": cpu_s() - before, "passages": summary.passages,
+            "peak_rss_mb": peak_rss_mb(), "index_mb": store_size_mb(store)}
+
+
+def cpu_s() -> float:
+    """CPU seconds of this process's threads and of its children that have ended (indexing workers):
+    on a shared machine, what a build cost even when other work slowed its wall-clock time."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def child_citebot_query(args: argparse.Namespace, queries: list[str]) -> dict[str, Any]:
@@ -264,14 +273,15 @@ def build_baseline(args: argparse.Namespace, docs: int, analyze: Any) -> dict[st
         titles, texts = load_docs(Path(args.corpus), docs)
     load_s = time.perf_counter() - start
     loaded = current_rss_mb()
-    start = time.perf_counter()
+    start, before = time.perf_counter(), cpu_s()
     if args.engine == "tantivy":  # tantivy analyses the texts itself
         engine: Any = TantivyEngine(titles, texts, Path(args.store).with_suffix(".tantivy"))
+        build_s, build_cpu_s = time.perf_counter() - start, cpu_s() - before
         count = len(texts)
         del titles, texts
         gc.collect()
         return {"engine": engine, "count": count, "load_s": load_s, "tokenise_s": 0.0,
-                "build_s": time.perf_counter() - start, "loaded_rss_mb": loaded, "peak_rss_mb": peak_rss_mb(),
+                "build_s": build_s, "build_cpu_s": build_cpu_s, "loaded_rss_mb": loaded, "peak_rss_mb": peak_rss_mb(),
                 "serve_rss_mb": current_rss_mb(), "index_mb": engine.size_mb()}
     tokens = [analyze(title) + analyze(text) for title, text in zip(titles, texts)]
     del titles, texts
@@ -443,7 +453,9 @@ def bench_set(name: str, corpus: Path, docs: int, queries: list[str], folder: Pa
             ["tantivy / citebot, RSS while serving", len(queries), tantivy["serve_rss_mb"] / cite["serve_rss_mb"],
              "≥ 1" if at_scale else "-", tantivy["serve_rss_mb"] >= cite["serve_rss_mb"] if at_scale else None],
             ["tantivy / citebot, build speed", len(queries), tantivy["build_s"] / build["build_s"],
-             "≥ 0.5" if at_scale else "-", tantivy["build_s"] / build["build_s"] >= 0.5 if at_scale else None]]
+             "≥ 0.5" if at_scale else "-", tantivy["build_s"] / build["build_s"] >= 0.5 if at_scale else None],
+            ["tantivy / citebot, build CPU seconds", len(queries), tantivy["build_cpu_s"] / build["build_cpu_s"],
+             "-", None]]
     if "bm25s-numba" in results:
         numba = results["bm25s-numba"]
         wanted = 0.8 if at_scale else 1.0
@@ -471,7 +483,7 @@ def bench_set(name: str, corpus: Path, docs: int, queries: list[str], folder: Pa
                                   digits=[0, 0, 3, 0, 0]))
     notes.append(
         "citebot extras: "
-        f"index build {build['build_s']:.1f} s (target < {TARGET_INDEX_S} s at 1M: "
+        f"index build {build['build_s']:.1f} s ({build['build_cpu_s']:.0f} CPU s, workers included; target < {TARGET_INDEX_S} s at 1M: "
         f"{'met' if build['build_s'] < TARGET_INDEX_S else 'NOT met'}), "
         f"peak RSS while indexing {build['peak_rss_mb']:,.0f} MB (target < {TARGET_INDEX_RSS_MB:,} MB: "
         f"{'met' if build['peak_rss_mb'] < TARGET_INDEX_RSS_MB else 'NOT met'}), "
