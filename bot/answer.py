@@ -71,6 +71,10 @@ _EVENTS = tuple((frozenset(analyze(asks)), frozenset(analyze(asks + " " + tells)
 # "Zhu Shijie (1249–1314)": a life's years speak of its birth and death.
 _LIFE_YEARS = re.compile(r"\((?:born |b\. |c\. )?\d{3,4}(?:\s*[–-]\s*(?:c\. )?\d{3,4})?\)")
 _LIFE_EVENTS = frozenset(analyze("born died"))
+# "What HAPPENED to the mayor?": a verb that only asks for an event is worth little of the question,
+# however rare it is in a small archive ("The incident happened late last month" is no answer).
+_LIGHT_VERBS = frozenset(analyze("happen occur get"))
+LIGHT_VERB_SHARE = 0.25
 # A story's first sentences say what it is about.
 LEAD_RANK_FACTOR = 0.1
 LEAD_SENTENCES = 3  # a dek or a dateline often comes before the sentence that tells the news
@@ -158,10 +162,11 @@ class _Question:
         self.worth: dict[str, tuple[str, float]] = {}
         best: dict[str, float] = {}
         for term in result.terms:
-            worth = term.idf * (term.weight if term.substitute else 1.0)
+            light = LIGHT_VERB_SHARE if term.typed in _LIGHT_VERBS else 1.0
+            worth = term.idf * light * (term.weight if term.substitute else 1.0)
             if worth > self.worth.get(term.term, ("", -1.0))[1]:
                 self.worth[term.term] = (term.typed, worth)
-            best[term.typed] = max(best.get(term.typed, 0.0), term.idf)
+            best[term.typed] = max(best.get(term.typed, 0.0), term.idf * light)
         self.typed_worth = best
         self.unknown_mass = unknown_worth(result)
         self.mass = math.fsum(best.values()) + self.unknown_mass
