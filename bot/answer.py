@@ -78,6 +78,7 @@ LIGHT_VERB_SHARE = 0.25
 # A story's first sentences say what it is about.
 LEAD_RANK_FACTOR = 0.1
 LEAD_SENTENCES = 3  # a dek or a dateline often comes before the sentence that tells the news
+_OPENING_QUOTES = "\"“‘'«„"
 # A sentence that opens with a pronoun or "It came…" leans on the one before it.
 _LEANS = re.compile(r"(?:[\"“‘(]\s*)?(?:he|she|it|they|his|her|its|their|him|them|this|that|these|those|"
                     r"the (?:latter|former|move|attack|incident|blast|man|woman|official)|both|such)\b", re.I)
@@ -305,12 +306,19 @@ class _Sentences:
         return self.question.covered(mask)
 
     def leans(self, context: Context, i: int) -> bool:
-        """Whether sentence i of context opens leaning on the one before ("He…", "It came…")."""
+        """Whether sentence i of context opens leaning on the one before ("He…", "It came…").
+
+        A quotation opening a paragraph does not: its "he" is the speaker's, told of before the
+        speaker is named, not whoever ended the paragraph above ('“He has died,” Leontiev said').
+        """
         sentence = context.sentences[i]
         key = (context.article_id, sentence.number)
         leans = self.leaning.get(key)
         if leans is None:
-            leans = self.leaning[key] = bool(_LEANS.match(context.text, sentence.start, sentence.start + 24))
+            text = context.text
+            leans = bool(_LEANS.match(text, sentence.start, sentence.start + 24)) and not (
+                text[sentence.start] in _OPENING_QUOTES and "\n" in text[context.sentences[i - 1].end : sentence.start])
+            self.leaning[key] = leans
         return leans
 
     def masks_of(self, context: Context) -> list[int]:

@@ -178,6 +178,13 @@ async def test_a_sentence_leaning_on_the_one_before_brings_it_along(citebot: Cit
     assert not excerpt.startswith("It came")  # "It" needs the sentence before it
 
 
+async def test_a_quotation_opening_a_paragraph_does_not_bring_the_paragraph_above_along(citebot: Citebot) -> None:
+    # '“He has died,” Leontiev said' follows a paragraph about the Makarov pistol: its "he" is Saldo.
+    answer = await citebot.ask("What did Leontiev say about Saldo?")
+    excerpt = answer.citations[0].excerpt.text
+    assert excerpt.startswith("“He has died") and "Makarov" not in excerpt
+
+
 @pytest.mark.parametrize("question", [
     "Who is the mayor of London?",  # a name the articles never use
     "What is the price of bitcoin?",  # one known common word beside an unknown one
