@@ -63,7 +63,7 @@ _ASKS_WHO_HOLDS = re.compile(r"who (?:is|was|are|were|'s) (?:the |its |their )?(
 # born?" is not answered by a sentence that names X and a date): the words that ask about each
 # event, and the words that tell of it.
 _EVENTS = tuple((frozenset(analyze(asks)), frozenset(analyze(asks + " " + tells))) for asks, tells in (
-    ("born", "birth birthplace native"), ("die died", "death dead killed"),
+    ("born", "birth birthplace native"), ("die died", "death dead killed murdered assassinated slain executed perished fatally blown"),
     ("founded established formed", "founder opened created"), ("opened", "opening inaugurated launched founded built"),
     ("married", "marriage wife husband"),
     ("owns", "owner ownership"), ("designed invented", "designer inventor introduced developed"),
@@ -182,6 +182,7 @@ class _Question:
         self.names = frozenset(t for name in intent.names for t in analyze(name)) & (best.keys() | set(result.unmatched))
         self.verbs = frozenset(t for verb in intent.verbs for t in analyze(verb))
         self.events = tuple(tells for asks, tells in _EVENTS if asks & self.verbs)
+        self.event_verbs = tuple((asks & self.verbs, tells) for asks, tells in _EVENTS if asks & self.verbs)
         self.typed = len(best) + len(result.unmatched)
         self.unmatched = tuple(result.unmatched)
         # The question's most specific word: an unknown one, else the rarest in the articles.
@@ -417,6 +418,9 @@ def _features(question: _Question, best: _Candidate, masks: list[int], runner_up
               ideal: float) -> Features:
     """What the answerability model sees of the best candidate (masks: its context's sentences')."""
     typed = question.typed_in(best.present)
+    # "How did X die?" is answered by "X was blown up": a word telling of the asked event holds its verb.
+    terms = best.terms if question.event_verbs else frozenset()
+    typed |= {verb for asked, tells in question.event_verbs if not tells.isdisjoint(terms) for verb in asked}
     names = _names(question)
     # A verb the articles never use ("born") is one the excerpt does not hold.
     verbs = question.verbs & (question.typed_worth.keys() | set(question.unmatched))

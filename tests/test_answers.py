@@ -157,6 +157,9 @@ async def test_a_question_about_an_event_is_answered_by_a_sentence_telling_of_it
     assert any("born" in asks for asks, _ in _EVENTS) and _LIFE_YEARS.search("Zhu Shijie (1249–1314) solved")
     answer = await citebot.ask("Where did Vitaly Gur die?")
     assert "died" in answer.citations[0].excerpt.text
+    # Told in other words: "blown up in his car" tells of a death, and holds the asked verb.
+    answer = await citebot.ask("How did Dmitry Savluchenko die?")
+    assert answer.citations and "blown up" in answer.citations[0].excerpt.text
 
 
 async def test_an_abbreviation_is_expanded_from_the_articles(citebot: Citebot) -> None:
