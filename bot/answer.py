@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import math
 import re
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
+from os.path import commonprefix
 
 from citebot.bot.answerability import Features, model
 from citebot.bot.intent import Intent
@@ -75,6 +76,12 @@ _LIFE_EVENTS = frozenset(analyze("born died"))
 # however rare it is in a small archive ("The incident happened late last month" is no answer).
 _LIGHT_VERBS = frozenset(analyze("happen occur get"))
 LIGHT_VERB_SHARE = 0.25
+# A question's word counts this share in a sentence that holds another word of its family, which
+# Snowball stems apart: occupied/occupation, Russia/Russian, president/presidential,
+# explosion/exploded. Its half-worth bit is kept under the term with RELATED before it.
+RELATED_SHARE = 0.5
+RELATED_PREFIX = 5
+RELATED = "~"
 # A story's first sentences say what it is about.
 LEAD_RANK_FACTOR = 0.1
 LEAD_SENTENCES = 3  # a dek or a dateline often comes before the sentence that tells the news
@@ -169,7 +176,8 @@ class _Question:
                 self.worth[term.term] = (term.typed, worth)
             best[term.typed] = max(best.get(term.typed, 0.0), term.idf * light)
         self.typed_worth = best
-        self.unknown_mass = unknown_worth(result)
+        unknown = unknown_worths(result)
+        self.unknown_mass = math.fsum(unknown.values())
         self.mass = math.fsum(best.values()) + self.unknown_mass
         self.terms = frozenset(self.worth)
         self.asked = frozenset(analyze(result.query))
@@ -190,6 +198,12 @@ class _Question:
             min(best, key=lambda t: (-best[t], t), default="")
         # Sets of the question's terms are held as bit masks: a run's terms are an OR of its
         # sentences', and its coverage a lookup (this loop runs for every run of every hit).
+        self.stems: dict[str, list[str]] = {}  # the question's terms by their first letters, for families
+        # A word the articles never use may have family in them too ("occupation": "occupied").
+        for term, (typed, worth) in sorted([*self.worth.items(), *((w, (w, v)) for w, v in unknown.items())]):
+            if len(term) >= RELATED_PREFIX and term.isalpha():
+                self.stems.setdefault(term[:RELATED_PREFIX], []).append(term)
+                self.worth[RELATED + term] = (typed, worth * RELATED_SHARE)
         self.order = sorted(self.worth)
         self.bits = {term: 1 << i for i, term in enumerate(self.order)}
         self.shares: dict[int, float] = {}  # covered(mask), memoised
@@ -198,6 +212,12 @@ class _Question:
         bits, mask = self.bits, 0
         for term in terms & self.terms:
             mask |= bits[term]
+        if self.stems:
+            for term in terms:
+                if len(term) >= RELATED_PREFIX:
+                    for own in self.stems.get(term[:RELATED_PREFIX], ()):
+                        if not mask & bits.get(own, 0) and _related(own, term):
+                            mask |= bits[RELATED + own]
         return mask
 
     def members(self, mask: int) -> list[str]:
@@ -402,6 +422,13 @@ def _candidates(question: _Question, facts: _Sentences, hit: Hit, context: Conte
     return _Candidate(hit, context, start, last, covered, cover, kind, rank)
 
 
+def _related(a: str, b: str) -> bool:
+    """Whether two terms are of one word family: their first RELATED_PREFIX letters and three
+    quarters of the shorter one in common (occup/occupi, russia/russian, explos/explod)."""
+    common = len(commonprefix((a, b)))
+    return common >= RELATED_PREFIX and common >= 0.75 * min(len(a), len(b))
+
+
 def _rank(score: float, coverage: float, kind: float, lead: bool) -> float:
     """A candidate's rank: its passage's BM25 score, damped (an answer is a sentence or two where
     the question's words meet, not a passage that has them all somewhere), by its coverage, the
@@ -466,8 +493,13 @@ def unknown_worth(result: SearchResult) -> float:
     English word counts half, since a small archive lacks many ordinary words
     that a reader may use to put the question in their own way.
     """
+    return math.fsum(unknown_worths(result).values())
+
+
+def unknown_worths(result: SearchResult) -> dict[str, float]:
+    """Each unknown word's share of unknown_worth()."""
     rarest = max([t.idf for t in result.terms], default=1.0)
-    return math.fsum(rarest * (UNKNOWN_COMMON_SHARE if is_common(word) else 1.0) for word in result.unmatched)
+    return {word: rarest * (UNKNOWN_COMMON_SHARE if is_common(word) else 1.0) for word in result.unmatched}
 
 
 def ideal_score(result: SearchResult) -> float:

@@ -4,10 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from citebot.bot.answer import Answer, compose
+from citebot.bot.answer import Answer, _related, compose
 from citebot.bot.intent import analyse
 from citebot.bot.questions import BadQuestion
 from citebot.bot.service import Citebot, answer_question
+from citebot.index.analysis import analyze
 from citebot.index.indexer import index_paths
 from citebot.index.search import Searcher
 
@@ -123,6 +124,27 @@ async def test_a_second_place_in_one_article_is_cited_when_no_other_article_answ
     async with await Searcher.open(tmp_path / "index.sqlite") as searcher:
         answer = await _compose(searcher, "Where did the lighthouse keeper find the brass compass?", max_articles=2)
     assert sorted(c.hit.article_id for c in answer.citations) == ["harbour", "museum"]
+
+
+def test_word_families_are_told_by_their_first_letters() -> None:
+    for a, b in [("occupation", "occupied"), ("Russia", "Russian"), ("explosion", "exploded"),
+                 ("president", "presidential"), ("prison", "prisoners")]:
+        assert _related(analyze(a)[0], analyze(b)[0]), (a, b)
+    for a, b in [("mayor", "mayhem"), ("nation", "natural"), ("Kherson", "Kharkiv"), ("prison", "prism")]:
+        assert not _related(analyze(a)[0], analyze(b)[0]), (a, b)
+
+
+async def test_a_word_of_the_same_family_counts_half(tmp_path: Path) -> None:
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "town.txt").write_text("Town notes\n\nRussian troops occupied the town of Bilohirka in March. "
+                                       + _filler(4))
+    index_paths(tmp_path / "index.sqlite", [articles], progress=False)
+    async with await Searcher.open(tmp_path / "index.sqlite") as searcher:
+        family = await _compose(searcher, "When did the occupation of Bilohirka begin?", threshold=0.0)
+        apart = await _compose(searcher, "When did the flooding of Bilohirka begin?", threshold=0.0)
+    assert "occupied" in family.citations[0].excerpt.text
+    assert family.confidence > apart.confidence  # "occupied" holds some of "occupation"; nothing holds "flooding"
 
 
 @pytest.mark.parametrize("question, expected", [
