@@ -79,7 +79,7 @@ LIGHT_VERB_SHARE = 0.25
 # A question's word counts this share in a sentence that holds another word of its family, which
 # Snowball stems apart: occupied/occupation, Russia/Russian, president/presidential,
 # explosion/exploded. Its half-worth bit is kept under the term with RELATED before it.
-RELATED_SHARE = 0.5
+RELATED_SHARE = 0.75
 RELATED_PREFIX = 5
 RELATED = "~"
 # A story's first sentences say what it is about.
