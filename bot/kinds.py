@@ -473,8 +473,14 @@ _DATE_WORDS = re.compile(_alternatives(
 _CAPITALISED_DATES = _MONTHS | _WEEKDAYS | _words("mondays tuesdays wednesdays thursdays fridays saturdays sundays")
 
 
+# Named times: "the Lower Paleolithic period", "the Bronze Age", "the Ming dynasty", "the mid-Eocene".
+_NAMED_TIMES = re.compile(r"\bthe\s+(?:(?:early|late|mid)-?\s*)?(?:[A-Z][\w'’-]*\s+){1,3}"
+                          r"(?:[Pp]eriod|[Ee]ra|[Aa]ge|[Dd]ynasty|[Ee]poch)s?\b"
+                          r"|\bthe\s+mid-[A-Z][a-z]+cene\b")
+
+
 def _dates(sentence: str) -> tuple[str, ...]:
-    found: list[tuple[int, int]] = []
+    found: list[tuple[int, int]] = [match.span() for match in _NAMED_TIMES.finditer(sentence)]
     for match in _DATE_DIGITS.finditer(sentence):
         start = match.start()
         if start and (sentence[start - 1].isalnum() or sentence[start - 1] in ",."):

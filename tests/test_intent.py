@@ -319,6 +319,8 @@ FOUND_CASES = [
      ("the first millennium", "5th millennium", "753 BC")),
     ("date", "In the early nineteenth century, trade grew; the same day three ads ran.",
      ("the early nineteenth century", "the same day")),
+    ("date", "Inhabited since the Lower Paleolithic period, it split during the mid-Eocene; at the age of 12 he left.",
+     ("the Lower Paleolithic period", "the mid-Eocene")),
     ("date", "Protesters march through Kherson.", ()),
     ("date", KAKHOVKA, ()),
     ("reason", CONTEMPT, ("motivated by contempt for the occupying forces",)),
