@@ -18,6 +18,7 @@ from os.path import commonprefix
 
 from citebot.bot.answerability import Features, model
 from citebot.bot.intent import Intent
+from citebot.bot.kinds import expansions
 from citebot.index.analysis import analyze, matched_words, tokens
 from citebot.index.common_words import is_common
 from citebot.index.search import Context, Hit, SearchResult
@@ -82,6 +83,7 @@ LIGHT_VERB_SHARE = 0.25
 RELATED_SHARE = 0.75
 RELATED_PREFIX = 5
 RELATED = "~"
+_ACRONYM = re.compile(r"[A-Z]{2,6}")
 # A story's first sentences say what it is about.
 LEAD_RANK_FACTOR = 0.1
 LEAD_SENTENCES = 3  # a dek or a dateline often comes before the sentence that tells the news
@@ -462,7 +464,7 @@ def _features(question: _Question, best: _Candidate, masks: list[int], runner_up
     return Features(
         coverage=best.coverage,
         names=len(names & typed) / len(names) if names else 1.0,
-        missing_names=float(not question.names <= question.typed_worth.keys()),
+        missing_names=float(bool(_missing_names(question, best))),
         verbs=len(verbs & typed) / len(verbs) if verbs else 1.0,
         kind_asked=float(question.intent.kind is not None),
         kind_new=best.kind,
@@ -603,6 +605,18 @@ def compose(result: SearchResult, contexts: list[Context], intent: Intent, thres
             instead[_surface(typed, [result.query])] = _surface(used[0], texts)
     return Answer(result.query, citations, instead, [_surface(u, [result.query]) for u in result.unmatched],
                   confidence=confidence)
+
+
+def _missing_names(question: _Question, best: _Candidate) -> set[str]:
+    """The question's name terms the articles never use, but for an acronym whose long form the
+    excerpt's context spells ("IAEA" where the article only writes "International Atomic Energy
+    Agency")."""
+    missing = question.names - question.typed_worth.keys()
+    if missing:
+        text = best.context.text
+        missing -= {term for name in question.intent.names if _ACRONYM.fullmatch(name) and expansions(name, text)
+                    for term in analyze(name)}
+    return missing
 
 
 def _names(question: _Question) -> set[str]:

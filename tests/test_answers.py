@@ -147,6 +147,19 @@ async def test_a_word_of_the_same_family_counts_half(tmp_path: Path) -> None:
     assert family.confidence > apart.confidence  # "occupied" holds some of "occupation"; nothing holds "flooding"
 
 
+async def test_an_acronym_the_articles_only_spell_out_is_not_a_missing_name(tmp_path: Path) -> None:
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "iaea.txt").write_text("Nuclear watchdog warns\n\nThe International Atomic Energy Agency said on "
+                                       "Monday that the Zaporizhzhia plant had lost power again. " + _filler(4))
+    index_paths(tmp_path / "index.sqlite", [articles], progress=False)
+    async with await Searcher.open(tmp_path / "index.sqlite") as searcher:
+        spelt = await _compose(searcher, "What did the IAEA say about the Zaporizhzhia plant?")
+        other = await _compose(searcher, "What did the OSCE say about the Zaporizhzhia plant?")
+    assert spelt.citations and "International Atomic Energy Agency" in spelt.citations[0].excerpt.text
+    assert not other.citations  # letters nothing in the article spells: a name the articles lack
+
+
 @pytest.mark.parametrize("question, expected", [
     # The name is in the sentence after the one that matches the question's words.
     ("Which pro-Russian mayor was put into an induced coma?", "Volodymyr Saldo"),
