@@ -19,7 +19,7 @@ from os.path import commonprefix
 from citebot.bot.answerability import Features, model
 from citebot.bot.intent import Intent
 from citebot.bot.kinds import expansions
-from citebot.index.analysis import analyze, matched_words, tokens
+from citebot.index.analysis import KEPT_APART, analyze, matched_words, tokens
 from citebot.index.common_words import is_common
 from citebot.index.search import Context, Hit, SearchResult
 
@@ -83,6 +83,7 @@ LIGHT_VERB_SHARE = 0.25
 RELATED_SHARE = 0.75
 RELATED_PREFIX = 5
 RELATED = "~"
+_APART = frozenset(KEPT_APART.values())  # analysis keeps these from their look-alikes (officer, office)
 _ACRONYM = re.compile(r"[A-Z]{2,6}")
 # A story's first sentences say what it is about.
 LEAD_RANK_FACTOR = 0.1
@@ -428,7 +429,7 @@ def _related(a: str, b: str) -> bool:
     """Whether two terms are of one word family: their first RELATED_PREFIX letters and three
     quarters of the shorter one in common (occup/occupi, russia/russian, explos/explod)."""
     common = len(commonprefix((a, b)))
-    return common >= RELATED_PREFIX and common >= 0.75 * min(len(a), len(b))
+    return common >= RELATED_PREFIX and common >= 0.75 * min(len(a), len(b)) and a not in _APART and b not in _APART
 
 
 def _rank(score: float, coverage: float, kind: float, lead: bool) -> float:
