@@ -215,10 +215,12 @@ class _Question:
         bits, mask = self.bits, 0
         for term in terms & self.terms:
             mask |= bits[term]
-        if self.stems:
-            for term in terms:
-                if len(term) >= RELATED_PREFIX:
-                    for own in self.stems.get(term[:RELATED_PREFIX], ()):
+        stems = self.stems
+        if stems:  # a word of the family of a question's word the sentence lacks
+            for term in terms - self.terms:
+                owns = stems.get(term[:RELATED_PREFIX])
+                if owns is not None:
+                    for own in owns:
                         if not mask & bits.get(own, 0) and _related(own, term):
                             mask |= bits[RELATED + own]
         return mask
