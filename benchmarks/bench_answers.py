@@ -7,7 +7,7 @@ in one run:
 - `citebot ask --json` reading the queries from stdin (the real CLI in a
   subprocess: analysis of the question, search, stored sentences, excerpts,
   the answerability model, JSON);
-- `citebot search --json` the same way (five hits, one per article, snippets);
+- `citebot search --json` the same way (its default ten hits, one per article, snippets);
 - bm25s (numpy backend, same analyze() tokens, k=5) in process.
 
 A CLI's throughput is the questions over its time less the time of the same
