@@ -129,10 +129,12 @@ async def test_flood_limits_hold_across_replicas(replicas: list[SharedRedis]) ->
 
     await asyncio.gather(*(through(limiters[i % 2], i % 7 + 1) for i in range(30)),
                          *(through(limiters[i % 2], -100) for i in range(6)))
+    # Counted in windows a little shorter than the limiter's (0.5 s): a request is timed when it is
+    # sent, which a loaded machine may delay by tens of milliseconds after the limiter let it go.
     times = sorted(t for t, _ in sent)
-    assert max(sum(1 for u in times if t <= u < t + 0.49) for t in times) <= 10
+    assert max(sum(1 for u in times if t <= u < t + 0.4) for t in times) <= 10
     group = sorted(t for t, chat in sent if chat == -100)
-    assert max(sum(1 for u in group if t <= u < t + 0.49) for t in group) <= 3
+    assert max(sum(1 for u in group if t <= u < t + 0.4) for t in group) <= 3
 
     failed = [True]
 
