@@ -79,7 +79,8 @@ _LIGHT_VERBS = frozenset(analyze("happen occur get"))
 LIGHT_VERB_SHARE = 0.25
 # A question's word counts this share in a sentence that holds another word of its family, which
 # Snowball stems apart: occupied/occupation, Russia/Russian, president/presidential,
-# explosion/exploded. Its half-worth bit is kept under the term with RELATED before it.
+# explosion/exploded. That share of the word is a bit of its own, kept under the term with RELATED
+# before it (covered() counts a word once, at its best).
 RELATED_SHARE = 0.75
 RELATED_PREFIX = 5
 RELATED = "~"
@@ -192,8 +193,9 @@ class _Question:
         # write apart ("Disney-ABC") is not a missing name.
         self.names = frozenset(t for name in intent.names for t in analyze(name)) & (best.keys() | set(result.unmatched))
         self.verbs = frozenset(t for verb in intent.verbs for t in analyze(verb))
-        self.events = tuple(tells for asks, tells in _EVENTS if asks & self.verbs)
+        # The events asked about: the question's words asking of each, and the words that tell of it.
         self.event_verbs = tuple((asks & self.verbs, tells) for asks, tells in _EVENTS if asks & self.verbs)
+        self.events = tuple(tells for _, tells in self.event_verbs)
         self.typed = len(best) + len(result.unmatched)
         self.unmatched = tuple(result.unmatched)
         # The question's most specific word: an unknown one, else the rarest in the articles.
