@@ -81,20 +81,18 @@ KEPT_APART = {"officer": "officer", "officers": "officer", "university": "univer
 
 # British spellings and the American ones they are written as elsewhere (organise/organize,
 # defence/defense, centre/center, colour/color, catalogue/catalog, programme/program,
-# analyse/analyze): each rule rewrites a word's ending, and the word it gives, to be folded to,
-# must be an English word, or its base form must ("paralysed": "paralyzed" is in the word list).
+# analyse/analyze): a British ending with one of its suffixes, after at least so many letters, is
+# written the American way when the word that gives, or its base form (the American ending with
+# the first suffix: "paralyze" for "paralysed"), is an English word (wordfreq's list).
 # Snowball keeps both spellings apart ("organis", "organiz"), and news archives and readers mix them.
-_SPELLINGS = tuple((re.compile(pattern), american, base) for pattern, american, base in (
-    (r"(?<=\w{3})is(e|es|ed|ing|ation|ations|er|ers)$", r"iz\1", "ize"),
-    (r"(?<=\w{2})ys(e|es|ed|ing)$", r"yz\1", "yze"),
-    (r"(?<=\w{2})our(|s|ed|ing|ite|ites|able|ful|er|ers)$", r"or\1", "or"),
-    (r"(?<=\w{3})re(|s)$", r"er\1", "er"),
-    (r"(?<=\w{3})ence(|s)$", r"ense\1", "ense"),
-    (r"(?<=\w{3})ogue(|s)$", r"og\1", "og"),
-    (r"(?<=\w{3})mme(|s)$", r"m\1", "m")))
-_BRITISH_ENDINGS = ("ise", "ises", "ised", "ising", "isation", "isations", "iser", "isers", "yse", "yses", "ysed",
-                    "ysing", "our", "ours", "oured", "ouring", "ourite", "ourites", "ourable", "ourful", "ourer",
-                    "ourers", "re", "res", "ence", "ences", "ogue", "ogues", "mme", "mmes")
+_SPELLINGS = (("is", "iz", ("e", "es", "ed", "ing", "ation", "ations", "er", "ers"), 3),
+              ("ys", "yz", ("e", "es", "ed", "ing"), 2),
+              ("our", "or", ("", "s", "ed", "ing", "ite", "ites", "able", "ful", "er", "ers"), 2),
+              ("re", "er", ("", "s"), 3),
+              ("ence", "ense", ("", "s"), 3),
+              ("ogue", "og", ("", "s"), 3),
+              ("mme", "m", ("", "s"), 3))
+_BRITISH_ENDINGS = tuple(british + suffix for british, _, suffixes, _ in _SPELLINGS for suffix in suffixes)
 
 
 def american(word: str) -> str:
@@ -104,11 +102,14 @@ def american(word: str) -> str:
         return word
     from citebot.index.common_words import english_words  # which imports this module
 
-    for pattern, american_ending, base_ending in _SPELLINGS:
-        match = pattern.search(word)
-        if match is not None:
-            stem, spelt = word[: match.start()], word[: match.start()] + match.expand(american_ending)
-            return spelt if stem + base_ending in english_words() or spelt in english_words() else word
+    for british, american_ending, suffixes, before in _SPELLINGS:
+        for suffix in suffixes:
+            ending = british + suffix
+            if word.endswith(ending) and len(word) - len(ending) >= before:
+                stem = word[: len(word) - len(ending)]
+                spelt = stem + american_ending + suffix
+                words = english_words()
+                return spelt if spelt in words or stem + american_ending + suffixes[0] in words else word
     return word
 
 
