@@ -16,7 +16,7 @@ from citebot.bot.config import Settings
 from citebot.bot.conversation import Turn, carried_question, lean_on
 from citebot.bot.i18n import N_
 from citebot.bot.intent import Intent, analyse
-from citebot.bot.questions import BadQuestion, clean_question
+from citebot.bot.questions import BadQuestion, clean_question, fix_question_words
 from citebot.bot.translit import is_cyrillic, to_english
 from citebot.index.analysis import analyze, matched_words
 from citebot.index.common_words import is_common
@@ -126,6 +126,7 @@ class Citebot:
         if is_cyrillic(question):
             translated = to_english(question, hint=language, known=self._knows)
             question, asked_in, untranslated = translated.text, translated.language, bool(translated.dropped)
+        question = fix_question_words(question, self._knows)
         # Only a question after an answered one can lean on it (and analysing it costs).
         carry = lean_on(question, analyse(question), last, own_words=untranslated) if last else None
         if carry is not None and carry.next and last is not None:

@@ -6,7 +6,7 @@ import pytest
 
 from citebot.bot.answer import Answer, _related, compose
 from citebot.bot.intent import analyse
-from citebot.bot.questions import BadQuestion
+from citebot.bot.questions import BadQuestion, fix_question_words
 from citebot.bot.service import Citebot, answer_question
 from citebot.index.analysis import analyze
 from citebot.index.indexer import index_paths
@@ -147,6 +147,23 @@ async def test_a_word_of_the_same_family_counts_half(tmp_path: Path) -> None:
         apart = await _compose(searcher, "When did the flooding of Bilohirka begin?", threshold=0.0)
     assert "occupied" in family.citations[0].excerpt.text
     assert family.confidence > apart.confidence  # "occupied" holds some of "occupation"; nothing holds "flooding"
+
+
+@pytest.mark.parametrize("typed, meant", [
+    ("Hwo is Saldo?", "Who is Saldo?"), ("Waht is HIMARS?", "What is HIMARS?"),
+    ("Wher was Saldo flown for toxicology tests?", "Where was Saldo flown for toxicology tests?"),
+    ("wich party's office was attacked in Nova Kakhovka?", "which party's office was attacked in Nova Kakhovka?"),
+])
+async def test_a_misspelt_question_word_is_read_as_meant(citebot: Citebot, typed: str, meant: str) -> None:
+    assert fix_question_words(typed, lambda word: False) == meant
+    answer, right = await citebot.ask(typed), await citebot.ask(meant)
+    assert answer.answered and [c.excerpt.text for c in answer.citations] == [c.excerpt.text for c in right.citations]
+
+
+def test_a_question_word_is_not_made_of_a_real_word_or_a_name() -> None:
+    for text in ["Wat is HIMARS?", "Whos there", "Hoa Binh province", "Ho is Saldo?", "Saldo?", "Wen Jiabao said"]:
+        assert fix_question_words(text, lambda word: False) == text
+    assert fix_question_words("Hwo Kherson", lambda word: word == "Hwo") == "Hwo Kherson"  # the articles use it
 
 
 async def test_an_acronym_the_articles_only_spell_out_is_not_a_missing_name(tmp_path: Path) -> None:
