@@ -17,7 +17,7 @@ from functools import lru_cache
 from os.path import commonprefix
 
 from citebot.bot.answerability import Features, model
-from citebot.bot.intent import Intent
+from citebot.bot.intent import LIGHT_VERBS, Intent
 from citebot.bot.kinds import expansions
 from citebot.index.analysis import KEPT_APART, analyze, matched_words, tokens
 from citebot.index.common_words import is_common
@@ -75,7 +75,7 @@ _LIFE_YEARS = re.compile(r"\((?:born |b\. |c\. )?\d{3,4}(?:\s*[–-]\s*(?:c\. )?
 _LIFE_EVENTS = frozenset(analyze("born died"))
 # "What HAPPENED to the mayor?": a verb that only asks for an event is worth little of the question,
 # however rare it is in a small archive ("The incident happened late last month" is no answer).
-_LIGHT_VERBS = frozenset(analyze("happen occur get"))
+_LIGHT_VERBS = frozenset(term for verb in LIGHT_VERBS for term in analyze(verb))
 LIGHT_VERB_SHARE = 0.25
 # A question's word counts this share in a sentence that holds another word of its family, which
 # Snowball stems apart: occupied/occupation, Russia/Russian, president/presidential,
@@ -85,7 +85,6 @@ RELATED_SHARE = 0.75
 RELATED_PREFIX = 5
 RELATED = "~"
 _APART = frozenset(KEPT_APART.values())  # analysis keeps these from their look-alikes (officer, office)
-_ACRONYM = re.compile(r"[A-Z]{2,6}")
 # A story's first sentences say what it is about.
 LEAD_RANK_FACTOR = 0.1
 LEAD_SENTENCES = 3  # a dek or a dateline often comes before the sentence that tells the news
@@ -619,7 +618,7 @@ def _missing_names(question: _Question, best: _Candidate) -> set[str]:
     missing = question.names - question.typed_worth.keys()
     if missing:
         text = best.context.text
-        missing -= {term for name in question.intent.names if _ACRONYM.fullmatch(name) and expansions(name, text)
+        missing -= {term for name in question.intent.names if name.isupper() and expansions(name, text)
                     for term in analyze(name)}
     return missing
 

@@ -163,9 +163,10 @@ _NOT_ED = _words("hundred need feed speed seed bed red shed sacred naked wicked 
 _NOT_ING = _words("during nothing something anything everything morning evening building meeting king ring "
                   "spring string thing wing wedding ceiling according including regarding concerning "
                   "following notwithstanding pending bring sing")
-_LIGHT_VERBS = _words("happen happened happens happening occur occurred occurs occurring do does did done "
+# Verbs that only ask for an event or an act ("what happened", "what did he do"): no content verb.
+LIGHT_VERBS = _words("happen happened happens happening occur occurred occurs occurring do does did done "
                       "doing get gets got gotten getting")
-_NOT_VERB = STOP_WORDS | _AUX | _WH | _LIGHT_VERBS | _NUMBER_WORDS | _words("else ago not n't")
+_NOT_VERB = STOP_WORDS | _AUX | _WH | LIGHT_VERBS | _NUMBER_WORDS | _words("else ago not n't")
 _TO_NOUNS = _words("hospital prison jail power court death safety work school office church bed town war "
                    "trial exile hiding home sea land order")
 
@@ -509,7 +510,7 @@ def _particle_joins(tokens: list[tuple[str, str, str]], k: int) -> bool:
 def _shouted_common(word: str) -> bool:
     base = _base(word)
     return base in COMMON or base in _AUX or base in _NOUN_KIND or base in _NUMBER_WORDS or _verbish(base) \
-        or base in _CONTRACTIONS or base in _LIGHT_VERBS
+        or base in _CONTRACTIONS or base in LIGHT_VERBS
 
 
 def _focus(tokens: list[tuple[str, str, str]]) -> tuple[tuple[str, ...], tuple[str, ...]]:
