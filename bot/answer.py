@@ -89,9 +89,12 @@ _APART = frozenset(KEPT_APART.values())  # analysis keeps these from their look-
 LEAD_RANK_FACTOR = 0.1
 LEAD_SENTENCES = 3  # a dek or a dateline often comes before the sentence that tells the news
 _OPENING_QUOTES = "\"“‘'«„"
-# A sentence that opens with a pronoun or "It came…" leans on the one before it.
-_LEANS = re.compile(r"(?:[\"“‘(]\s*)?(?:he|she|it|they|his|her|its|their|him|them|this|that|these|those|"
-                    r"the (?:latter|former|move|attack|incident|blast|man|woman|official)|both|such)\b", re.I)
+# A sentence that opens with a pronoun or "It came…" leans on the one before it; "This week, …" or
+# "That night …" only says when, and stands on its own.
+_TIME_NOUNS = r"(?:week|weekend|year|month|day|morning|afternoon|evening|night|time|summer|spring|autumn|fall|winter|season|decade|century)s?"
+_LEANS = re.compile(r"(?:[\"“‘(]\s*)?(?:he|she|it|they|his|her|its|their|him|them|"
+                    rf"(?:this|that|these|those|such)(?!\s+(?:past\s+|coming\s+|same\s+)?{_TIME_NOUNS}\b)|"
+                    r"the (?:latter|former|move|attack|incident|blast|man|woman|official)|both)\b", re.I)
 
 
 class Excerpt:

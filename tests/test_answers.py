@@ -242,6 +242,15 @@ async def test_a_quotation_opening_a_paragraph_does_not_bring_the_paragraph_abov
     assert excerpt.startswith("“He has died") and "Makarov" not in excerpt
 
 
+
+async def test_a_sentence_opening_with_a_time_phrase_stands_on_its_own(citebot: Citebot) -> None:
+    # "This week, the head of Ukraine's intelligence agency, Kirillo Budanov, said…": "This week"
+    # says when, not whom; the quotation ending the paragraph above is not brought along.
+    from citebot.bot.answer import _LEANS
+    assert not any(_LEANS.match(opening) for opening in ("This week, the", "That night he", "These days we"))
+    assert all(_LEANS.match(opening) for opening in ("This is why", "That was", "Such a move", "It came"))
+    excerpt = (await citebot.ask("Who is Kirillo Budanov?")).citations[0].excerpt.text
+    assert excerpt.startswith("This week, the head of Ukraine")
 @pytest.mark.parametrize("question", [
     "Who is the mayor of London?",  # a name the articles never use
     "What is the price of bitcoin?",  # one known common word beside an unknown one
