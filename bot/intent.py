@@ -497,6 +497,7 @@ def _classify(w: list[str], caps: list[bool], flag: str | None) -> str | None:
 # Names, numbers, verbs of the question
 
 _PARTICLES = _words("de van von der den bin ibn al el da di du del la le dos das ter ten of for the")
+_NAME_GLUE = _PARTICLES | {"and", "&"}
 
 
 def _particle_joins(tokens: list[tuple[str, str, str]], k: int) -> bool:
@@ -586,6 +587,12 @@ def _focus(tokens: list[tuple[str, str, str]]) -> tuple[tuple[str, ...], tuple[s
     return tuple(names), tuple(numbers)
 
 
+def _glues(w: list[str], caps: list[bool], j: int) -> bool:
+    """Whether w[j] is a small word inside a subject's name or names ("Steel and Iron Works",
+    "Russia and Ukraine", "Bank of England"): one before a capitalised word."""
+    return w[j] in _NAME_GLUE and j + 1 < len(w) and caps[j + 1]
+
+
 def _verbs(w: list[str], caps: list[bool]) -> tuple[str, ...]:
     """Content verbs, lower-case as written.
 
@@ -623,12 +630,13 @@ def _verbs(w: list[str], caps: list[bool]) -> tuple[str, ...]:
         if word in _DO or word in _MODALS:
             j = k + 1
             if j < n and (caps[j] or w[j] in _PRONOUNS and w[j] not in _DETS):
-                while j < n and j < k + 6 and (caps[j] or w[j] in _PRONOUNS):
+                while j < n and j < k + 6 and (caps[j] or w[j] in _PRONOUNS or _glues(w, caps, j)):
                     j += 1
             elif j < n and w[j] in _DETS:
                 j += 1
                 skipped = 0
-                while j < n and skipped < 4 and (caps[j] or "-" in w[j]):
+                # The subject's name, with the small words inside one ("the Illich Steel and Iron Works").
+                while j < n and skipped < 6 and (caps[j] or "-" in w[j] or skipped and _glues(w, caps, j)):
                     j, skipped = j + 1, skipped + 1
                 if j < n and (not skipped or _noun_kind(w[j]) is not None or w[j].endswith("s")):
                     j += 1  # the noun: "the mayor (resign)", "the Russian army (withdraw)"

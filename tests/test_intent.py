@@ -225,6 +225,10 @@ FOCUS_CASES = [
     ("WHO SHOT GUR", ("GUR",), (), ("shot",)),
     ("What share of the vote did United Russia get in July?", ("United Russia",), (), ()),
     ("Which one of the two banks shut down?", (), ("two",), ("shut",)),
+    # The verb after a subject whose name holds small words ("and", "of").
+    ("When did the Illich Steel and Iron Works open?", ("Illich Steel", "Iron Works"), (), ("open",)),
+    ("When did Russia and Ukraine agree to talk?", ("Russia", "Ukraine"), (), ("agree",)),
+    ("Why did the Bank of England raise rates?", ("Bank of England",), (), ("raise",)),
 ]
 
 
