@@ -195,6 +195,7 @@ class _Question:
         # write apart ("Disney-ABC") is not a missing name.
         self.names = frozenset(t for name in intent.names for t in analyze(name)) & (best.keys() | set(result.unmatched))
         self.verbs = frozenset(t for verb in intent.verbs for t in analyze(verb))
+        self.describes_name = intent.kind == "definition" and bool(self.names)  # "Who is Vitaly Gur?"
         # The events asked about: the question's words asking of each, and the words that tell of it.
         self.event_verbs = tuple((asks & self.verbs, tells) for asks, tells in _EVENTS if asks & self.verbs)
         self.events = tuple(tells for _, tells in self.event_verbs)
@@ -394,10 +395,16 @@ def _candidates(question: _Question, facts: _Sentences, hit: Hit, context: Conte
         start = first - 1 if first > 0 and facts.leans(context, first) else first
         if start < first and sentences[start].boilerplate:
             continue
+        kind = 0.0
+        if start == first and question.describes_name and first > 0 and not present[first - 1] and \
+                not sentences[first - 1].boilerplate and not facts.kind(context, first) and facts.kind(context, first - 1):
+            # "Yesterday, the deputy head of the town was shot. Vitaly Gur died…": a story describes
+            # someone before it names them; asked who they are, the description comes along.
+            start = first - 1
+            kind = facts.kind(context, start) * covered_share(present[first])
         covered = title if sentences[start].number == 0 else 0
         if start < first:
             covered |= present[start]
-        kind = 0.0
         for last in range(first, min(first + max_sentences, len(sentences))):
             if sentences[last].boilerplate:
                 break

@@ -333,7 +333,7 @@ def _np_head(w: list[str], i: int) -> tuple[str | None, str | None]:
     return (_noun_kind(head) if head is not None else None), head
 
 
-def _who_be(w: list[str], i: int) -> str:
+def _who_be(w: list[str], i: int, caps: list[bool] | None = None) -> str:
     """"who is/was …": a person, or a description of a named one ("who is Saldo")."""
     rest = w[i:]
     if not rest:
@@ -341,7 +341,9 @@ def _who_be(w: list[str], i: int) -> str:
     first = rest[0]
     if first in ("he", "she", "they", "it", "this", "that", "him", "her", "them"):
         return "definition"
-    if _verbish(first) or first.endswith("ly") or first in _PERSON_PREDICATES or first in STOP_WORDS and first not in _DETS:
+    named = caps is not None and caps[i]  # "Who is Vitaly Gur?": a name, not an adverb in -ly
+    if not named and (_verbish(first) or first.endswith("ly")) or first in _PERSON_PREDICATES or \
+            first in STOP_WORDS and first not in _DETS:
         return "person"
     phrase, end = _noun_phrase(w, i)
     if any(_noun_kind(word) == "person" for word in phrase):
@@ -384,7 +386,7 @@ def _wh_kind(w: list[str], i: int, prep: str | None, start: bool = True,
     nxt = w[i + 1] if i + 1 < n else ""
     if wh in ("who", "whom", "whose"):
         if wh == "who" and start and prep is None and nxt in _BE:
-            return _who_be(w, i + 2)
+            return _who_be(w, i + 2, caps)
         return "person"
     if wh == "where":
         return "place"

@@ -243,6 +243,18 @@ async def test_a_quotation_opening_a_paragraph_does_not_bring_the_paragraph_abov
 
 
 
+@pytest.mark.parametrize("question, described", [
+    ("Who is Vitaly Gur?", "deputy head of the town of Nova Kakhovka"),
+    ("Who is Saldo?", "pro-Russia mayor of Kherson city"),
+])
+async def test_asked_who_someone_is_the_sentence_describing_them_before_naming_them_comes_along(
+        citebot: Citebot, question: str, described: str) -> None:
+    # "Yesterday, the Moscow-installed deputy head of the town… was shot… Vitaly Gur died…": the
+    # story describes him first and names him after.
+    excerpt = (await citebot.ask(question)).citations[0].excerpt.text
+    assert described in excerpt and question.split()[-1].rstrip("?") in excerpt
+
+
 async def test_a_sentence_opening_with_a_time_phrase_stands_on_its_own(citebot: Citebot) -> None:
     # "This week, the head of Ukraine's intelligence agency, Kirillo Budanov, said…": "This week"
     # says when, not whom; the quotation ending the paragraph above is not brought along.

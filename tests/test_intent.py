@@ -80,6 +80,8 @@ KIND_CASES = [
     ('What is the Security Service of Ukraine?', 'definition'),
     ('who is Saldo', 'definition'),
     ('Who was Dmitry Savluchenko?', 'definition'),
+    ('Who is Vitaly Gur?', 'definition'),  # a first name in -ly is no adverb
+    ('Who is likely to win?', 'person'),
     ("Who's Kirill Stremousov?", 'definition'),
     ('hey bot, who is Saldo?', 'definition'),
     ('Tell me about Saldo', 'definition'),
