@@ -214,6 +214,7 @@ class _Question:
                 self.worth[RELATED + term] = (typed, worth * RELATED_SHARE)
         self.order = sorted(self.worth)
         self.bits = {term: 1 << i for i, term in enumerate(self.order)}
+        self.names_mask = self.mask(self.names)
         self.shares: dict[int, float] = {}  # covered(mask), memoised
 
     def mask(self, terms: frozenset[str]) -> int:
@@ -396,10 +397,12 @@ def _candidates(question: _Question, facts: _Sentences, hit: Hit, context: Conte
         if start < first and sentences[start].boilerplate:
             continue
         kind = 0.0
-        if start == first and question.describes_name and first > 0 and not present[first - 1] and \
+        if start == first and question.describes_name and first > 0 and \
+                present[first - 1] & question.names_mask != question.names_mask and \
                 not sentences[first - 1].boilerplate and not facts.kind(context, first) and facts.kind(context, first - 1):
             # "Yesterday, the deputy head of the town was shot. Vitaly Gur died…": a story describes
-            # someone before it names them; asked who they are, the description comes along.
+            # someone (or something) before it names them; asked who they are, the description
+            # comes along.
             start = first - 1
             kind = facts.kind(context, start) * covered_share(present[first])
         covered = title if sentences[start].number == 0 else 0

@@ -246,6 +246,7 @@ async def test_a_quotation_opening_a_paragraph_does_not_bring_the_paragraph_abov
 @pytest.mark.parametrize("question, described", [
     ("Who is Vitaly Gur?", "deputy head of the town of Nova Kakhovka"),
     ("Who is Saldo?", "pro-Russia mayor of Kherson city"),
+    ("What is Crimea SOS?", "A charity working in Crimea"),  # the sentence before names Crimea, not Crimea SOS
 ])
 async def test_asked_who_someone_is_the_sentence_describing_them_before_naming_them_comes_along(
         citebot: Citebot, question: str, described: str) -> None:
