@@ -53,9 +53,9 @@ _UK: dict[str, tuple[str, str]] = {
 
 
 def is_cyrillic(text: str) -> bool:
-    """True when most of text's letters are Cyrillic."""
+    """True when at least half of text's letters are Cyrillic ("Що таке HIMARS?" too)."""
     letters = _LETTER.findall(text)
-    return bool(letters) and sum(1 for c in letters if _CYRILLIC.match(c)) * 2 > len(letters)
+    return bool(letters) and sum(1 for c in letters if _CYRILLIC.match(c)) * 2 >= len(letters)
 
 
 def latin_uk(word: str) -> str:
@@ -203,7 +203,86 @@ _GLOSSARY_SOURCE = {
     "office": "офіс офісу офис офиса",
 }
 _GLOSSARY = {form: english for english, forms in _GLOSSARY_SOURCE.items() for form in forms.split()}
-_VERBS = frozenset("live killed blown poisoned kidnapped arrested shot taken born".split())
+# More news words, as Ukrainian and Russian stems: a word is the stem and one of _INFLECTIONS ("розвідкою"
+# is "розвідк" + "ою"), so one entry covers a word's cases and tenses. The forms above, tried first,
+# settle the stems that collide ("міст", a bridge, is not "місто", a city).
+_STEMS_SOURCE = {
+    "happened": "сталос сталас стал трапил відбул случил произошл",
+    "leads": "керує керують керував керувал руковод очолю возглавля",
+    "intelligence": "розвідк разведк",
+    "attacked": "напал атакувал атаковал",
+    "service": "служб",
+    "security": "безпек безопасност",
+    "war": "війн войн",
+    "troops": "військ войск",
+    "weapon": "зброя зброї зброю оружи",
+    "pistol": "пістолет пистолет",
+    "died": "помер помир умер",
+    "wounded": "поранен ранен",
+    "shelling": "обстріл обстрел",
+    "missile": "ракет",
+    "strike": "удар",
+    "captured": "захопил захватил",
+    "liberated": "звільнил освободил",
+    "offensive": "наступ наступлен",
+    "counteroffensive": "контрнаступ контрнаступлен",
+    "evacuated": "евакуйов евакуюва эвакуир",
+    "sanctions": "санкці санкци",
+    "negotiations": "переговор",
+    "prisoners": "полонен пленн",
+    "exchange": "обмін обмен",
+    "nuclear": "ядерн",
+    "dam": "дамб гребл",
+    "school": "школ",
+    "bank": "банк",
+    "money": "грош деньг",
+    "currency": "валют",
+    "hryvnia": "гривн",
+    "ruble": "рубл",
+    "passports": "паспорт",
+    "doctors": "лікар врач",
+    "teachers": "вчител учител",
+    "agent": "агент шпигун шпион",
+    "traitor": "зрадник предател",
+    "treason": "зрад измен",
+    "sentenced": "засуд",
+    "charged": "обвинув обвинувач обвин",
+    "wife": "дружин жен",
+    "border": "кордон границ",
+    "territory": "територі территори",
+    "front": "фронт",
+    "reported": "повідомил повідомл сообщил сообщ",
+    "said": "сказал сказав заявил заявив",
+    "responsibility": "відповідальн ответственн",
+    "building": "будівл здани",
+    "airfield": "аеродром аэродром",
+    "airport": "аеропорт аэропорт",
+    "train": "поїзд поезд потяг",
+    "railway": "залізниц",
+    "plant": "завод комбінат комбинат",
+    "vote": "голосуван голосован голосувал голосовал",
+    "protest": "протест",
+    "pharmacies": "аптек",
+    "ferry": "пором паром",
+    "underground": "підпілл подполь",
+    "assassination": "замах покушени",
+    "journalist": "журналіст журналист",
+    "court": "суд",
+    "hostage": "заручник заложник",
+    "torture": "катуван пытк",
+    "car": "машин автомобіл автомобил",
+}
+_STEMS = {stem: english for english, stems in _STEMS_SOURCE.items() for stem in stems.split()}
+# Case, number and tense endings of Ukrainian and Russian nouns, adjectives and verbs.
+_INFLECTIONS = frozenset("""
+    а я о е є и і ї у ю ь й ом ем ою ею єю ам ям ах ях ами ями ів їв ей ой ій ові еві ою
+    ий ій ая яя ое ее ые ие ого его ому ему ым им ых их ую юю ої ої ої ого
+    в ла ло ли л ал ала али ало ил ила или ило ив ила ули ув
+    ет ит ут ют ят ать ять ить ти ть ться тся ся сь еться ється ує ють ують ює ать ал
+    ння ння нню нням ння ні ня ню ней ния нии нию нием ний
+""".split()) | {""}
+_VERBS = frozenset("live killed blown poisoned kidnapped arrested shot taken born happened leads attacked died "
+                   "wounded captured liberated evacuated sentenced charged reported said".split())
 # Names English news does not spell as transliterated: the English name (by nominative, lower case).
 _EXONYMS_SOURCE = {
     "Moscow": "москва", "Kyiv": "київ киев", "Crimea": "крим крым", "Ukraine": "україна украина",
@@ -217,6 +296,8 @@ _EXONYMS_SOURCE = {
 }
 _EXONYMS = {form: english for english, forms in _EXONYMS_SOURCE.items() for form in forms.split()}
 _ROLES = frozenset("mayor governor head leader president minister deputy".split())
+# The ruling party, in any case: "Єдиної Росії", "Единую Россию" (each word alone is a common one).
+_UNITED_RUSSIA = re.compile(r"\b(?:Єдин|Един)\w*\s+(?:Росі|Росси)\w*", re.I)
 # Common words with nothing to search for: prepositions, particles, auxiliaries, request verbs.
 _STOP = frozenset("""
     в у на з із зі з-під до від по за про під над при через для без між біля після перед та й чи же ж б би
@@ -279,7 +360,7 @@ def to_english(question: str, hint: str | None = None, known: Callable[[str], bo
     kinds: list[str] = []  # what each output word is: "q" question word, "v" verb-ish, "n" name, "w" word
     if _NEXT.fullmatch(re.sub(r"[?!.…]+$", "", text).strip()):
         return Translated("what happened next?", language, ())
-    tokens = _TOKEN.findall(text)
+    tokens = _TOKEN.findall(_UNITED_RUSSIA.sub("United Russia", text))
     for token in tokens:
         if token in "?!.":
             continue
@@ -300,9 +381,9 @@ def to_english(question: str, hint: str | None = None, known: Callable[[str], bo
         elif low in _LEADS and not words:
             words.append(_LEADS[low])
             kinds.append("w")
-        elif low in _GLOSSARY:
-            words.append(_GLOSSARY[low])
-            kinds.append("v" if _GLOSSARY[low] in _VERBS else "w")
+        elif (english := _gloss(low)) is not None:
+            words.append(english)
+            kinds.append("v" if english in _VERBS else "w")
         elif (exonym := next((_EXONYMS[f] for f in nominatives(low) if f in _EXONYMS), None)) is not None:
             words.append(exonym)
             kinds.append("n")
@@ -331,6 +412,19 @@ def to_english(question: str, hint: str | None = None, known: Callable[[str], bo
     if english and question.rstrip().endswith("?"):
         english += "?"
     return Translated(english, language, tuple(names), tuple(dropped))
+
+
+def _gloss(word: str) -> str | None:
+    """The English for a lower-case Ukrainian or Russian news word: a listed form, else the longest
+    listed stem that the word is with one of the usual endings."""
+    found = _GLOSSARY.get(word)
+    if found is not None:
+        return found
+    for cut in range(len(word), 2, -1):
+        english = _STEMS.get(word[:cut])
+        if english is not None and word[cut:] in _INFLECTIONS:
+            return english
+    return None
 
 
 def _known_form(token: str, language: str, other: str, known: Callable[[str], bool]) -> str | None:

@@ -61,6 +61,7 @@ def test_language_of_a_question() -> None:
     assert language_of("Кто мэр Мелитополя?") == "ru"
     assert language_of("Сальдо?") == "uk" and language_of("Сальдо?", hint="ru") == "ru"
     assert is_cyrillic("Хто такий Saldo?") and not is_cyrillic("Who is the mayor, Сальдо?")
+    assert is_cyrillic("Що таке HIMARS?")  # half its letters
 
 
 @pytest.mark.parametrize("question, english", [
@@ -74,6 +75,13 @@ def test_language_of_a_question() -> None:
     ("Чому Сальдо забрали до Москви?", "Why Saldo taken Moscow?"),
     ("Що було далі?", "what happened next?"),
     ("А де він зараз?", "And where he?"),
+    # News words in any case or tense, by their stems; a Latin acronym in a Ukrainian question.
+    ("Кто руководит разведкой Украины?", "Who leads intelligence Ukraine?"),
+    ("Хто керує розвідкою України?", "Who leads intelligence Ukraine?"),
+    ("Що сталося в Мелітополі?", "What happened Melitopol?"),
+    ("Где взорвали машину?", "Where blown car?"),
+    ("Коли напали на офіс Єдиної Росії?", "When attacked office United Russia?"),
+    ("Що таке HIMARS?", "What is HIMARS?"),
 ])
 def test_cyrillic_question_as_english(question: str, english: str, bundled_vocabulary: set[str]) -> None:
     assert to_english(question, known=bundled_vocabulary.__contains__).text == english
