@@ -14,6 +14,7 @@ from typing import Callable, Iterable
 
 from citebot.bot.answer import Answer, Citation, Excerpt
 from citebot.bot.i18n import N_, Translator, translator
+from citebot.bot.snippets import SNIPPET_CHARS
 from citebot.index.search import Hit, StoredArticle
 
 MESSAGE_LIMIT = 4096
@@ -169,7 +170,7 @@ def answer_text(answer: Answer, bold: tuple[str, str] = ("*", "*"), tip: str = C
     return "\n\n".join(_instead_note(answer, _) + [citation_text(c, bold) for c in answer.citations])
 
 
-def hit_snippet(hit: Hit, excerpt: Excerpt, limit: int = 300) -> str:
+def hit_snippet(hit: Hit, excerpt: Excerpt, limit: int = SNIPPET_CHARS) -> str:
     """A short highlighted snippet of a hit, in HTML, cut at a word boundary."""
     if len(excerpt.text) > limit:
         cut = excerpt.text.rfind(" ", 0, limit)
