@@ -9,8 +9,6 @@ are found only if the snippet is shown as text (Excerpt.marks).
 
 from __future__ import annotations
 
-import math
-
 from citebot.bot.answer import MAX_EXCERPT_CHARS, Excerpt
 from citebot.index.search import Context, Hit, QueryTerm
 
@@ -24,16 +22,16 @@ class _Query:
 
     def __init__(self, terms: list[QueryTerm]) -> None:
         # term → (typed word, worth): a word standing in for a typed one counts by its weight.
-        self.worth: dict[str, tuple[str, float]] = {}
+        worth: dict[str, tuple[str, float]] = {}
         for term in terms:
-            worth = term.idf * (term.weight if term.substitute else 1.0)
-            if worth > self.worth.get(term.term, ("", -1.0))[1]:
-                self.worth[term.term] = (term.typed, worth)
-        self.order = sorted(self.worth)  # bits by name, not by a set's order: the same in every process
-        self.bits = {term: 1 << i for i, term in enumerate(self.order)}
-        self.terms = frozenset(self.worth)
-        self.whole = math.fsum(self._best(-1).values())
-        self.shares: dict[int, float] = {}
+            value = term.idf * (term.weight if term.substitute else 1.0)
+            if value > worth.get(term.term, ("", -1.0))[1]:
+                worth[term.term] = (term.typed, value)
+        order = sorted(worth)  # bits by name, not by a set's order: the same in every process
+        self.bits = {term: 1 << i for i, term in enumerate(order)}
+        self.by_bit = [worth[term] for term in order]
+        self.terms = frozenset(worth)
+        self.covers: dict[int, float] = {}
 
     def mask(self, terms: frozenset[str]) -> int:
         """The query's terms among terms, as a mask."""
@@ -42,22 +40,21 @@ class _Query:
             mask |= self.bits[term]
         return mask
 
-    def share(self, mask: int) -> float:
-        """The idf-weighted share of the query's typed words that mask's terms cover, each typed
+    def cover(self, mask: int) -> float:
+        """The idf-weighted worth of the query's typed words that mask's terms cover, each typed
         word at its best term."""
-        share = self.shares.get(mask)
-        if share is None:
-            share = self.shares[mask] = math.fsum(self._best(mask).values()) / self.whole if self.whole > 0 else 0.0
-        return share
-
-    def _best(self, mask: int) -> dict[str, float]:
-        """Each typed word with a term in mask (-1: all), at its best term's worth."""
-        best: dict[str, float] = {}
-        for i, term in enumerate(self.order):
-            if mask >> i & 1:
-                typed, worth = self.worth[term]
-                best[typed] = max(best.get(typed, 0.0), worth)
-        return best
+        cover = self.covers.get(mask)
+        if cover is None:
+            best: dict[str, float] = {}
+            rest = mask
+            while rest:  # only its set bits: a long query has dozens of terms
+                low = rest & -rest
+                typed, worth = self.by_bit[low.bit_length() - 1]
+                if worth > best.get(typed, 0.0):
+                    best[typed] = worth
+                rest ^= low
+            cover = self.covers[mask] = sum(best.values())
+        return cover
 
 
 def snippets(terms: list[QueryTerm], hits: list[Hit], contexts: list[Context]) -> list[Excerpt]:
@@ -75,7 +72,7 @@ def _snippet(query: _Query, hit: Hit, context: Context) -> Excerpt:
     sentences = context.sentences[context.first : context.last + 1]
     masks = [query.mask(s.terms) for s in sentences]
     best: tuple[int, int] | None = None
-    best_share = 0.0
+    best_cover = 0.0
     for first, sentence in enumerate(sentences):
         if sentence.boilerplate or not masks[first]:
             continue  # a run starting later does as well with fewer words
@@ -87,9 +84,9 @@ def _snippet(query: _Query, hit: Hit, context: Context) -> Excerpt:
                 break
             if masks[after] & ~covered:
                 covered, last = covered | masks[after], after
-        share = query.share(covered)
-        if share > best_share or share == best_share and best is not None and last - first < best[1] - best[0]:
-            best, best_share = (first, last), share
+        cover = query.cover(covered)
+        if cover > best_cover or cover == best_cover and best is not None and last - first < best[1] - best[0]:
+            best, best_cover = (first, last), cover
     if best is None:
         shown = next((n for n, sentence in enumerate(sentences) if not sentence.boilerplate), None)
         if shown is None:
