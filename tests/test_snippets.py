@@ -108,3 +108,12 @@ async def test_telegram_shows_the_snippet_marked_and_cut_to_its_length(tmp_path:
     html = hit_snippet(hit, excerpt)
     assert html.startswith("The <b>lighthouse</b> <b>keeper</b> walked") and html.endswith("…")
     assert len(html.replace("<b>", "").replace("</b>", "")) <= SNIPPET_CHARS + 1
+    # A query word only past the cut: the snippet opens a few words before it.
+    bot = await Citebot.open(Settings(index_path=tmp_path / "index.sqlite"))
+    try:
+        [(hit, excerpt)] = (await bot.search("compass")).hits
+    finally:
+        await bot.close()
+    html = hit_snippet(hit, excerpt)
+    assert html.startswith("…") and html.endswith("found a brass <b>compass</b>.")
+    assert len(html.replace("<b>", "").replace("</b>", "")) <= SNIPPET_CHARS + 1
