@@ -12,7 +12,8 @@ from __future__ import annotations
 from citebot.bot.answer import MAX_EXCERPT_CHARS, Excerpt
 from citebot.index.search import Context, Hit, QueryTerm
 
-# What /search shows of a snippet (render.hit_snippet cuts a longer one): a run of sentences is kept within it.
+# What /search shows of a snippet (render.hit_snippet cuts a longer one): a run of sentences is
+# kept within it.
 SNIPPET_CHARS = 300
 SNIPPET_SENTENCES = 2
 

@@ -19,7 +19,8 @@ ARTICLES = {
                "The harbour opened in spring after the storm. The lighthouse keeper found a brass compass. "
                "Later the lighthouse keeper found a brass compass again."),
     "rare": ("Rare notes",
-             "The harbour lighthouse stood on the rocks. A storm came at night. The pilot kept a sextant in the cellar."),
+             "The harbour lighthouse stood on the rocks. A storm came at night. "
+             "The pilot kept a sextant in the cellar."),
     "pair": ("Pair notes",
              "The harbour ferry left at dawn. A gull landed on the ferry. The sextant was found on its deck."),
     "credit": ("Credit notes",
