@@ -206,8 +206,10 @@ class Citebot:
         searcher = self.searcher  # one searcher for the whole page, even if a reopen swaps it meanwhile
         result = await searcher.search(intent.text, limit=offset + limit + 1, distinct_articles=True)
         hits = result.hits[offset : offset + limit]
-        # Only the passage's own sentences: a snippet shows why that passage matched.
-        shown = snippets(result.terms, hits, await searcher.contexts(hits, spread=0))
+        # Only the passage's own sentences (a snippet shows why that passage matched), and only
+        # the query's terms of each.
+        contexts = await searcher.contexts(hits, spread=0, terms=[term.term for term in result.terms])
+        shown = snippets(result.terms, hits, contexts)
         return SearchPage(query, list(zip(hits, shown)), offset, len(result.hits) > offset + limit)
 
     async def passage(self, pid: str) -> Hit | None:
