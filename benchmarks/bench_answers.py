@@ -14,7 +14,14 @@ A CLI's throughput is the questions over its time less the time of the same
 command given no question (start-up: imports, opening the index), each the
 median of --rounds runs taken in turn.
 
-    python benchmarks/bench_answers.py [--data DIR] [--rounds 3]
+On a shared machine, --cpu counts CPU time (user + system: the CLI's as a
+child process, the in-process parts' with time.process_time) instead of wall
+time, which other work stretches; --against PYTHON also runs the CLI of
+another interpreter (say a venv with an older checkout installed) by turns
+with this one's in every round, its rows marked "against", so a change is
+measured side by side. The ratios are those of the medians.
+
+    python benchmarks/bench_answers.py [--data DIR] [--rounds 3] [--cpu] [--against PYTHON]
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -36,41 +44,53 @@ from citebot.index.analysis import forget_words  # noqa: E402
 from citebot.index.search import Searcher  # noqa: E402
 
 
-def cli_seconds(command: str, store: Path, lines: str) -> float:
-    """Wall time of `citebot COMMAND --json` reading lines from stdin."""
+def children_cpu() -> float:
+    """CPU seconds (user + system) of the child processes waited for so far."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def cli_seconds(command: str, store: Path, lines: str, python: str = sys.executable, cpu: bool = False) -> float:
+    """Wall time (with cpu, CPU time) of python's `citebot COMMAND --json` reading lines from stdin."""
     env = {**os.environ, "INDEX_PATH": str(store)}
-    start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "citebot.bot.cli", command, "--json"], input=lines, text=True,
+    clock = children_cpu if cpu else time.perf_counter
+    start = clock()
+    done = subprocess.run([python, "-m", "citebot.bot.cli", command, "--json"], input=lines, text=True,
                           capture_output=True, env=env, check=False)
-    seconds = time.perf_counter() - start
+    seconds = clock() - start
     if done.returncode not in (0, 1):
         raise SystemExit(f"citebot {command} failed: {done.stderr.strip()}")
     return seconds
 
 
-async def searcher_qps(store: Path, queries: list[str]) -> float:
+async def searcher_qps(store: Path, queries: list[str], cpu: bool = False) -> float:
+    clock = time.process_time if cpu else time.perf_counter
     forget_words()
     async with await Searcher.open(store) as searcher:
-        start = time.perf_counter()
+        start = clock()
         for query in queries:
             await searcher.search(query, limit=20)
-        return len(queries) / (time.perf_counter() - start)
+        return len(queries) / (clock() - start)
 
 
-def bm25s_qps(data: Path, queries: list[str]) -> float:
+def bm25s_qps(data: Path, queries: list[str], cpu: bool = False) -> float:
+    clock = time.process_time if cpu else time.perf_counter
     beir = load_beir(data / "scifact")
     engine = BM25sEngine(beir.doc_tokens(), k1=1.2)
     forget_words()
-    start = time.perf_counter()
+    start = clock()
     for query in queries:
         engine.search(query, 5)
-    return len(queries) / (time.perf_counter() - start)
+    return len(queries) / (clock() - start)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="benchmarks folder holding scifact/")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--cpu", action="store_true", help="count CPU time, not wall time (a shared machine)")
+    parser.add_argument("--against", metavar="PYTHON",
+                        help="another interpreter whose CLI runs by turns with this one's")
     args = parser.parse_args(argv)
     corpus = args.data / "scifact" / "corpus.jsonl"
     if not corpus.exists():
@@ -84,23 +104,31 @@ def main(argv: list[str] | None = None) -> int:
         store = folder / "scifact.sqlite"
         build_s, summary = index_citebot(store, [corpus])
         print(f"- {summary.passages} passages built in {build_s:.1f} s; {len(queries)} queries\n")
-        rounds: dict[str, list[float]] = {"searcher": [], "ask": [], "search": [], "bm25s": []}
-        for _ in range(args.rounds):
-            rounds["searcher"].append(asyncio.run(searcher_qps(store, queries)))
+        pythons = {"": sys.executable, **({" against": args.against} if args.against else {})}
+        rounds: dict[str, list[float]] = {"searcher": [], "bm25s": []}
+        for n in range(args.rounds):
+            rounds["searcher"].append(asyncio.run(searcher_qps(store, queries, args.cpu)))
             for command in ("ask", "search"):
-                idle = cli_seconds(command, store, "")
-                rounds[command].append(len(queries) / max(1e-9, cli_seconds(command, store, lines) - idle))
-            rounds["bm25s"].append(bm25s_qps(args.data, queries))
+                # Turns alternate which interpreter goes first, so neither always runs after the other.
+                for mark, python in (list(pythons.items()) if n % 2 == 0 else list(pythons.items())[::-1]):
+                    idle = cli_seconds(command, store, "", python, args.cpu)
+                    busy = cli_seconds(command, store, lines, python, args.cpu)
+                    rounds.setdefault(command + mark, []).append(len(queries) / max(1e-9, busy - idle))
+            rounds["bm25s"].append(bm25s_qps(args.data, queries, args.cpu))
     qps = {name: statistics.median(values) for name, values in rounds.items()}
-    rows = [
-        ["citebot Searcher.search (retrieval only, in process)", qps["searcher"], 1.0, "-"],
-        ["citebot ask --json (CLI, batch)", qps["ask"], qps["ask"] / qps["searcher"], "≥ 1/3 of retrieval"],
-        ["citebot search --json (CLI, batch)", qps["search"], qps["search"] / qps["searcher"], "-"],
-        ["bm25s (numpy, in process, k=5)", qps["bm25s"], qps["bm25s"] / qps["searcher"], "-"],
-    ]
-    print(markdown_table(["what", "QPS (median of rounds)", "× retrieval", "target"], rows, digits=[0, 1, 3, 0]))
-    print(f"\nask --json / retrieval: {qps['ask'] / qps['searcher']:.3f} (target ≥ 0.333); "
-          f"search --json / bm25s: {qps['search'] / qps['bm25s']:.3f} (target ≥ 0.7)")
+    rows = [["citebot Searcher.search (retrieval only, in process)", qps["searcher"], 1.0, "-"]]
+    for mark in pythons:
+        rows += [[f"citebot ask --json (CLI, batch){mark}", qps["ask" + mark], qps["ask" + mark] / qps["searcher"],
+                  "≥ 1/3 of retrieval"],
+                 [f"citebot search --json (CLI, batch){mark}", qps["search" + mark],
+                  qps["search" + mark] / qps["searcher"], "-"]]
+    rows.append(["bm25s (numpy, in process, k=5)", qps["bm25s"], qps["bm25s"] / qps["searcher"], "-"])
+    unit = "CPU time" if args.cpu else "wall time"
+    print(markdown_table(["what", f"QPS (median of rounds, {unit})", "× retrieval", "target"], rows,
+                         digits=[0, 1, 3, 0]))
+    for mark in pythons:
+        print(f"\nask --json{mark} / retrieval: {qps['ask' + mark] / qps['searcher']:.3f} (target ≥ 0.333); "
+              f"search --json{mark} / bm25s: {qps['search' + mark] / qps['bm25s']:.3f} (target ≥ 0.7)")
     return 0
 
 

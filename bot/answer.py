@@ -538,17 +538,6 @@ def reachable(hits: list[Hit]) -> list[Hit]:
     return [hit for hit in hits[:RERANK_DEPTH] if hit.score >= floor]
 
 
-def best_excerpts(result: SearchResult, contexts: list[Context], intent: Intent) -> list[Excerpt]:
-    """For each hit, the sentences that best answer the query, with query words marked."""
-    question = _Question(result, intent)
-    facts = _Sentences(question)
-    excerpts = []
-    for hit, context in zip(result.hits, contexts):
-        found = _candidates(question, facts, hit, context, MAX_SENTENCES)
-        excerpts.append(_excerpt(found, question) if found else Excerpt(hit.text[:MAX_EXCERPT_CHARS], ()))
-    return excerpts
-
-
 def rank_candidates(result: SearchResult, contexts: list[Context], intent: Intent,
                     max_sentences: int = MAX_SENTENCES) -> tuple[_Question, list[_Candidate], Features | None]:
     """Every reachable hit's best run, best first, and the model's view of the best one."""

@@ -14,6 +14,7 @@ from typing import Callable, Iterable
 
 from citebot.bot.answer import Answer, Citation, Excerpt
 from citebot.bot.i18n import N_, Translator, translator
+from citebot.bot.snippets import SNIPPET_CHARS
 from citebot.index.search import Hit, StoredArticle
 
 MESSAGE_LIMIT = 4096
@@ -169,12 +170,21 @@ def answer_text(answer: Answer, bold: tuple[str, str] = ("*", "*"), tip: str = C
     return "\n\n".join(_instead_note(answer, _) + [citation_text(c, bold) for c in answer.citations])
 
 
-def hit_snippet(hit: Hit, excerpt: Excerpt, limit: int = 300) -> str:
-    """A short highlighted snippet of a hit, in HTML, cut at a word boundary."""
-    if len(excerpt.text) > limit:
-        cut = excerpt.text.rfind(" ", 0, limit)
-        cut = cut if cut > limit // 2 else limit
-        excerpt = Excerpt(excerpt.text[:cut] + "…", tuple(m for m in excerpt.marks if m[1] <= cut))
+def hit_snippet(hit: Hit, excerpt: Excerpt, limit: int = SNIPPET_CHARS) -> str:
+    """A short highlighted snippet of a hit, in HTML, cut at word boundaries: its opening, or when
+    its first marked word lies beyond that (one long sentence), from a few words before it."""
+    text, marks = excerpt.text, excerpt.marks
+    start = 0
+    if len(text) > limit and marks and marks[0][1] > limit - 1:
+        start = min(marks[0][0], text.find(" ", max(0, marks[0][0] - limit // 4)) + 1)
+    end = len(text)
+    if end - start > limit:
+        cut = text.rfind(" ", start, start + limit)
+        end = cut if cut > start + limit // 2 else start + limit
+    if start or end < len(text):
+        shift = 1 if start else 0  # the "…" before
+        excerpt = Excerpt(("…" if start else "") + text[start:end] + ("…" if end < len(text) else ""),
+                          tuple((a - start + shift, b - start + shift) for a, b in marks if a >= start and b <= end))
     return marked(excerpt, lambda s: f"<b>{s}</b>", escape)
 
 

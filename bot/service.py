@@ -11,12 +11,13 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from citebot.bot.answer import MAX_EXCERPT_CHARS, MAX_SENTENCES, RERANK_DEPTH, Answer, Citation, Excerpt, best_excerpts, compose, reachable
+from citebot.bot.answer import MAX_EXCERPT_CHARS, MAX_SENTENCES, RERANK_DEPTH, Answer, Citation, Excerpt, compose, reachable
 from citebot.bot.config import Settings
 from citebot.bot.conversation import Turn, carried_question, lean_on
 from citebot.bot.i18n import N_
 from citebot.bot.intent import Intent, analyse
 from citebot.bot.questions import BadQuestion, clean_question, fix_question_words
+from citebot.bot.snippets import snippets
 from citebot.bot.translit import is_cyrillic, to_english
 from citebot.index.analysis import analyze, matched_words
 from citebot.index.common_words import is_common
@@ -193,8 +194,9 @@ class Citebot:
         return answer, replace(last, article_id=article.id, end=end, ordinal=hit.ordinal)
 
     async def search(self, text: str, *, offset: int = 0, limit: int = 5, strict: bool = False) -> SearchPage:
-        """Ranked hits, one per article, from offset; snippets cover the query best (a Ukrainian or
-        Russian query is searched in English, as a question is)."""
+        """Ranked hits, one per article, from offset, each with the sentence or two of its passage
+        that cover the query best (bot/snippets.py); a Ukrainian or Russian query is searched in
+        English, as a question is."""
         query = self.question(text, strict=strict)
         if is_cyrillic(query):
             query = to_english(query, known=self._knows).text
@@ -203,9 +205,12 @@ class Citebot:
         intent = analyse(query)
         searcher = self.searcher  # one searcher for the whole page, even if a reopen swaps it meanwhile
         result = await searcher.search(intent.text, limit=offset + limit + 1, distinct_articles=True)
-        page = replace(result, hits=result.hits[offset : offset + limit])
-        excerpts = best_excerpts(page, await searcher.contexts(page.hits), intent)
-        return SearchPage(query, list(zip(page.hits, excerpts)), offset, len(result.hits) > offset + limit)
+        hits = result.hits[offset : offset + limit]
+        # Only the passage's own sentences (a snippet shows why that passage matched), and only
+        # the query's terms of each.
+        contexts = await searcher.contexts(hits, spread=0, terms=[term.term for term in result.terms])
+        shown = snippets(result.terms, hits, contexts)
+        return SearchPage(query, list(zip(hits, shown)), offset, len(result.hits) > offset + limit)
 
     async def passage(self, pid: str) -> Hit | None:
         return await self.searcher.passage(pid)

@@ -54,6 +54,8 @@ _UK: dict[str, tuple[str, str]] = {
 
 def is_cyrillic(text: str) -> bool:
     """True when at least half of text's letters are Cyrillic ("Що таке HIMARS?" too)."""
+    if _CYRILLIC.search(text) is None:  # most questions: no letter to count
+        return False
     letters = _LETTER.findall(text)
     return bool(letters) and sum(1 for c in letters if _CYRILLIC.match(c)) * 2 >= len(letters)
 

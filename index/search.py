@@ -19,7 +19,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import Iterable, NamedTuple
 
 import aiosqlite
 import numpy as np
@@ -215,6 +215,15 @@ class _Sentences:
             terms = self.terms[number] = frozenset(map(names.__getitem__, ids))
         return terms
 
+    def held(self, number: int, wanted: dict[int, str]) -> frozenset[str]:
+        """The terms of wanted (by id) that sentence number holds: only they are decoded, since
+        looking up every term's name costs several times comparing ids."""
+        terms = self.terms[number]
+        if terms is not None:
+            return terms.intersection(wanted.values())
+        ids = self.ids[self.bounds[number] : self.bounds[number + 1]].tolist()
+        return frozenset(wanted[term_id] for term_id in wanted.keys() & ids)
+
     def locate(self, hit: Hit, spread: int) -> tuple[int, int, int, int] | None:
         """The hit's first and last sentence and the context's, or None if the hit is not this article's
         (it was found in another index generation, before its article changed)."""
@@ -224,11 +233,13 @@ class _Sentences:
             return None
         return first, last, max(0, first - spread), min(len(self.starts) - 1, last + spread)
 
-    def context(self, hit: Hit, spread: int, names: list[str], text: str | None = None) -> Context | None:
+    def context(self, hit: Hit, spread: int, names: list[str], text: str | None = None,
+                wanted: dict[int, str] | None = None) -> Context | None:
         """The hit's context, or None if it is not this article's; text is the context's text for a
-        long article (None asks for it to be read)."""
+        long article (None asks for it to be read); with wanted (term id → term), its sentences'
+        terms are only those of wanted they hold, and the context is not kept."""
         key = (hit.start, hit.end, spread)
-        context = self.contexts.get(key)
+        context = self.contexts.get(key) if wanted is None else None
         if context is None:
             located = self.locate(hit, spread)
             if located is None:
@@ -240,12 +251,14 @@ class _Sentences:
                     return None
                 text = self.text[offset : self.ends[hi]]
             starts, ends, boilerplate = self.starts, self.ends, self.boilerplate
-            sentences = tuple(_new_tuple(Sentence, (starts[k] - offset, ends[k] - offset, k, self.terms_of(k, names),
+            sentences = tuple(_new_tuple(Sentence, (starts[k] - offset, ends[k] - offset, k,
+                                                    self.terms_of(k, names) if wanted is None else self.held(k, wanted),
                                                     boilerplate[k]))
                               for k in range(lo, hi + 1))
             context = Context(hit.article_id, text, offset, sentences, first - lo, last - lo)
-            self.contexts[key] = context
-            self.size += 2 * len(text) + 100 * len(sentences)
+            if wanted is None:
+                self.contexts[key] = context
+                self.size += 2 * len(text) + 100 * len(sentences)
         if len(hit.text) != hit.end - hit.start or not context.text.startswith(hit.text, hit.start - context.offset):
             return None
         return context
@@ -560,9 +573,13 @@ class Searcher:
                 if slot in rows]
         return hits, generation
 
-    async def contexts(self, hits: list[Hit], spread: int = SPREAD) -> list[Context]:
+    async def contexts(self, hits: list[Hit], spread: int = SPREAD,
+                       terms: Iterable[str] | None = None) -> list[Context]:
         """For each hit (in order), its passage's sentences and up to spread more on either side
-        within its article, with their analysed terms, decoded from what was stored at index time.
+        within its article, with their analysed terms, decoded from what was stored at index time;
+        given terms (a search snippet looks for the query's only), a sentence's terms are those of
+        them it holds, and only those are decoded (a hit whose article changed since keeps all its
+        own, below).
 
         A small index holds everything in memory; a large one reads the sentences of the hits'
         articles not cached yet in one statement that also reads the index generation (a newer
@@ -578,7 +595,7 @@ class Searcher:
                 if entries is None:  # an indexer committed: load its generation, then read again
                     await self._refresh()
                     continue
-                if await self._fill(found, hits, entries, spread):
+                if await self._fill(found, hits, entries, spread, terms):
                     break
                 await self._refresh()
         return [context if context is not None else _own_context(hit) for hit, context in zip(hits, found)]
@@ -615,17 +632,20 @@ class Searcher:
         return entries
 
     async def _fill(self, found: list[Context | None], hits: list[Hit], entries: dict[str, _Sentences],
-                    spread: int) -> bool:
-        """Make the contexts of hits from their articles' sentences; False if reading the text
-        of a long article's context found a newer index generation."""
+                    spread: int, terms: Iterable[str] | None) -> bool:
+        """Make the contexts of hits from their articles' sentences (with only terms, if given);
+        False if reading the text of a long article's context found a newer index generation."""
         names = self.term_names
+        wanted = None
+        if terms is not None:  # by id in the vocabulary whose ids the sentences were decoded with
+            wanted = {known[0]: term for term in terms if (known := self.vocabulary.get(term)) is not None}
         windows: list[tuple[int, str, int, int]] = []  # hit, article, start and length of text to read
         for n, hit in enumerate(hits):
             entry = entries.get(hit.article_id)
             if entry is None:
                 continue
             size = entry.size
-            found[n] = entry.context(hit, spread, names)
+            found[n] = entry.context(hit, spread, names, wanted=wanted)
             self.sentences.grew(entry.size - size)
             if found[n] is None and entry.text is None and (window := entry.window(hit, spread)) is not None:
                 windows.append((n, hit.article_id, window[0] + 1, window[1] - window[0]))
@@ -640,7 +660,7 @@ class Searcher:
             for n, text, _ in rows:
                 entry = entries[hits[n].article_id]
                 size = entry.size
-                found[n] = entry.context(hits[n], spread, names, text)
+                found[n] = entry.context(hits[n], spread, names, text, wanted)
                 self.sentences.grew(entry.size - size)
         self.sentences.trim()
         return True

@@ -304,6 +304,25 @@ async def test_reading_from_disk_gives_the_contexts_held_in_memory(bundled_index
     assert await all_contexts(bundled_index, QUESTIONS, 0) == held
 
 
+@pytest.mark.parametrize("preload_bytes", [0, 1 << 25], ids=["read-from-disk", "held-in-memory"])
+async def test_contexts_for_some_terms_give_each_sentence_just_those_it_holds(bundled_index: Path,
+                                                                             preload_bytes: int) -> None:
+    async with await Searcher.open(bundled_index, preload_bytes=preload_bytes) as searcher:
+        for query in QUESTIONS:
+            hits = (await searcher.search(query, limit=20)).hits
+            wanted = {"kherson", "mayor", "bridg", "no-such-term"} | set(analyze(query))
+            # First before any sentence's terms are decoded, then again after.
+            narrow = await searcher.contexts(hits, spread=1, terms=wanted)
+            full = await searcher.contexts(hits, spread=1)
+            assert narrow == await searcher.contexts(hits, spread=1, terms=wanted)
+            assert len(narrow) == len(full) == len(hits)
+            for some, every in zip(narrow, full):
+                assert (some.article_id, some.text, some.offset, some.first, some.last) == \
+                       (every.article_id, every.text, every.offset, every.first, every.last)
+                assert [s._replace(terms=s.terms & wanted) for s in every.sentences] == list(some.sentences)
+            assert any(s.terms for c in narrow for s in c.sentences)
+
+
 async def test_spread_and_the_lead(bundled_index: Path) -> None:
     async with await Searcher.open(bundled_index) as searcher:
         hits = (await searcher.search("Promsvyazbank Kherson Zaporizhzhia branches", limit=20)).hits
