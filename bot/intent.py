@@ -681,6 +681,10 @@ class Intent:
         if self.kind == "expansion":
             return expansions(_acronym(self.text), sentence)
         spans = spans_of(self.kind, sentence)
+        if self.kind == "person" and self.head is None:
+            # "Who claimed the attack?", "Who won?": a group or a company answers as well as a person
+            # does; "who is the MAYOR" does not take one.
+            spans = tuple(dict.fromkeys(spans + spans_of("organisation", sentence)))
         if self.measures is None:
             return spans
         kept = tuple(span for span in spans if (measure_of(sentence, span) or "count") in self.measures)

@@ -377,6 +377,12 @@ def test_found_follows_the_question() -> None:
     assert analyse("hey bot, where was Saldo flown?").found(SALDO)[1:] == ("Sklifosovsky Emergency Research Institute", "Moscow")
 
 
+def test_who_is_answered_by_a_group_too_unless_a_role_is_asked() -> None:
+    claim = "The Ukrainian Resistance Movement has claimed responsibility for the attack."
+    assert analyse("Who claimed the attack?").found(claim) == ("Ukrainian Resistance Movement",)
+    assert analyse("Who is the mayor of Melitopol?").found(claim) == ()
+
+
 @pytest.mark.parametrize("question, head", [
     ("Which party's office was attacked in Nova Kakhovka?", "party"),  # the possessive ends the phrase
     ("Which town's party office was attacked?", "town"),
