@@ -681,7 +681,7 @@ class Intent:
         if self.kind == "expansion":
             return expansions(_acronym(self.text), sentence)
         spans = spans_of(self.kind, sentence)
-        if self.kind == "person" and self.head is None:
+        if self.kind == "person" and self.head is None and _ASKS_WHO.match(self.text):
             # "Who claimed the attack?", "Who won?": a group or a company answers as well as a person
             # does; "who is the MAYOR" does not take one.
             spans = tuple(dict.fromkeys(spans + spans_of("organisation", sentence)))
@@ -692,6 +692,9 @@ class Intent:
             kept += tuple(since.group() for date in spans_of("date", sentence)
                           for since in re.finditer(r"\b[Ss]ince\s+" + re.escape(date), sentence))
         return kept
+
+
+_ASKS_WHO = re.compile(r"(?:\W*\w+\s+)?who\b", re.I)  # "Who won?", "And who claimed it?"
 
 
 def analyse(question: str) -> Intent:
