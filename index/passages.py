@@ -260,12 +260,13 @@ def _units(text: str, max_words: int) -> list[tuple[int, int, int]]:
     return units
 
 
-def layout(text: str, target_words: int = 100,
-           max_words: int = 130) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """The sentence units of text as (start, end) pairs, and for each passage chunk() makes the first
-    and last unit it holds.
+def layout(text: str, target_words: int = 100, max_words: int = 130
+           ) -> tuple[list[tuple[int, int]], list[int], list[tuple[int, int]]]:
+    """The sentence units of text as (start, end) pairs, each one's number of words (of str.split()),
+    and for each passage chunk() makes the first and last unit it holds.
 
-    Only white space lies between units, so a passage's words are its units' words.
+    Only white space lies between units, so a passage's words are its units' words, and the
+    units' words in a row are text.split().
     """
     units = _units(text, max_words)
     words = [count for _, _, count in units]
@@ -281,7 +282,7 @@ def layout(text: str, target_words: int = 100,
             break
         # Overlap one sentence, unless that would make no progress.
         i = j - 1 if j - 1 > i else j
-    return [(start, end) for start, end, _ in units], groups
+    return [(start, end) for start, end, _ in units], words, groups
 
 
 def chunk(text: str, target_words: int = 100, max_words: int = 130) -> list[Passage]:
@@ -291,5 +292,5 @@ def chunk(text: str, target_words: int = 100, max_words: int = 130) -> list[Pass
     would push it past max_words. Its last sentence opens the next passage, so
     an answer that straddles the seam is whole in one of the two.
     """
-    units, groups = layout(text, target_words, max_words)
+    units, _, groups = layout(text, target_words, max_words)
     return [Passage(n, units[i][0], units[j][1]) for n, (i, j) in enumerate(groups)]
