@@ -29,22 +29,23 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import partial
 from itertools import islice
-from multiprocessing.pool import Pool
+from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator, TypeVar
 
 import numpy as np
 from tqdm import tqdm
 
 from citebot.index.analysis import analyze, skeleton
-from citebot.index.articles import Article, ArticleError, discover_files, iter_articles
+from citebot.index.articles import Article, ArticleError, UniqueIds, discover_files, iter_articles, jsonl_records
 from citebot.index.bm25 import okapi_idf_sum, staircase
 from citebot.index.store import (SLOT_DTYPE, STAIRCASE_DTYPE, TERM_DTYPE, TF_DTYPE, SchemaMismatch,
                                  connect, describe, reset)
-from citebot.index.worker import Analysed
-from citebot.index.worker import analyse as analyse_run
+from citebot.index.worker import Analysed, analyse, analyse_records
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+R = TypeVar("R")
 
 _BATCH = 5000  # terms merged per round trip
 # A file at least this big has its articles analysed in worker processes: starting them takes
@@ -84,25 +85,33 @@ class ChunkSize:
     maximum: int = 130
 
 
-def _analysed(articles: Iterator[Article], analyse: partial, pool: Pool | None
-              ) -> Iterator[tuple[list[Article], Analysed]]:
-    """Runs of articles with their analysis, in order; with a pool, one batch is analysed while the
-    one before it is being written. An error reading the file comes out where the file breaks."""
-    pending = None
+def _in_order(items: Iterator[T], work: Callable[[list[T]], R], pool: Pool | None) -> Iterator[tuple[list[T], R]]:
+    """Runs of items (articles, or a .jsonl file's records) with work(run), in order; with a pool, a
+    batch of runs is worked on while the results of the one before it are used. An error reading
+    the items comes out after the runs of the items read before it (the first error in the file)."""
+    pending: tuple[list[list[T]], AsyncResult] | None = None
     while True:
-        batch = list(islice(articles, _ARTICLES_AHEAD))
+        batch: list[T] = []
+        error = None
+        try:
+            for item in islice(items, _ARTICLES_AHEAD):
+                batch.append(item)
+        except ArticleError as exc:
+            error = exc
         runs = [batch[i : i + _RUN] for i in range(0, len(batch), _RUN)]
         if pool is None:
-            yield from ((run, analyse(run)) for run in runs)
-            if not batch:
-                return
-            continue
-        future = pool.map_async(analyse, runs, chunksize=1) if batch else None
-        if pending is not None:
-            yield from zip(pending[0], pending[1].get())
-        if future is None:
+            yield from ((run, work(run)) for run in runs)
+        else:
+            future = (runs, pool.map_async(work, runs, chunksize=1)) if runs else None
+            if pending is not None:
+                yield from zip(pending[0], pending[1].get())
+            pending = future
+            if error is not None and pending is not None:
+                yield from zip(pending[0], pending[1].get())
+        if error is not None:
+            raise error
+        if not batch:
             return
-        pending = (runs, future)
 
 
 def _cores() -> int:
@@ -280,6 +289,28 @@ class Indexer:
             self._stop_workers(wait=False)
             conn.close()
 
+    def _analysed(self, path: Path) -> Iterator[tuple[list[Article], Analysed]]:
+        """A file's articles run by run with their analysis. A big .jsonl file's lines are parsed in
+        the worker processes too (reading JSON and cleaning text cost this process half its time);
+        the first article of each id is kept as when reading it here, a run that held a later one
+        analysed again here without it (rare)."""
+        target, maximum = self.chunk_size.target, self.chunk_size.maximum
+        pool = self._workers_for(path)
+        if pool is None or path.suffix.lower() != ".jsonl":
+            yield from _in_order(iter_articles(path), partial(analyse, target=target, maximum=maximum), pool)
+            return
+        ids = UniqueIds(path)
+        work = partial(analyse_records, path, target=target, maximum=maximum)
+        for _, found in _in_order(jsonl_records(path), work, pool):
+            if isinstance(found, ArticleError):
+                raise found
+            articles, analysed = found
+            kept = [article for article in articles if ids.keep(article)]
+            if len(kept) < len(articles):
+                articles, analysed = kept, analyse(kept, target, maximum)
+            yield articles, analysed
+        ids.report()
+
     def _workers_for(self, path: Path) -> Pool | None:
         """The worker processes that analyse a big file's articles (started for the first one),
         or None for a small file. Spawned, not forked: the bot indexes from a threaded process."""
@@ -336,8 +367,7 @@ class Indexer:
             try:
                 old_ids = self._remove_file(conn, key, builder, file_slots, file_terms)
                 ids: set[str] = set()
-                analyse = partial(analyse_run, target=self.chunk_size.target, maximum=self.chunk_size.maximum)
-                for run, analysed in _analysed(iter_articles(path), analyse, self._workers_for(path)):
+                for run, analysed in self._analysed(path):
                     ids.update(article.id for article in run)
                     self._add_articles(conn, key, run, analysed, builder)
                     bar.update(len(run))

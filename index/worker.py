@@ -12,11 +12,12 @@ from __future__ import annotations
 from array import array
 from dataclasses import dataclass
 from itertools import chain
+from pathlib import Path
 
 import numpy as np
 
 from citebot.index.analysis import token_terms
-from citebot.index.articles import Article, title_opens_text
+from citebot.index.articles import Article, ArticleError, article_of_line, title_opens_text
 from citebot.index.passages import is_boilerplate, layout
 from citebot.index.store import SENTENCE_BOILERPLATE, SPAN_DTYPE, TERM_DTYPE
 
@@ -71,6 +72,18 @@ class _TermIds(dict[str, bytes]):
 
 
 _term_ids = _TermIds()
+
+
+def analyse_records(path: Path, records: list[tuple[int, int, str]], target: int, maximum: int
+                    ) -> tuple[list[Article], Analysed] | ArticleError:
+    """The articles of a run of a JSON Lines file's records (articles.jsonl_records) with their
+    analysis, or the error of the first line that holds no article: handed back, not raised, so
+    that the indexer raises the file's first error whichever process met it."""
+    try:
+        articles = [article for article in (article_of_line(path, *record) for record in records) if article]
+    except ArticleError as error:
+        return error
+    return articles, analyse(articles, target, maximum)
 
 
 def analyse(articles: list[Article], target: int, maximum: int) -> Analysed:
