@@ -51,8 +51,8 @@ _BATCH = 5000  # terms merged per round trip
 # A file at least this big has its articles analysed in worker processes: starting them takes
 # about a second, which a file of a few thousand articles would not win back.
 PARALLEL_BYTES = 16 * 1024 * 1024
-_ARTICLES_AHEAD = 2000  # articles a batch sent to the workers; the next is analysed while one is written
-_RUN = 100  # articles analysed, sent back and written together (one task of a worker)
+_ARTICLES_AHEAD = 4000  # articles a batch sent to the workers; the next is analysed while one is written
+_RUN = 400  # articles analysed, sent back and written together (one task of a worker)
 # Postings are sorted by term this many at a time: sorting them all at once took three times their
 # memory again (~10 GB at 5M passages), and once sorted they keep only slots and counts (6 bytes each).
 _SEGMENT = 1 << 25

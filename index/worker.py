@@ -97,9 +97,9 @@ def analyse(articles: list[Article], target: int, maximum: int) -> Analysed:
     for article in articles:
         text = article.text
         units, words, groups = layout(text, target, maximum)
-        tokens.extend(map(terms_of, text.split()))  # the units' tokens in a row are the text's
+        tokens.extend(map(terms_of, chain.from_iterable(words)))
         first_unit = len(unit_words)
-        unit_words.extend(words)
+        unit_words.extend(map(len, words))
         spans.extend(chain.from_iterable(units))
         firsts.extend(first_unit + first for first, _ in groups)
         lasts.extend(first_unit + last for _, last in groups)
