@@ -327,7 +327,8 @@ def _parse_markdown(path: Path, raw: str) -> list[Article]:
 
 def _optional_line(value: str | None) -> str | None:
     """A cleaned metadata value, or None when it is missing or blank."""
-    return _clean_line(value or "") or None
+    # Most records lack most of these fields: nothing to normalise then.
+    return (_clean_line(value) or None) if value else None
 
 
 # --------------------------------------------------------------------------- HTML
