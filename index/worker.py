@@ -80,9 +80,10 @@ def analyse_records(path: Path, records: list[tuple[int, int, str]], target: int
     analysis, or the error of the first line that holds no article: handed back, not raised, so
     that the indexer raises the file's first error whichever process met it."""
     try:
-        articles = [article for article in (article_of_line(path, *record) for record in records) if article]
+        found = [article_of_line(path, *record) for record in records]
     except ArticleError as error:
         return error
+    articles = [article for article in found if article is not None]
     return articles, analyse(articles, target, maximum)
 
 
