@@ -210,6 +210,17 @@ def analyze_query(text: str) -> tuple[list[str], set[str]]:
     return terms, joined
 
 
+def token_terms(token: str) -> tuple[str, ...]:
+    """The terms of one token of text.split() ("(U.S.-backed," → usa, back, usaback).
+
+    analyze(text) is its tokens' terms in a row: no word spans white space, and the word pattern
+    looks at most one character past a word, where white space and the end of a string are alike
+    (neither a letter nor a digit). Indexing caches this per distinct token, so that the word
+    pattern runs once per token it has not met, not on every word of every passage.
+    """
+    return tuple(term for word in _WORD.findall(token) for term in _terms_of_word(word))
+
+
 def forget_words() -> None:
     """Empty the per-word cache, so that the next texts are analysed from scratch (benchmarks)."""
     _terms_of_word.cache_clear()

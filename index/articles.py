@@ -55,6 +55,10 @@ class ArticleError(Exception):
         self.reason = " ".join(reason.split())
         super().__init__(f"{path.name}: {self.reason}")
 
+    def __reduce__(self) -> tuple[type, tuple[Path, str]]:
+        # Pickled as its arguments, so that a worker process can hand one back.
+        return ArticleError, (self.path, self.reason)
+
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(
     {".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl"}
@@ -323,7 +327,8 @@ def _parse_markdown(path: Path, raw: str) -> list[Article]:
 
 def _optional_line(value: str | None) -> str | None:
     """A cleaned metadata value, or None when it is missing or blank."""
-    return _clean_line(value or "") or None
+    # Most records lack most of these fields: nothing to normalise then.
+    return (_clean_line(value) or None) if value else None
 
 
 # --------------------------------------------------------------------------- HTML
@@ -496,49 +501,87 @@ def _article_from_record(record: object, default_id: str, where: str) -> Article
     )
 
 
+class UniqueIds:
+    """The first article of each id in a file is kept, the others skipped (counted, and reported once
+    the file is read)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.seen: set[str] = set()
+        self.duplicates = 0
+
+    def keep(self, article: Article) -> bool:
+        """Whether article is the first of its id."""
+        if article.id in self.seen:
+            self.duplicates += 1
+            return False
+        self.seen.add(article.id)
+        return True
+
+    def report(self) -> None:
+        if self.duplicates:
+            log.warning("%s: skipped %d record(s) with a duplicate id", self.path.name, self.duplicates)
+
+
 def _articles_from_records(path: Path, records: Iterable[tuple[object, str]]) -> Iterator[Article]:
     """Build articles from (record, location) pairs, keeping the first of any duplicate id."""
-    seen: set[str] = set()
-    duplicates = 0
+    ids = UniqueIds(path)
     for position, (record, where) in enumerate(records, start=1):
         try:
             article = _article_from_record(record, f"{path.stem}-{position}", where)
         except ValueError as exc:
             raise ArticleError(path, str(exc)) from exc
-        if article is None:
-            continue
-        if article.id in seen:
-            duplicates += 1
-            continue
-        seen.add(article.id)
-        yield article
-    if duplicates:
-        log.warning("%s: skipped %d record(s) with a duplicate id", path.name, duplicates)
+        if article is not None and ids.keep(article):
+            yield article
+    ids.report()
 
 
-def _jsonl_records(path: Path, lines: Iterable[str]) -> Iterator[tuple[object, str]]:
-    """Parse JSON Lines lazily, one object per non-empty line."""
+def article_of_line(path: Path, number: int, position: int, line: str) -> Article | None:
+    """The article of a JSON Lines file's line number, its position-th record (non-empty line);
+    None when the record has neither title nor text. Raises ArticleError for a line that is not a
+    JSON object of an article."""
+    if "\x00" in line:
+        raise ArticleError(path, "binary file (contains NUL bytes)")
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ArticleError(path, f"line {number}: invalid JSON ({exc.msg})") from exc
+    try:
+        return _article_from_record(record, f"{path.stem}-{position}", f"line {number}")
+    except ValueError as exc:
+        raise ArticleError(path, str(exc)) from exc
+
+
+def _numbered(lines: Iterable[str]) -> Iterator[tuple[int, int, str]]:
+    """(line number, record number, line) of each non-empty line: a JSON Lines file's records."""
+    position = 0
     for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        if "\x00" in line:
-            raise ArticleError(path, "binary file (contains NUL bytes)")
-        try:
-            yield json.loads(line), f"line {number}"
-        except json.JSONDecodeError as exc:
-            raise ArticleError(path, f"line {number}: invalid JSON ({exc.msg})") from exc
+        if line and not line.isspace():
+            position += 1
+            yield number, position, line
 
 
-def _stream_jsonl(path: Path) -> Iterator[Article]:
-    """A JSON Lines file read line by line: an archive of a million articles never sits in memory whole."""
+def _articles_of_lines(path: Path, records: Iterable[tuple[int, int, str]]) -> Iterator[Article]:
+    ids = UniqueIds(path)
+    for number, position, line in records:
+        article = article_of_line(path, number, position, line)
+        if article is not None and ids.keep(article):
+            yield article
+    ids.report()
+
+
+def jsonl_records(path: Path) -> Iterator[tuple[int, int, str]]:
+    """A JSON Lines file's records, (line number, record number, line), read line by line: an
+    archive of a million articles never sits in memory whole. Raises ArticleError where the file
+    cannot be read or decoded."""
     with path.open("rb") as probe:
         utf16 = probe.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
     if utf16:
-        yield from _parse_jsonl(path, _read_text(path))
+        yield from _numbered(_read_text(path).split("\n"))
         return
     try:
         with path.open(encoding="utf-8-sig") as lines:
-            yield from _articles_from_records(path, _jsonl_records(path, lines))
+            yield from _numbered(lines)
     except UnicodeDecodeError as exc:
         raise ArticleError(path, f"not valid UTF-8 text (byte offset {exc.start} of a block)") from exc
     except OSError as exc:
@@ -547,7 +590,7 @@ def _stream_jsonl(path: Path) -> Iterator[Article]:
 
 def _parse_jsonl(path: Path, raw: str) -> list[Article]:
     """A JSON Lines file (e.g. a BEIR corpus.jsonl) holds one article per line."""
-    return list(_articles_from_records(path, _jsonl_records(path, raw.split("\n"))))
+    return list(_articles_of_lines(path, _numbered(raw.split("\n"))))
 
 
 def _parse_json(path: Path, raw: str) -> list[Article]:
@@ -602,7 +645,7 @@ def title_opens_text(title: str, text: str) -> bool:
 def iter_articles(path: Path) -> Iterator[Article]:
     """Like read_articles, but a .jsonl file is streamed; an ArticleError may come mid-way."""
     if path.suffix.lower() == ".jsonl":
-        return _stream_jsonl(path)
+        return _articles_of_lines(path, jsonl_records(path))
     return iter(read_articles(path))
 
 

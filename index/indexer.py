@@ -25,36 +25,34 @@ import os
 import sqlite3
 import sys
 from array import array
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import partial
-from itertools import accumulate, chain, islice
-from multiprocessing.pool import Pool
+from itertools import islice
+from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator, TypeVar
 
 import numpy as np
 from tqdm import tqdm
 
 from citebot.index.analysis import analyze, skeleton
-from citebot.index.articles import Article, ArticleError, discover_files, iter_articles, title_opens_text
+from citebot.index.articles import Article, ArticleError, UniqueIds, discover_files, iter_articles, jsonl_records
 from citebot.index.bm25 import okapi_idf_sum, staircase
-from citebot.index.passages import is_boilerplate, layout
-from citebot.index.store import (SENTENCE_BOILERPLATE, SLOT_DTYPE, STAIRCASE_DTYPE, TERM_DTYPE, TF_DTYPE, SchemaMismatch,
+from citebot.index.store import (SLOT_DTYPE, STAIRCASE_DTYPE, TERM_DTYPE, TF_DTYPE, SchemaMismatch,
                                  connect, describe, reset)
+from citebot.index.worker import Analysed, analyse, analyse_records
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+R = TypeVar("R")
 
-# Term frequencies are stored as uint16; a passage repeating a word more
-# often than this is clipped (it changes no ranking in practice).
-_MAX_TF = 65535
 _BATCH = 5000  # terms merged per round trip
 # A file at least this big has its articles analysed in worker processes: starting them takes
 # about a second, which a file of a few thousand articles would not win back.
 PARALLEL_BYTES = 16 * 1024 * 1024
-_ARTICLES_AHEAD = 2000  # articles a batch sent to the workers; the next is analysed while one is written
-_RUN = 100  # articles analysed, sent back and written together (one task of a worker)
+_ARTICLES_AHEAD = 4000  # articles a batch sent to the workers; the next is analysed while one is written
+_RUN = 400  # articles analysed, sent back and written together (one task of a worker)
 # Postings are sorted by term this many at a time: sorting them all at once took three times their
 # memory again (~10 GB at 5M passages), and once sorted they keep only slots and counts (6 bytes each).
 _SEGMENT = 1 << 25
@@ -87,85 +85,33 @@ class ChunkSize:
     maximum: int = 130
 
 
-@dataclass(frozen=True, slots=True)
-class _Analysed:
-    """What indexing a run of articles needs that depends only on their texts and titles, in flat
-    arrays that cost little to send back from a worker process. Terms are indices into `terms`, the
-    run's distinct terms in order of first use, which is the order new terms get their ids in."""
-
-    terms: list[str]
-    passages: np.ndarray  # per article, how many passages it has
-    layout: np.ndarray  # per passage: its first character, its end and its length in terms (n × 3)
-    postings: np.ndarray  # per passage, its distinct terms in order of first use
-    tfs: np.ndarray  # and their counts, clipped to _MAX_TF
-    distinct: np.ndarray  # per passage, how many postings are its
-    spans: list[bytes]  # per article, its sentence units' character spans (passages.layout), SPAN_DTYPE
-    bounds: list[bytes]  # per article, where each unit's terms start in its share of sentence_terms
-    sentence_terms: np.ndarray  # each unit's distinct terms in order of first use, all articles in a row
-    sentence_counts: np.ndarray  # per article, how many of sentence_terms are its
-    flags: list[bytes]  # per article, a boilerplate flag a unit
-
-
-def _analyse(articles: list[Article], target: int, maximum: int) -> _Analysed:
-    """Units, passages, terms and flags of a run of articles (in a worker process on a big run)."""
-    local: dict[str, int] = {}
-    passages, layouts, postings, tfs, distinct, sentence_terms, sentence_counts = (array("i") for _ in range(7))
-    spans, bounds, flags = [], [], []
-    for article in articles:
-        text = article.text
-        units, groups = layout(text, target, maximum)
-        pieces = [text[start:end] for start, end in units]
-        unit_terms = list(map(analyze, pieces))
-        # The title belongs to the article's opening passage, unless the text opens with it.
-        title_terms = [] if title_opens_text(article.title, text) else analyze(article.title)
-        for ordinal, (first, last) in enumerate(groups):
-            terms = list(chain.from_iterable(unit_terms[first : last + 1]))
-            if ordinal == 0:
-                terms += title_terms
-            counts = Counter(terms)
-            ids = list(map(local.get, counts))  # in C; only a word new to the run takes the slow way
-            if None in ids:
-                ids = [local.setdefault(term, len(local)) if i is None else i for i, term in zip(ids, counts)]
-            postings.extend(ids)
-            tfs.extend(counts.values())
-            distinct.append(len(ids))
-            layouts.extend((units[first][0], units[last][1], len(terms)))
-        passages.append(len(groups))
-        # Every unit's terms are terms of a passage just counted, so all have indices.
-        unique = list(map(dict.fromkeys, unit_terms))
-        before = len(sentence_terms)
-        sentence_terms.extend(map(local.__getitem__, chain.from_iterable(unique)))
-        sentence_counts.append(len(sentence_terms) - before)
-        bounds.append(_int32(accumulate(map(len, unique), initial=0)))
-        spans.append(_int32(chain.from_iterable(units)))
-        flags.append(bytes(SENTENCE_BOILERPLATE if is_boilerplate(piece) else 0 for piece in pieces))
-    counts_ = np.frombuffer(tfs, dtype=np.int32)
-    return _Analysed(list(local), np.frombuffer(passages, dtype=np.int32),
-                     np.frombuffer(layouts, dtype=np.int32).reshape(-1, 3), np.frombuffer(postings, dtype=np.int32),
-                     np.minimum(counts_, _MAX_TF).astype(np.uint16), np.frombuffer(distinct, dtype=np.int32), spans,
-                     bounds, np.frombuffer(sentence_terms, dtype=np.int32),
-                     np.frombuffer(sentence_counts, dtype=np.int32), flags)
-
-
-def _analysed(articles: Iterator[Article], analyse: partial, pool: Pool | None
-              ) -> Iterator[tuple[list[Article], _Analysed]]:
-    """Runs of articles with their analysis, in order; with a pool, one batch is analysed while the
-    one before it is being written. An error reading the file comes out where the file breaks."""
-    pending = None
+def _in_order(items: Iterator[T], work: Callable[[list[T]], R], pool: Pool | None) -> Iterator[tuple[list[T], R]]:
+    """Runs of items (articles, or a .jsonl file's records) with work(run), in order; with a pool, a
+    batch of runs is worked on while the results of the one before it are used. An error reading
+    the items comes out after the runs of the items read before it (the first error in the file)."""
+    pending: tuple[list[list[T]], AsyncResult] | None = None
     while True:
-        batch = list(islice(articles, _ARTICLES_AHEAD))
+        batch: list[T] = []
+        error = None
+        try:
+            for item in islice(items, _ARTICLES_AHEAD):
+                batch.append(item)
+        except ArticleError as exc:
+            error = exc
         runs = [batch[i : i + _RUN] for i in range(0, len(batch), _RUN)]
         if pool is None:
-            yield from ((run, analyse(run)) for run in runs)
-            if not batch:
-                return
-            continue
-        future = pool.map_async(analyse, runs, chunksize=1) if batch else None
-        if pending is not None:
-            yield from zip(pending[0], pending[1].get())
-        if future is None:
+            yield from ((run, work(run)) for run in runs)
+        else:
+            future = (runs, pool.map_async(work, runs, chunksize=1)) if runs else None
+            if pending is not None:
+                yield from zip(pending[0], pending[1].get())
+            pending = future
+            if error is not None and pending is not None:
+                yield from zip(pending[0], pending[1].get())
+        if error is not None:
+            raise error
+        if not batch:
             return
-        pending = (runs, future)
 
 
 def _cores() -> int:
@@ -343,6 +289,28 @@ class Indexer:
             self._stop_workers(wait=False)
             conn.close()
 
+    def _analysed(self, path: Path) -> Iterator[tuple[list[Article], Analysed]]:
+        """A file's articles run by run with their analysis. A big .jsonl file's lines are parsed in
+        the worker processes too (reading JSON and cleaning text cost this process half its time);
+        the first article of each id is kept as when reading it here, a run that held a later one
+        analysed again here without it (rare)."""
+        target, maximum = self.chunk_size.target, self.chunk_size.maximum
+        pool = self._workers_for(path)
+        if pool is None or path.suffix.lower() != ".jsonl":
+            yield from _in_order(iter_articles(path), partial(analyse, target=target, maximum=maximum), pool)
+            return
+        ids = UniqueIds(path)
+        work = partial(analyse_records, path, target=target, maximum=maximum)
+        for _, found in _in_order(jsonl_records(path), work, pool):
+            if isinstance(found, ArticleError):
+                raise found
+            articles, analysed = found
+            kept = [article for article in articles if ids.keep(article)]
+            if len(kept) < len(articles):
+                articles, analysed = kept, analyse(kept, target, maximum)
+            yield articles, analysed
+        ids.report()
+
     def _workers_for(self, path: Path) -> Pool | None:
         """The worker processes that analyse a big file's articles (started for the first one),
         or None for a small file. Spawned, not forked: the bot indexes from a threaded process."""
@@ -399,8 +367,7 @@ class Indexer:
             try:
                 old_ids = self._remove_file(conn, key, builder, file_slots, file_terms)
                 ids: set[str] = set()
-                analyse = partial(_analyse, target=self.chunk_size.target, maximum=self.chunk_size.maximum)
-                for run, analysed in _analysed(iter_articles(path), analyse, self._workers_for(path)):
+                for run, analysed in self._analysed(path):
                     ids.update(article.id for article in run)
                     self._add_articles(conn, key, run, analysed, builder)
                     bar.update(len(run))
@@ -431,7 +398,7 @@ class Indexer:
         summary.passages = conn.execute("SELECT count(*) FROM passages").fetchone()[0]
         return summary
 
-    def _add_articles(self, conn: sqlite3.Connection, key: str, articles: list[Article], analysed: _Analysed,
+    def _add_articles(self, conn: sqlite3.Connection, key: str, articles: list[Article], analysed: Analysed,
                       builder: _PostingsBuilder) -> None:
         """Write a run of articles, their passages and sentences (a statement a table for the run),
         and keep their postings. Slots are numbered as SQLite numbers rowids: one past the largest."""
@@ -571,14 +538,6 @@ def _merge(stored: tuple[bytes, bytes] | None, added: tuple[np.ndarray, np.ndarr
     if added is not None:
         slots, tfs = np.concatenate((slots, added[0])), np.concatenate((tfs, added[1]))
     return slots, tfs
-
-
-def _int32(values: Iterable[int]) -> bytes:
-    """Little-endian int32 bytes of values (SPAN_DTYPE and TERM_DTYPE)."""
-    packed = array("i", values)
-    if sys.byteorder != "little":
-        packed.byteswap()
-    return packed.tobytes()
 
 
 def _is_under(path: Path, root: Path) -> bool:

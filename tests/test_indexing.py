@@ -222,6 +222,37 @@ def test_analysing_in_worker_processes_writes_the_same_index(tmp_path: Path, mon
     assert tables[0] == tables[1] and len(tables[0][1]) > 30
 
 
+def test_worker_processes_read_a_jsonl_file_as_this_process_does(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lines parsed in the workers: duplicate ids (in one run and across runs) skipped, and a file's
+    first error reported (a broken line before undecodable bytes), the same as parsed here."""
+    import citebot.index.indexer as indexer
+    from tests.conftest import DATA
+
+    lines = (DATA / "scifact_corpus_sample.jsonl").read_text(encoding="utf-8").splitlines()
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.jsonl").write_text("\n".join(lines[:12] + lines[3:5] + ["", lines[13], lines[0]] + lines[14:30]),
+                                    encoding="utf-8")
+    (corpus / "b.jsonl").write_bytes("\n".join(lines[15:25] + ["{broken"] + lines[25:30]).encode() + b"\n\xff\xfe\n")
+    (corpus / "c.jsonl").write_bytes("\n".join(lines[:5]).encode() + b"\n\xff\xfe\n")
+    monkeypatch.setattr(indexer, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(indexer, "_ARTICLES_AHEAD", 7)
+    monkeypatch.setattr(indexer, "_RUN", 3)
+    results = []
+    for workers in (1, 2):
+        index = tmp_path / f"index-{workers}.sqlite"
+        summary = index_paths(index, [corpus], progress=False, workers=workers)
+        conn = sqlite3.connect(index)
+        results.append((str(summary), summary.errors, [conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+                                                       for table in ("articles", "passages", "terms", "postings",
+                                                                     "sentences")]))
+        conn.close()
+    assert results[0] == results[1]
+    assert results[0][0].startswith("29 added") and len(results[0][1]) == 2
+    assert "invalid JSON" in results[0][1][0] and "UTF-8" in results[0][1][1]
+
+
 def test_postings_sorted_in_segments_write_the_same_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Postings sorted by term a few at a time, and a broken file undone after some were sorted."""
     import citebot.index.indexer as indexer
