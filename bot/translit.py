@@ -33,6 +33,8 @@ from typing import Callable
 
 import iuliia
 
+from citebot.index.analysis import analyze
+
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LETTER = re.compile(r"[^\W\d_]")
 _UK_LETTERS = frozenset("іїєґ")
@@ -138,7 +140,7 @@ _QUESTION_WORDS = {
     "котрий": "which", "котра": "which", "который": "which", "которая": "which", "которое": "which",
     "которые": "which",
     "що": "what", "что": "what", "чого": "what", "чего": "what",
-    "як": "how", "как": "how", "каким": "how", "яким": "how",
+    "як": "how", "как": "how", "каким": "how", "яким": "how", "чим": "how", "чем": "how",
 }
 # After "who"/"what": "Хто такий Сальдо?" is "Who is Saldo?".
 _IS_WORDS = frozenset("такий така таке такі такой такая такое такие є есть это це".split())
@@ -273,6 +275,13 @@ _STEMS_SOURCE = {
     "hostage": "заручник заложник",
     "torture": "катуван пытк",
     "car": "машин автомобіл автомобил",
+    "blown": "підірв взорв",
+    "killing": "вбивств убийств",
+    "collaborators": "колаборант коллаборант",
+    "paid": "плат заплат",
+    "work": "працю работ",
+    "Russian": "російськ русск российск",
+    "Ukrainian": "українськ украинск",
 }
 _STEMS = {stem: english for english, stems in _STEMS_SOURCE.items() for stem in stems.split()}
 # Case, number and tense endings of Ukrainian and Russian nouns, adjectives and verbs.
@@ -282,6 +291,8 @@ _INFLECTIONS = frozenset("""
     в ла ло ли л ал ала али ало ил ила или ило ив ила ули ув
     ет ит ут ют ят ать ять ить ти ть ться тся ся сь еться ється ує ють ують ює ать ал
     ння ння нню нням ння ні ня ню ней ния нии нию нием ний
+    ось ась ись ося ася ися ется ится ются ятся иться лся лась лось лись
+    ав ают яют ает яет ають яють ає яє ала али ало
 """.split()) | {""}
 _VERBS = frozenset("live killed blown poisoned kidnapped arrested shot taken born happened leads attacked died "
                    "wounded captured liberated evacuated sentenced charged reported said".split())
@@ -383,7 +394,8 @@ def to_english(question: str, hint: str | None = None, known: Callable[[str], bo
         elif low in _LEADS and not words:
             words.append(_LEADS[low])
             kinds.append("w")
-        elif (english := _gloss(low)) is not None:
+        # A capitalised word inside the question is a name before it is a stem ("Женя" is no wife).
+        elif (english := _gloss(low, stems=not token[:1].isupper() or not words)) is not None:
             words.append(english)
             kinds.append("v" if english in _VERBS else "w")
         elif (exonym := next((_EXONYMS[f] for f in nominatives(low) if f in _EXONYMS), None)) is not None:
@@ -416,11 +428,11 @@ def to_english(question: str, hint: str | None = None, known: Callable[[str], bo
     return Translated(english, language, tuple(names), tuple(dropped))
 
 
-def _gloss(word: str) -> str | None:
-    """The English for a lower-case Ukrainian or Russian news word: a listed form, else the longest
-    listed stem that the word is with one of the usual endings."""
+def _gloss(word: str, stems: bool = True) -> str | None:
+    """The English for a lower-case Ukrainian or Russian news word: a listed form, else (with stems)
+    the longest listed stem that the word is with one of the usual endings."""
     found = _GLOSSARY.get(word)
-    if found is not None:
+    if found is not None or not stems:
         return found
     for cut in range(len(word), 2, -1):
         english = _STEMS.get(word[:cut])
@@ -430,12 +442,14 @@ def _gloss(word: str) -> str | None:
 
 
 def _known_form(token: str, language: str, other: str, known: Callable[[str], bool]) -> str | None:
-    for form in nominatives(token):
-        for lang in (language, other):
-            latin_form = latin(form, lang)
-            if latin_form and known(latin_form):
-                return latin_form
-    return None
+    forms = [latin_form for form in nominatives(token) for lang in (language, other) if (latin_form := latin(form, lang))]
+    found = next((form for form in forms if known(form)), None)
+    if found is None:
+        return None
+    # "Херсоне" is known as "Khersone" (it stems as "Kherson" does): the nominative spelling, the
+    # one the articles write, is shown.
+    terms = analyze(found)
+    return min((form for form in forms if len(form) < len(found) and analyze(form) == terms), key=len, default=found)
 
 
 def name_form(token: str, language: str, known: Callable[[str], bool] | None = None) -> str:

@@ -82,6 +82,9 @@ def test_language_of_a_question() -> None:
     ("Где взорвали машину?", "Where blown car?"),
     ("Коли напали на офіс Єдиної Росії?", "When attacked office United Russia?"),
     ("Що таке HIMARS?", "What is HIMARS?"),
+    ("Что случилось с мэром Херсона?", "What happened the mayor of Kherson?"),
+    ("Хто підірвав автомобіль?", "Who blown car?"),
+    ("Почему врачи в Херсоне не работают?", "Why doctors Kherson work?"),  # the nominative spelling shown
 ])
 def test_cyrillic_question_as_english(question: str, english: str, bundled_vocabulary: set[str]) -> None:
     assert to_english(question, known=bundled_vocabulary.__contains__).text == english
