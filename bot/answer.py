@@ -91,7 +91,8 @@ LEAD_SENTENCES = 3  # a dek or a dateline often comes before the sentence that t
 _OPENING_QUOTES = "\"“‘'«„"
 # A sentence that opens with a pronoun or "It came…" leans on the one before it; "This week, …" or
 # "That night …" only says when, and stands on its own.
-_TIME_NOUNS = r"(?:week|weekend|year|month|day|morning|afternoon|evening|night|time|summer|spring|autumn|fall|winter|season|decade|century)s?"
+_TIME_NOUNS = (r"(?:week|weekend|year|month|day|morning|afternoon|evening|night|time|summer|spring|autumn|fall|"
+               r"winter|season|decade|century)s?")
 _LEANS = re.compile(r"(?:[\"“‘(]\s*)?(?:he|she|it|they|his|her|its|their|him|them|"
                     rf"(?:this|that|these|those|such)(?!\s+(?:past\s+|coming\s+|same\s+)?{_TIME_NOUNS}\b)|"
                     r"the (?:latter|former|move|attack|incident|blast|man|woman|official)|both)\b", re.I)
@@ -399,7 +400,8 @@ def _candidates(question: _Question, facts: _Sentences, hit: Hit, context: Conte
         kind = 0.0
         if start == first and question.describes_name and first > 0 and \
                 present[first - 1] & question.names_mask != question.names_mask and \
-                not sentences[first - 1].boilerplate and not facts.kind(context, first) and facts.kind(context, first - 1):
+                not sentences[first - 1].boilerplate and not facts.kind(context, first) and \
+                facts.kind(context, first - 1):
             # "Yesterday, the deputy head of the town was shot. Vitaly Gur died…": a story describes
             # someone (or something) before it names them; asked who they are, the description
             # comes along.

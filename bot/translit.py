@@ -442,7 +442,8 @@ def _gloss(word: str, stems: bool = True) -> str | None:
 
 
 def _known_form(token: str, language: str, other: str, known: Callable[[str], bool]) -> str | None:
-    forms = [latin_form for form in nominatives(token) for lang in (language, other) if (latin_form := latin(form, lang))]
+    forms = [latin_form for form in nominatives(token) for lang in (language, other)
+             if (latin_form := latin(form, lang))]
     found = next((form for form in forms if known(form)), None)
     if found is None:
         return None
