@@ -136,6 +136,7 @@ _QUESTION_WORDS = {
     "скільки": "how many", "сколько": "how many",
     "чому": "why", "почему": "why", "навіщо": "why", "зачем": "why", "отчего": "why",
     "який": "which", "яка": "which", "яке": "which", "які": "which", "якого": "which", "якої": "which",
+    "яку": "which", "якому": "which", "якій": "which", "каком": "which", "какую": "which", "какому": "which",
     "какой": "which", "какая": "which", "какое": "which", "какие": "which", "какого": "which", "какой-то": "which",
     "котрий": "which", "котра": "which", "который": "which", "которая": "which", "которое": "which",
     "которые": "which",
@@ -282,6 +283,14 @@ _STEMS_SOURCE = {
     "work": "працю работ",
     "Russian": "російськ русск российск",
     "Ukrainian": "українськ украинск",
+    "killed": "вбив вбива убил убит убива загин погиб",
+    "explosion": "вибух взрыв",
+    "poisoned": "отруї отрав",
+    "started": "почал почина начал начина",
+    "captured": "захоп захват",
+    "found": "знайшл знайд нашл найд",
+    "administration": "адміністрац администрац",
+    "occupied": "окупаційн оккупационн окупован оккупированн",
 }
 _STEMS = {stem: english for english, stems in _STEMS_SOURCE.items() for stem in stems.split()}
 # Case, number and tense endings of Ukrainian and Russian nouns, adjectives and verbs.
@@ -292,10 +301,10 @@ _INFLECTIONS = frozenset("""
     ет ит ут ют ят ать ять ить ти ть ться тся ся сь еться ється ує ють ують ює ать ал
     ння ння нню нням ння ні ня ню ней ния нии нию нием ний
     ось ась ись ося ася ися ется ится ются ятся иться лся лась лось лись
-    ав ают яют ает яет ають яють ає яє ала али ало
+    ав ают яют ает яет ають яють ає яє ала али ало уло ула ити ію ія ії ією ия ии ию ией
 """.split()) | {""}
 _VERBS = frozenset("live killed blown poisoned kidnapped arrested shot taken born happened leads attacked died "
-                   "wounded captured liberated evacuated sentenced charged reported said".split())
+                   "wounded captured liberated evacuated sentenced charged reported said started found".split())
 # Names English news does not spell as transliterated: the English name (by nominative, lower case).
 _EXONYMS_SOURCE = {
     "Moscow": "москва", "Kyiv": "київ киев", "Crimea": "крим крым", "Ukraine": "україна украина",

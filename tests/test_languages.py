@@ -85,6 +85,10 @@ def test_language_of_a_question() -> None:
     ("Что случилось с мэром Херсона?", "What happened the mayor of Kherson?"),
     ("Хто підірвав автомобіль?", "Who blown car?"),
     ("Почему врачи в Херсоне не работают?", "Why doctors Kherson work?"),  # the nominative spelling shown
+    ("Сколько людей погибло при взрыве?", "How many people killed explosion?"),
+    ("Скільки людей загинуло під час вибуху?", "How many people killed explosion?"),
+    ("Кто отравил российских солдат?", "Who poisoned Russian soldiers?"),
+    ("Какую валюту вводят на оккупированных территориях?", "Which currency occupied territory?"),
 ])
 def test_cyrillic_question_as_english(question: str, english: str, bundled_vocabulary: set[str]) -> None:
     assert to_english(question, known=bundled_vocabulary.__contains__).text == english
