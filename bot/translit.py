@@ -295,13 +295,12 @@ _STEMS_SOURCE = {
 _STEMS = {stem: english for english, stems in _STEMS_SOURCE.items() for stem in stems.split()}
 # Case, number and tense endings of Ukrainian and Russian nouns, adjectives and verbs.
 _INFLECTIONS = frozenset("""
-    а я о е є и і ї у ю ь й ом ем ою ею єю ам ям ах ях ами ями ів їв ей ой ій ові еві ою
-    ий ій ая яя ое ее ые ие ого его ому ему ым им ых их ую юю ої ої ої ого
-    в ла ло ли л ал ала али ало ил ила или ило ив ила ули ув
-    ет ит ут ют ят ать ять ить ти ть ться тся ся сь еться ється ує ють ують ює ать ал
-    ння ння нню нням ння ні ня ню ней ния нии нию нием ний
-    ось ась ись ося ася ися ется ится ются ятся иться лся лась лось лись
-    ав ают яют ает яет ають яють ає яє ала али ало уло ула ити ію ія ії ією ия ии ию ией
+    а я о е є и і ї у ю ь й ом ем ою ею єю ам ям ах ях ами ями ів їв ей ой ій ові еві
+    ий ая яя ое ее ые ие ого его ому ему ым им ых их ую юю ої
+    ія ії ію ією ия ии ию ией ння нню нням ні ня ню ней ния нии нию нием ний
+    в л ла ло ли ал ала али ало ил ила или ило ив ули ув ав уло ула
+    ет ит ут ют ят ать ять ить ти ити ть ує ють ують ює ают яют ает яет ають яють ає яє
+    ся сь ться тся еться ється ось ась ись ося ася ися ется ится ются ятся иться лся лась лось лись
 """.split()) | {""}
 _VERBS = frozenset("live killed blown poisoned kidnapped arrested shot taken born happened leads attacked died "
                    "wounded captured liberated evacuated sentenced charged reported said started found".split())
