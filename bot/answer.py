@@ -189,6 +189,10 @@ class _Question:
         self.terms = frozenset(self.worth)
         self.asked = frozenset(analyze(result.query))
         self.head = frozenset(analyze(intent.head)) if intent.head and intent.kind in HEAD_KINDS else frozenset()
+        if intent.kind == "place" and not self.head and not intent.verbs and intent.names:
+            # "Where is Nova Kakhovka?": a place beside the name says where it is ("the town of Nova
+            # Kakhovka near Kherson"); one in the sentence after, where something else happened, does not.
+            self.head = frozenset(t for name in intent.names for t in analyze(name))
         self.asks_holder = _ASKS_WHO_HOLDS.match(intent.text) is not None
         # "Who is the mayor of X?": a name away from "mayor" is not the mayor's.
         self.away = 0.0 if self.asks_holder else AWAY_FROM_HEAD

@@ -256,6 +256,13 @@ async def test_asked_who_someone_is_the_sentence_describing_them_before_naming_t
     assert described in excerpt and question.split()[-1].rstrip("?") in excerpt
 
 
+async def test_where_a_place_is_is_told_beside_its_name(citebot: Citebot) -> None:
+    # Not "…a car bomb detonated in Nova Kakhovka. …other incidents… in the occupied territories":
+    # the place in the next sentence is where something else happened.
+    excerpt = (await citebot.ask("Where is Nova Kakhovka?")).citations[0].excerpt.text
+    assert "Nova Kakhovka near Kherson" in excerpt
+
+
 async def test_a_sentence_opening_with_a_time_phrase_stands_on_its_own(citebot: Citebot) -> None:
     # "This week, the head of Ukraine's intelligence agency, Kirillo Budanov, said…": "This week"
     # says when, not whom; the quotation ending the paragraph above is not brought along.
