@@ -17,7 +17,7 @@ from functools import lru_cache
 from os.path import commonprefix
 
 from citebot.bot.answerability import Features, model
-from citebot.bot.intent import LIGHT_VERBS, Intent
+from citebot.bot.intent import LIGHT_VERBS, TIME_NOUNS, Intent
 from citebot.bot.kinds import expansions
 from citebot.index.analysis import KEPT_APART, analyze, matched_words, tokens
 from citebot.index.common_words import is_common
@@ -91,8 +91,7 @@ LEAD_SENTENCES = 3  # a dek or a dateline often comes before the sentence that t
 _OPENING_QUOTES = "\"“‘'«„"
 # A sentence that opens with a pronoun or "It came…" leans on the one before it; "This week, …" or
 # "That night …" only says when, and stands on its own.
-_TIME_NOUNS = (r"(?:week|weekend|year|month|day|morning|afternoon|evening|night|time|summer|spring|autumn|fall|"
-               r"winter|season|decade|century)s?")
+_TIME_NOUNS = "(?:" + "|".join(sorted(TIME_NOUNS | {"summer", "spring", "autumn", "fall", "winter"})) + ")s?"
 _LEANS = re.compile(r"(?:[\"“‘(]\s*)?(?:he|she|it|they|his|her|its|their|him|them|"
                     rf"(?:this|that|these|those|such)(?!\s+(?:past\s+|coming\s+|same\s+)?{_TIME_NOUNS}\b)|"
                     r"the (?:latter|former|move|attack|incident|blast|man|woman|official)|both)\b", re.I)

@@ -108,6 +108,8 @@ for _kind, _nouns in {  # (a noun listed twice takes the later kind: "figure" is
     for _noun in _nouns.split():
         _NOUN_KIND[_noun] = _kind
 del _kind, _nouns, _noun
+# Nouns that name a time ("this WEEK", "that NIGHT", "which YEAR").
+TIME_NOUNS = frozenset(noun for noun, kind in _NOUN_KIND.items() if kind == "date")
 
 
 def _noun_kind(word: str) -> str | None:
