@@ -19,6 +19,7 @@ from os.path import commonprefix
 from citebot.bot.answerability import Features, model
 from citebot.bot.intent import LIGHT_VERBS, TIME_NOUNS, Intent
 from citebot.bot.kinds import expansions
+from citebot.bot.synonyms import synonyms
 from citebot.index.analysis import KEPT_APART, analyze, matched_words, tokens
 from citebot.index.common_words import is_common
 from citebot.index.search import Context, Hit, SearchResult
@@ -84,6 +85,9 @@ LIGHT_VERB_SHARE = 0.25
 RELATED_SHARE = 0.75
 RELATED_PREFIX = 5
 RELATED = "~"
+# A question's word counts this share in a sentence that holds a synonym of it (bot/synonyms.py).
+SYNONYM_SHARE = 0.75
+SYNONYM = "="
 _APART = frozenset(KEPT_APART.values())  # analysis keeps these from their look-alikes (officer, office)
 # A story's first sentences say what it is about.
 LEAD_RANK_FACTOR = 0.1
@@ -183,6 +187,7 @@ class _Question:
             best[term.typed] = max(best.get(term.typed, 0.0), term.idf * light)
         self.typed_worth = best
         unknown = unknown_worths(result)
+        self.unknown_worths = unknown
         self.unknown_mass = math.fsum(unknown.values())
         self.mass = math.fsum(best.values()) + self.unknown_mass
         self.terms = frozenset(self.worth)
@@ -211,11 +216,18 @@ class _Question:
         # Sets of the question's terms are held as bit masks: a run's terms are an OR of its
         # sentences', and its coverage a lookup (this loop runs for every run of every hit).
         self.stems: dict[str, list[str]] = {}  # the question's terms by their first letters, for families
-        # A word the articles never use may have family in them too ("occupation": "occupied").
+        self.kin: dict[str, list[str]] = {}  # a synonym → the question's terms it may stand for
+        # A word the articles never use may have family or synonyms in them too ("occupation":
+        # "occupied"; "inhabitants": "population").
         for term, (typed, worth) in sorted([*self.worth.items(), *((w, (w, v)) for w, v in unknown.items())]):
             if len(term) >= RELATED_PREFIX and term.isalpha():
                 self.stems.setdefault(term[:RELATED_PREFIX], []).append(term)
                 self.worth[RELATED + term] = (typed, worth * RELATED_SHARE)
+            others = synonyms().get(term)
+            if others:
+                for other in sorted(others):
+                    self.kin.setdefault(other, []).append(term)
+                self.worth[SYNONYM + term] = (typed, worth * SYNONYM_SHARE)
         self.order = sorted(self.worth)
         self.bits = {term: 1 << i for i, term in enumerate(self.order)}
         self.names_mask = self.mask(self.names)
@@ -225,14 +237,17 @@ class _Question:
         bits, mask = self.bits, 0
         for term in terms & self.terms:
             mask |= bits[term]
-        stems = self.stems
-        if stems:  # a word of the family of a question's word the sentence lacks
+        stems, kin = self.stems, self.kin
+        if stems or kin:  # a word of the family, or a synonym, of a question's word the sentence lacks
             for term in terms - self.terms:
                 owns = stems.get(term[:RELATED_PREFIX])
                 if owns is not None:
                     for own in owns:
                         if not mask & bits.get(own, 0) and _related(own, term):
                             mask |= bits[RELATED + own]
+                for own in kin.get(term, ()):
+                    if not mask & bits.get(own, 0):
+                        mask |= bits[SYNONYM + own]
         return mask
 
     def members(self, mask: int) -> list[str]:
@@ -492,7 +507,9 @@ def _features(question: _Question, best: _Candidate, masks: list[int], runner_up
         kind_new=best.kind,
         # Capped where candidates stop being ranked (rank_candidates): beyond it, all leads are alike.
         margin=min(1.0 - SECONDARY_SHARE, (best.rank - runner_up) / best.rank) if best.rank > 0 else 0.0,
-        unknown=question.unknown_mass / question.mass if question.mass else 1.0,
+        # An unknown word the excerpt holds a synonym or family word of is no longer unknown.
+        unknown=math.fsum(w for word, w in question.unknown_worths.items() if word not in typed) / question.mass
+        if question.mass else 1.0,
         bm25_ratio=min(1.0, top_score / ideal) if ideal > 0 else 0.0,
         words_matched=len(typed) / question.typed if question.typed else 0.0,
         lone_word=float(len(typed) == 1 and question.typed > 1 and question.rarest_typed not in typed),

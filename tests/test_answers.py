@@ -8,6 +8,7 @@ from citebot.bot.answer import Answer, _related, compose
 from citebot.bot.intent import analyse
 from citebot.bot.questions import BadQuestion, fix_question_words
 from citebot.bot.service import Citebot, answer_question
+from citebot.bot.synonyms import synonyms
 from citebot.index.analysis import analyze
 from citebot.index.indexer import index_paths
 from citebot.index.search import Searcher
@@ -147,6 +148,30 @@ async def test_a_word_of_the_same_family_counts_half(tmp_path: Path) -> None:
         apart = await _compose(searcher, "When did the flooding of Bilohirka begin?", threshold=0.0)
     assert "occupied" in family.citations[0].excerpt.text
     assert family.confidence > apart.confidence  # "occupied" holds some of "occupation"; nothing holds "flooding"
+
+
+async def test_a_synonym_in_the_sentence_holds_most_of_the_question_word(tmp_path: Path) -> None:
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "town.txt").write_text("Town notes\n\nThe town of Bilohirka has a population of 12,000. "
+                                       "Its market sells fish and grain. " + _filler(4))
+    index_paths(tmp_path / "index.sqlite", [articles], progress=False)
+    async with await Searcher.open(tmp_path / "index.sqlite") as searcher:
+        synonym = await _compose(searcher, "How many inhabitants does Bilohirka have?", threshold=0.0)
+        unrelated = await _compose(searcher, "How many dentists does Bilohirka have?", threshold=0.0)
+    assert "12,000" in synonym.citations[0].excerpt.text
+    # "population" stands for "inhabitants"; nothing in the articles stands for "dentists".
+    assert synonym.confidence > unrelated.confidence
+
+
+def test_synonyms_are_narrow_news_equivalents() -> None:
+    table = synonyms()
+    for a, b in [("inhabitants", "population"), ("killed", "assassinated"), ("jail", "prison"),
+                 ("car", "vehicle"), ("unofficial", "informal")]:
+        assert analyze(b)[0] in table[analyze(a)[0]], (a, b)
+    # A group is not a thesaurus: no word stands for its opposite or for a mere neighbour.
+    for a, b in [("killed", "defeated"), ("rise", "fall"), ("doctor", "nurse"), ("city", "country")]:
+        assert analyze(b)[0] not in table.get(analyze(a)[0], frozenset()), (a, b)
 
 
 @pytest.mark.parametrize("typed, meant", [
