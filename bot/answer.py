@@ -19,7 +19,7 @@ from os.path import commonprefix
 from citebot.bot.answerability import Features, model
 from citebot.bot.intent import LIGHT_VERBS, TIME_NOUNS, Intent
 from citebot.bot.kinds import expansions
-from citebot.bot.synonyms import synonyms
+from citebot.index.synonyms import synonyms
 from citebot.index.analysis import KEPT_APART, analyze, matched_words, tokens
 from citebot.index.common_words import is_common
 from citebot.index.search import Context, Hit, SearchResult

@@ -30,6 +30,7 @@ from citebot.index.bm25 import (BM25Params, CollectionStats, LazyImpacts, TermPo
 from citebot.index.passages import is_boilerplate, sentence_units
 from citebot.index.store import (SENTENCE_BOILERPLATE, SLOT_DTYPE, SPAN_DTYPE, STAIRCASE_DTYPE, TERM_DTYPE, TF_DTYPE, describe,
                                 passage_id, read_uri, split_passage_id, verify)
+from citebot.index.synonyms import synonyms
 from citebot.index.vocabulary import Vocabulary
 
 # Scoring a few hundred thousand postings takes milliseconds; above this many
@@ -37,6 +38,7 @@ from citebot.index.vocabulary import Vocabulary
 _THREAD_THRESHOLD = 50_000
 _CACHE_BYTES = 256 * 1024 * 1024  # decoded postings kept between questions
 VARIANT_WEIGHT = 0.6  # another spelling of a word the index knows counts for less than the word
+SYNONYM_WEIGHT = 0.6  # a synonym searched for a word the index does not know (index/synonyms.py)
 _PLAN_MEMO_SIZE = 100_000  # query words whose planned terms are kept
 PRELOAD_BYTES = 32 * 1024 * 1024  # an index with less postings than this is held in memory whole,
 PRELOAD_TERMS = 200_000  # and fewer words: decoding postings row by row is what costs
@@ -503,6 +505,11 @@ class Searcher:
         for word, similarity in self.vocabulary.suggest(term):
             term_id, df, _ = self.vocabulary.terms[word]
             entries.append((term_id, QueryTerm(word, similarity * scale, self._idf(df), term, substitute=True)))
+        if not entries:  # a word the articles never use, nor anything like it: its synonyms they do
+            for word in sorted(synonyms().get(term, ())):
+                other = self.vocabulary.get(word)
+                if other is not None:
+                    entries.append((other[0], QueryTerm(word, SYNONYM_WEIGHT, self._idf(other[1]), term, substitute=True)))
         if len(self.term_plans) >= _PLAN_MEMO_SIZE:
             self.term_plans.clear()
         self.term_plans[term] = planned = tuple(entries)

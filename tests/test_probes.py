@@ -25,7 +25,7 @@ ANSWERABLE = PROBES / "answerable.jsonl"
 # asks for 0.90 and 0.85, which lexical matching does not reach on questions worded away from the
 # articles. These keep what was won from being lost.
 FLOOR_DECLINED = 0.94  # share of the off-topic set declined (98 of 103 on 2026-12-02)
-FLOOR_FIRST = 0.47  # share of the answerable set with a gold answer in the first excerpt (53 of 112)
+FLOOR_FIRST = 0.52  # share of the answerable set with a gold answer in the first excerpt (59 of 112)
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 
