@@ -20,6 +20,7 @@ _GROUPS = (
     # people and roles
     "inhabitants residents population citizens dwellers",
     "chief head leader boss",
+    "leads leader heads",  # "who leads X?": "the leader of X", "the head of X"
     "spokesman spokeswoman spokesperson",
     "diplomat envoy ambassador",
     "physician doctor medic surgeon",

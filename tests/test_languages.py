@@ -89,6 +89,11 @@ def test_language_of_a_question() -> None:
     ("Скільки людей загинуло під час вибуху?", "How many people killed explosion?"),
     ("Кто отравил российских солдат?", "Who poisoned Russian soldiers?"),
     ("Какую валюту вводят на оккупированных территориях?", "Which currency occupied territory?"),
+    ("Какой банк открыл отделения в Херсоне?", "Which bank opened branches Kherson?"),
+    ("Чим стріляли в Гура?", "How shot Gur?"),
+    # An adjective naming a place, in any case: the region's English name.
+    ("Кто руководит Запорожской областью?", "Who leads Zaporizhzhia region?"),
+    ("Кто возглавляет Запорожскую область?", "Who leads Zaporizhzhia region?"),
 ])
 def test_cyrillic_question_as_english(question: str, english: str, bundled_vocabulary: set[str]) -> None:
     assert to_english(question, known=bundled_vocabulary.__contains__).text == english
@@ -132,6 +137,10 @@ async def test_ukrainian_and_russian_questions_are_answered(citebot: Citebot) ->
     assert "No “" not in answer_text(ru)  # the genitive was searched in the form the articles use
     number = await citebot.ask("Скільки людей живе в Новій Каховці?")
     assert "45,000" in number.citations[0].excerpt.text
+    bank = await citebot.ask("Какой банк открыл отделения в Херсоне?")
+    assert "Promsvyazbank" in bank.citations[0].excerpt.text
+    leader = await citebot.ask("Хто керує Запорізькою областю?")  # "leads" is said "leader" in the article
+    assert "Balitsky" in leader.citations[0].excerpt.text
     page = await citebot.search("Сальдо Херсон")  # /search and inline mode too
     assert page.query == "Saldo Kherson" and page.hits
 
