@@ -123,13 +123,13 @@ class Citebot:
         last answer's excerpt in its article.
         """
         question = clean_question(text, strict=strict)
-        asked_in, untranslated = None, False
+        asked_in, dropped = None, ()
         if is_cyrillic(question):
             translated = to_english(question, hint=language, known=self._knows)
-            question, asked_in, untranslated = translated.text, translated.language, bool(translated.dropped)
+            question, asked_in, dropped = translated.text, translated.language, translated.dropped
         question = fix_question_words(question, self._knows)
         # Only a question after an answered one can lean on it (and analysing it costs).
-        carry = lean_on(question, analyse(question), last, own_words=untranslated) if last else None
+        carry = lean_on(question, analyse(question), last, own_words=bool(dropped)) if last else None
         if carry is not None and carry.next and last is not None:
             async with self.slot:
                 started = time.perf_counter()
@@ -144,7 +144,7 @@ class Citebot:
             raise BadQuestion(ONLY_COMMON_WORDS)
         async with self.slot:
             started = time.perf_counter()
-            answer, result, intent = await _answer(self.searcher, question, self.settings.answer_threshold)
+            answer, result, intent = await _answer(self.searcher, question, self.settings.answer_threshold, dropped)
             elapsed = (time.perf_counter() - started) * 1000
         answer = replace(answer, elapsed_ms=elapsed, carried=carry.names if carry else (), language=asked_in)
         return answer, (_turn(answer, result, intent) if answer.answered else None)
@@ -251,9 +251,16 @@ async def answer_question(searcher: Searcher, question: str, threshold: float) -
     return (await _answer(searcher, question, threshold))[0]
 
 
-async def _answer(searcher: Searcher, question: str, threshold: float) -> tuple[Answer, SearchResult, Intent]:
+async def _answer(searcher: Searcher, question: str, threshold: float,
+                  untranslated: tuple[str, ...] = ()) -> tuple[Answer, SearchResult, Intent]:
+    """The answer to an English question. untranslated: words of the question as asked (in Ukrainian
+    or Russian) that could not be put in English; they count as words the articles never use, so
+    "Сколько стоит хлеб в Мелитополе?" is not answered as "How many Melitopol?"."""
     intent = analyse(question)
     result = await searcher.search(intent.text, limit=RERANK_DEPTH)
+    if untranslated:
+        missing = [word for word in dict.fromkeys(analyze(" ".join(untranslated))) if word not in result.unmatched]
+        result = replace(result, unmatched=[*result.unmatched, *missing])
     return compose(result, await searcher.contexts(reachable(result.hits)), intent, threshold=threshold), result, intent
 
 

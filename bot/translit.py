@@ -200,6 +200,7 @@ _GLOSSARY_SOURCE = {
     "group": "група групи групу группа группы группу угруповання группировка",
     "organisation": "організація організації организация организации",
     "office": "офіс офісу офис офиса",
+    "cost": "стоит стоят стоил стоила стоило стоили",
 }
 _GLOSSARY = {form: english for english, forms in _GLOSSARY_SOURCE.items() for form in forms.split()}
 # More news words, as Ukrainian and Russian stems: a word is the stem and one of _INFLECTIONS ("розвідкою"
@@ -274,7 +275,7 @@ _STEMS_SOURCE = {
     "killing": "вбивств убийств",
     "collaborators": "колаборант коллаборант",
     "paid": "плат заплат",
-    "work": "працю работ",
+    "work": "працю работ робот",
     "Russian": "російськ русск российск",
     "Ukrainian": "українськ украинск",
     "killed": "вби вбив вбит вбива убил убит убива загин погиб",
@@ -289,6 +290,21 @@ _STEMS_SOURCE = {
     "branches": "відділен отделени філі филиал",
     "shot": "стріля стреля",
     "region": "област",
+    "casings": "гільз гильз",
+    "house": "будинк будинок дом",
+    "tests": "аналіз анализ",
+    "unemployed": "безробітн безработн",
+    "cost": "кошту",
+    "price": "цін цен",
+    "bread": "хліб хлеб",
+    "ate": "з'їл съел",
+    "pies": "пиріж пирож пиріжк пирожк",
+    "authorities": "влад власт",
+    "used": "використ использова использу",
+    "capital": "столиц",
+    "won": "виграл виграв выиграл",
+    "championship": "чемпіонат чемпионат",
+    "bake": "спект спеч испеч",
 }
 _STEMS = {stem: english for english, stems in _STEMS_SOURCE.items() for stem in stems.split()}
 # Case, number and tense endings of Ukrainian and Russian nouns, adjectives and verbs.
@@ -315,8 +331,13 @@ _EXONYMS_SOURCE = {
 }
 _EXONYMS = {form: english for english, forms in _EXONYMS_SOURCE.items() for form in forms.split()}
 _ROLES = frozenset("mayor governor head leader president minister deputy".split())
-# The ruling party, in any case: "Єдиної Росії", "Единую Россию" (each word alone is a common one).
-_UNITED_RUSSIA = re.compile(r"\b(?:Єдин|Един)\w*\s+(?:Росі|Росси)\w*", re.I)
+# Phrases whose words alone say something else: the ruling party in any case ("Єдиної Росії",
+# "Единую Россию"; each word alone is a common one), who "stands behind" something, "without work".
+_PHRASES = (
+    (re.compile(r"\b(?:Єдин|Един)\w*\s+(?:Росі|Росси)\w*", re.I), "United Russia"),
+    (re.compile(r"\b(?:стоїть|стоять|стояв\w*|стоит|стоят|стоял\w*)\s+за\b", re.I), "behind"),
+    (re.compile(r"\bбез\s+(?:роботи|работы)\b", re.I), "unemployed"),
+)
 # Common words with nothing to search for: prepositions, particles, auxiliaries, request verbs.
 _STOP = frozenset("""
     в у на з із зі з-під до від по за про під над при через для без між біля після перед та й чи же ж б би
@@ -379,7 +400,9 @@ def to_english(question: str, hint: str | None = None, known: Callable[[str], bo
     kinds: list[str] = []  # what each output word is: "q" question word, "v" verb-ish, "n" name, "w" word
     if _NEXT.fullmatch(re.sub(r"[?!.…]+$", "", text).strip()):
         return Translated("what happened next?", language, ())
-    tokens = _TOKEN.findall(_UNITED_RUSSIA.sub("United Russia", text))
+    for phrase, english in _PHRASES:
+        text = phrase.sub(english, text)
+    tokens = _TOKEN.findall(text)
     for token in tokens:
         if token in "?!.":
             continue
