@@ -97,6 +97,7 @@ def test_language_of_a_question() -> None:
     # Phrases whose words alone say something else.
     ("Кто стоит за взрывом в Мелитополе?", "Who behind explosion Melitopol?"),
     ("Скільки людей у Мелітополі без роботи?", "How many people Melitopol unemployed?"),
+    ("Скільки платили за вбивство колаборантів?", "How much paid killing collaborators?"),  # a sum, not a count
 ])
 def test_cyrillic_question_as_english(question: str, english: str, bundled_vocabulary: set[str]) -> None:
     assert to_english(question, known=bundled_vocabulary.__contains__).text == english
