@@ -612,8 +612,12 @@ def compose(result: SearchResult, contexts: list[Context], intent: Intent, thres
         best = candidates[0]
         chosen.append(best)
         others = [c for c in candidates[1:] if c.rank >= SECONDARY_SHARE * best.rank]
-        # A further article must cover much of the question and name whom the first one names.
+        # A further article must cover much of the question, name whom the first one names and,
+        # asked for a number or a date the first gives, give one too ("How many people live in X?"
+        # is not answered again by another story that only names X).
         names = question.typed_in(best.present) & _names(question)
+        if question.intent.kind in FIGURES and best.kind:
+            others = [c for c in others if c.kind]
         for candidate in others:
             if len(chosen) < max_articles and candidate.coverage >= SECONDARY_COVERAGE and \
                     names <= question.typed_in(candidate.present) and \

@@ -127,6 +127,21 @@ async def test_a_second_place_in_one_article_is_cited_when_no_other_article_answ
     assert sorted(c.hit.article_id for c in answer.citations) == ["harbour", "museum"]
 
 
+async def test_asked_for_a_number_a_further_article_must_give_one_too(tmp_path: Path) -> None:
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    rain = " Rain fell over the valley farms all week. The harvest was late again."  # no number
+    (articles / "census.txt").write_text("Census\n\nBilohirka is a town of around 12,000 people on the river." + rain)
+    (articles / "market.txt").write_text("Market\n\nPeople in Bilohirka crowded the market on the river bank." + rain)
+    (articles / "count.txt").write_text("Count\n\nAbout 9,000 people in Bilohirka voted, by the river." + rain)
+    index_paths(tmp_path / "index.sqlite", [articles], progress=False)
+    async with await Searcher.open(tmp_path / "index.sqlite") as searcher:
+        answer = await _compose(searcher, "How many people live in Bilohirka by the river?", threshold=0.0)
+    cited = [c.hit.article_id for c in answer.citations]
+    # The story that only names the town and its people says nothing of how many: it is not quoted.
+    assert "market" not in cited and "census" in cited and "count" in cited
+
+
 def test_word_families_are_told_by_their_first_letters() -> None:
     for a, b in [("occupation", "occupied"), ("Russia", "Russian"), ("explosion", "exploded"),
                  ("president", "presidential"), ("prison", "prisoners")]:
