@@ -41,7 +41,7 @@ from citebot.index.articles import Article, ArticleError, UniqueIds, discover_fi
 from citebot.index.bm25 import okapi_idf_sum, staircase
 from citebot.index.store import (SLOT_DTYPE, STAIRCASE_DTYPE, TERM_DTYPE, TF_DTYPE, SchemaMismatch,
                                  connect, describe, reset)
-from citebot.index.worker import Analysed, analyse, analyse_records
+from citebot.index.worker import Analysed, TermNumbers, analyse, analyse_records
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -124,6 +124,25 @@ def file_hash(path: Path) -> str:
         return hashlib.file_digest(data, lambda: hashlib.blake2b(digest_size=16)).hexdigest()
 
 
+@dataclass
+class _Numbering:
+    """What the indexer knows of an analysing process's term numbering (worker.TermNumbers): its
+    terms by number, and their ids here (-1: not looked up yet, or rolled back)."""
+
+    terms: list[str] = field(default_factory=list)
+    ids: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))  # grown by doubling
+
+    def extend(self, first_new: int, terms: list[str]) -> None:
+        """Add the terms a run was the first to number, from number first_new on."""
+        if first_new != len(self.terms):  # a run of this numbering was never received: its terms are unknown
+            raise RuntimeError(f"term numbering out of step: {first_new} terms numbered, {len(self.terms)} received")
+        self.terms += terms
+        if len(self.terms) > len(self.ids):
+            grown = np.full(max(2 * len(self.ids), len(self.terms)), -1, np.int32)
+            grown[: len(self.ids)] = self.ids
+            self.ids = grown
+
+
 class _PostingsBuilder:
     """Collects (term, slot, tf) triples compactly; Python dicts would not fit 1M passages."""
 
@@ -131,6 +150,8 @@ class _PostingsBuilder:
         self.vocabulary = vocabulary
         self.first_new_term = self.next_term = next_term
         self.new_terms: list[tuple[int, str]] = []
+        self.numberings: dict[str, _Numbering] = {}  # by TermNumbers.name
+        self.own_numbering = TermNumbers()  # that of the runs this process analyses itself
         self.segments: list[_Grouped] = []  # the postings added first, each _SEGMENT of them sorted by term
         self.terms = array("i")
         self.slots = array("i")
@@ -138,6 +159,24 @@ class _PostingsBuilder:
         self.passages = array("i")  # slot of every passage added, its length in terms and its article's slot
         self.lengths = array("i")
         self.articles = array("i")
+
+    def run_term_ids(self, analysed: Analysed) -> np.ndarray:
+        """The ids of a run's terms (analysed.terms), new ones numbered in that order. Known from the
+        numbers its process gave them: a term string is looked up once per process, not every run."""
+        numbering = self.received(analysed)
+        ids = numbering.ids[analysed.terms]
+        unknown = np.flatnonzero(ids < 0)
+        if len(unknown):
+            numbers = analysed.terms[unknown]
+            ids[unknown] = numbering.ids[numbers] = self.term_ids([numbering.terms[n] for n in numbers.tolist()])
+        return ids
+
+    def received(self, analysed: Analysed) -> _Numbering:
+        """The numbering of a run's terms, with the terms the run was the first to number: every run
+        a numbering analysed is received, in order, even one that is analysed again here instead."""
+        numbering = self.numberings.setdefault(analysed.numbering, _Numbering())
+        numbering.extend(analysed.first_new, analysed.new_terms)
+        return numbering
 
     def term_ids(self, terms: list[str]) -> np.ndarray:
         """The ids of terms, new ones numbered in the order given."""
@@ -170,6 +209,8 @@ class _PostingsBuilder:
         for _, term in self.new_terms[new_terms:]:
             del self.vocabulary[term]
         del self.new_terms[new_terms:]
+        for numbering in self.numberings.values():
+            numbering.ids[numbering.ids >= self.next_term] = -1
 
     def add(self, slots: np.ndarray, articles: np.ndarray, lengths: np.ndarray, terms: np.ndarray,
             tfs: np.ndarray, distinct: np.ndarray) -> None:
@@ -206,10 +247,17 @@ class _Grouped:
 
     @staticmethod
     def sort(terms: np.ndarray, slots: np.ndarray, tfs: np.ndarray) -> "_Grouped":
-        """Postings in the order added, grouped by term (a stable sort: each term's stay in order)."""
-        order = np.argsort(terms, kind="stable")
-        slots, tfs, terms = slots[order], tfs[order], terms[order]
-        del order
+        """Postings in the order added, grouped by term (each term's stay in order)."""
+        # A plain sort of (term, position) pairs as int64, which NumPy does with SIMD, is about four
+        # times faster than a stable argsort of the terms, and puts them in the same order.
+        keys = terms.astype(np.int64)
+        keys <<= 32
+        keys |= np.arange(len(keys), dtype=np.int64)
+        keys.sort()
+        terms = (keys >> 32).astype(np.int32)
+        keys &= 0xFFFFFFFF  # the positions
+        slots, tfs = slots[keys], tfs[keys]
+        del keys
         starts = np.flatnonzero(np.r_[True, terms[1:] != terms[:-1]]) if len(terms) else np.empty(0, np.int64)
         return _Grouped(terms[starts], np.append(starts, len(terms)), slots, tfs)
 
@@ -289,14 +337,19 @@ class Indexer:
             self._stop_workers(wait=False)
             conn.close()
 
-    def _analysed(self, path: Path) -> Iterator[tuple[list[Article], Analysed]]:
+    def _analysed(self, path: Path, builder: _PostingsBuilder) -> Iterator[tuple[list[Article], Analysed]]:
         """A file's articles run by run with their analysis. A big .jsonl file's lines are parsed in
         the worker processes too (reading JSON and cleaning text cost this process half its time);
         the first article of each id is kept as when reading it here, a run that held a later one
-        analysed again here without it (rare)."""
+        analysed again here without it (rare). What this process analyses, it numbers the terms of
+        in the builder's own numbering (a worker, in its own)."""
         target, maximum = self.chunk_size.target, self.chunk_size.maximum
         pool = self._workers_for(path)
-        if pool is None or path.suffix.lower() != ".jsonl":
+        if pool is None:
+            yield from _in_order(iter_articles(path),
+                                 partial(analyse, target=target, maximum=maximum, numbering=builder.own_numbering), None)
+            return
+        if path.suffix.lower() != ".jsonl":
             yield from _in_order(iter_articles(path), partial(analyse, target=target, maximum=maximum), pool)
             return
         ids = UniqueIds(path)
@@ -307,7 +360,8 @@ class Indexer:
             articles, analysed = found
             kept = [article for article in articles if ids.keep(article)]
             if len(kept) < len(articles):
-                articles, analysed = kept, analyse(kept, target, maximum)
+                builder.received(analysed)
+                articles, analysed = kept, analyse(kept, target, maximum, builder.own_numbering)
             yield articles, analysed
         ids.report()
 
@@ -367,7 +421,7 @@ class Indexer:
             try:
                 old_ids = self._remove_file(conn, key, builder, file_slots, file_terms)
                 ids: set[str] = set()
-                for run, analysed in self._analysed(path):
+                for run, analysed in self._analysed(path, builder):
                     ids.update(article.id for article in run)
                     self._add_articles(conn, key, run, analysed, builder)
                     bar.update(len(run))
@@ -375,6 +429,9 @@ class Indexer:
                 conn.execute("ROLLBACK TO file")
                 conn.execute("RELEASE file")
                 builder.rollback(mark)
+                # Runs the workers analysed past the error were never received, nor the terms they
+                # numbered: the next big file starts new workers, with new numberings.
+                self._stop_workers(wait=False)
                 summary.errors.append(str(error))
                 continue
             conn.execute("RELEASE file")
@@ -402,7 +459,7 @@ class Indexer:
                       builder: _PostingsBuilder) -> None:
         """Write a run of articles, their passages and sentences (a statement a table for the run),
         and keep their postings. Slots are numbered as SQLite numbers rowids: one past the largest."""
-        term_ids = builder.term_ids(analysed.terms)
+        term_ids = builder.run_term_ids(analysed)
         article_slots = np.arange(len(articles)) + _next_slot(conn, "articles")
         conn.executemany(
             "INSERT INTO articles (slot, id, path, title, url, date, source, author, text) VALUES (?,?,?,?,?,?,?,?,?)",

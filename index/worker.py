@@ -9,6 +9,7 @@ and the run's new terms is done for the whole run at once with numpy, not term b
 
 from __future__ import annotations
 
+import uuid
 from array import array
 from dataclasses import dataclass
 from itertools import chain
@@ -33,9 +34,15 @@ _TOKENS_KEPT = 1 << 19
 class Analysed:
     """The analysis of a run of articles, in flat arrays that cost little to send back from a worker
     process. Terms are indices into `terms`, the run's distinct terms in order of first use (each
-    passage's terms in order, passage after passage), which is the order new terms get their ids in."""
+    passage's terms in order, passage after passage), which is the order new terms get their ids in.
+    `terms` holds the analysing process's own term numbers (TermNumbers), not the terms: only the
+    terms it numbered for this run are sent as strings, so the indexer looks up each term string
+    once per process, not once per run."""
 
-    terms: list[str]
+    numbering: str  # TermNumbers.name of the numbering that `terms` uses
+    first_new: int  # how many terms it had numbered before this run
+    new_terms: list[str]  # the terms it numbered for this run, from first_new on
+    terms: np.ndarray  # the run's distinct terms, as its numbers, in order of first use
     passages: np.ndarray  # per article, how many passages it has
     layout: np.ndarray  # per passage: its first character, its end and its length in terms (n × 3)
     postings: np.ndarray  # per passage, its distinct terms in order of first use
@@ -48,14 +55,16 @@ class Analysed:
     flags: list[bytes]  # per article, a boilerplate flag a unit
 
 
-class _TermIds(dict[str, bytes]):
-    """token → the ids of its terms (token_terms) as int32 bytes, numbered in this process, found on
-    first use: bytes, so that a run's tokens are joined into one array in C."""
+class TermNumbers(dict[str, bytes]):
+    """token → the numbers of its terms (token_terms) as int32 bytes, each term numbered on first
+    use in this numbering (name: unique to it, whichever process it is in), found on first use:
+    bytes, so that a run's tokens are joined into one array in C."""
 
     def __init__(self) -> None:
         super().__init__()
+        self.name = uuid.uuid4().hex
         self.ids: dict[str, int] = {}
-        self.terms: list[str] = []  # by id
+        self.terms: list[str] = []  # by number
 
     def __missing__(self, token: str) -> bytes:
         if len(self) >= _TOKENS_KEPT:
@@ -71,7 +80,8 @@ class _TermIds(dict[str, bytes]):
         return term_id
 
 
-_term_ids = _TermIds()
+# A worker process's numbering (the indexer keeps its own for what it analyses itself).
+_worker_numbering = TermNumbers()
 
 
 def analyse_records(path: Path, records: list[tuple[int, int, str]], target: int, maximum: int
@@ -87,9 +97,12 @@ def analyse_records(path: Path, records: list[tuple[int, int, str]], target: int
     return articles, analyse(articles, target, maximum)
 
 
-def analyse(articles: list[Article], target: int, maximum: int) -> Analysed:
-    """Units, passages, terms and flags of a run of articles (in a worker process on a big file)."""
-    terms_of = _term_ids.__getitem__
+def analyse(articles: list[Article], target: int, maximum: int, numbering: TermNumbers | None = None) -> Analysed:
+    """Units, passages, terms and flags of a run of articles (in a worker process on a big file),
+    terms numbered in numbering (by default the worker process's)."""
+    numbering = _worker_numbering if numbering is None else numbering
+    first_new = len(numbering.terms)
+    terms_of = numbering.__getitem__
     tokens: list[bytes] = []  # every token's term ids, articles in a row
     titles: list[bytes] = []  # the ids of the titles' tokens, of titles that count (the opening passage's)
     unit_words, spans, title_sizes = array("i"), array("i"), array("i")
@@ -113,17 +126,17 @@ def analyse(articles: list[Article], target: int, maximum: int) -> Analysed:
         title_sizes.append(len(title) // 4)
         flags.append(bytes(SENTENCE_BOILERPLATE if is_boilerplate(text[start:end]) else 0 for start, end in units))
     token_sizes = np.fromiter(map(len, tokens), np.int32, len(tokens)) // 4
-    return _count(_term_ids.terms, np.frombuffer(b"".join(tokens), np.int32), token_sizes,
+    return _count(numbering, first_new, np.frombuffer(b"".join(tokens), np.int32), token_sizes,
                   np.frombuffer(unit_words, np.int32), np.frombuffer(units_of, np.int32),
                   np.frombuffer(passages, np.int32), np.frombuffer(firsts, np.int32), np.frombuffer(lasts, np.int32),
                   np.frombuffer(b"".join(titles), np.int32), np.frombuffer(title_sizes, np.int32),
                   np.frombuffer(spans, np.int32), flags)
 
 
-def _count(names: list[str], tokens: np.ndarray, token_sizes: np.ndarray, unit_words: np.ndarray,
+def _count(numbering: TermNumbers, first_new: int, tokens: np.ndarray, token_sizes: np.ndarray, unit_words: np.ndarray,
            units_of: np.ndarray, passages: np.ndarray, firsts: np.ndarray, lasts: np.ndarray,
            titles: np.ndarray, title_sizes: np.ndarray, spans: np.ndarray, flags: list[bytes]) -> Analysed:
-    """The run's analysis from its term ids (names: process-wide id → term): tokens, every unit's
+    """The run's analysis from its term numbers (first_new of them numbered before it): tokens, every unit's
     terms in a row (token_sizes of them a token, unit_words tokens a unit, units_of units an
     article); each passage's first and last unit; titles, the terms of each article's opening
     passage's title (title_sizes of them an article); spans, every unit's start and end."""
@@ -159,7 +172,7 @@ def _count(names: list[str], tokens: np.ndarray, token_sizes: np.ndarray, unit_w
     values = _ranges(article_units[:-1], units_of + 1)
     bounds = (unit_bounds[values] - np.repeat(unit_bounds[article_units[:-1]], units_of + 1)).astype(TERM_DTYPE)
     layout_ = np.stack((spans[2 * firsts], spans[2 * lasts + 1], passage_lengths), axis=1).astype(np.int32)
-    return Analysed([names[i] for i in ids[order].tolist()], passages, layout_, postings.astype(np.int32),
+    return Analysed(numbering.name, first_new, numbering.terms[first_new:], ids[order].astype(np.int32), passages, layout_, postings.astype(np.int32),
                     np.minimum(tfs, MAX_TF).astype(np.uint16), distinct.astype(np.int32),
                     _pieces(spans.astype(SPAN_DTYPE).tobytes(), 8 * article_units),
                     _pieces(bounds.tobytes(), 4 * (article_units + np.arange(len(article_units)))),

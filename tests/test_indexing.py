@@ -253,6 +253,32 @@ def test_worker_processes_read_a_jsonl_file_as_this_process_does(tmp_path: Path,
     assert "invalid JSON" in results[0][1][0] and "UTF-8" in results[0][1][1]
 
 
+def test_workers_after_a_broken_file_number_terms_afresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs the workers analysed past a broken line are never received, nor the terms they numbered:
+    the next file is analysed by new workers, and indexes as in one process."""
+    import citebot.index.indexer as indexer
+    from tests.conftest import DATA
+
+    lines = (DATA / "scifact_corpus_sample.jsonl").read_text(encoding="utf-8").splitlines()
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.jsonl").write_text("\n".join(lines[:2] + ["{broken"] + lines[2:20]), encoding="utf-8")
+    (corpus / "b.jsonl").write_text("\n".join(lines[20:30]), encoding="utf-8")
+    monkeypatch.setattr(indexer, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(indexer, "_ARTICLES_AHEAD", 3)  # a batch after the broken line's is analysed, not received
+    monkeypatch.setattr(indexer, "_RUN", 1)
+    tables = []
+    for workers in (1, 2):
+        index = tmp_path / f"index-{workers}.sqlite"
+        summary = index_paths(index, [corpus], progress=False, workers=workers)
+        assert summary.added == 10 and "a.jsonl" in summary.errors[0]
+        conn = sqlite3.connect(index)
+        tables.append([conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+                       for table in ("articles", "passages", "terms", "postings", "sentences")])
+        conn.close()
+    assert tables[0] == tables[1]
+
+
 def test_postings_sorted_in_segments_write_the_same_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Postings sorted by term a few at a time, and a broken file undone after some were sorted."""
     import citebot.index.indexer as indexer
