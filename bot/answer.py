@@ -239,6 +239,7 @@ class _Question:
             if vocabulary is not None else None
         self.order = sorted(self.worth)
         self.bits = {term: 1 << i for i, term in enumerate(self.order)}
+        self.by_bit = [self.worth[term] for term in self.order]  # (typed word, worth) of each bit
         self.names_mask = self.mask(self.names)
         self.shares: dict[int, float] = {}  # covered(mask), memoised
 
@@ -277,9 +278,12 @@ class _Question:
         share = self.shares.get(mask)
         if share is None:
             best: dict[str, float] = {}
-            for term in self.members(mask):
-                typed, worth = self.worth[term]
+            by_bit, rest = self.by_bit, mask
+            while rest:  # its set bits only, as members() reads them
+                low = rest & -rest
+                typed, worth = by_bit[low.bit_length() - 1]
                 best[typed] = max(best.get(typed, 0.0), worth)
+                rest ^= low
             share = min(1.0, math.fsum(best.values()) / self.mass) if self.mass else 0.0
             self.shares[mask] = share
         return share
@@ -350,7 +354,7 @@ class _Sentences:
     def __init__(self, question: _Question) -> None:
         self.question = question
         self.kinds: dict[tuple[str, int], float] = {}
-        self.masks: dict[tuple[str, int], int] = {}
+        self.masks: dict[frozenset[str], int] = {}  # by the sentence's terms: its mask depends on nothing else
         self.leaning: dict[tuple[str, int], bool] = {}
         self.titles: dict[str, int] = {}
         self.by_context: dict[int, list[int]] = {}  # contexts live as long as the question
@@ -392,11 +396,13 @@ class _Sentences:
         if out is not None:
             return out
         out = self.by_context[id(context)] = []
+        masks = self.masks
         for sentence in context.sentences:
-            key = (context.article_id, sentence.number)
-            mask = self.masks.get(key)
+            # A sentence's terms are one object wherever it comes up (Searcher.contexts keeps them), and
+            # a frozenset keeps its hash: no key to build.
+            mask = masks.get(sentence.terms)
             if mask is None:
-                mask = self.masks[key] = self.question.mask(sentence.terms)
+                mask = masks[sentence.terms] = self.question.mask(sentence.terms)
             out.append(mask)
         return out
 
