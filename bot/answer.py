@@ -488,7 +488,9 @@ _FAMILIES_KEPT = 100_000  # words per vocabulary
 
 def _family(term: str, vocabulary: Vocabulary) -> tuple[str, ...]:
     """The vocabulary's words of term's family (_related), term itself among them if the articles use it."""
-    families = _FAMILIES.setdefault(vocabulary, {})
+    families = _FAMILIES.get(vocabulary)
+    if families is None:
+        families = _FAMILIES[vocabulary] = {}
     family = families.get(term)
     if family is None:
         if len(families) >= _FAMILIES_KEPT:

@@ -16,7 +16,7 @@ and so do typos of common words ("mayr" → mayor), which are not words themselv
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from typing import Callable, Iterable
 
@@ -112,12 +112,9 @@ class Vocabulary:
         words = self.in_order.get(prefix[0])
         if words is None:
             words = self.in_order[prefix[0]] = sorted(self.initials.get(prefix[0], ()))
-        found = []
-        for at in range(bisect_left(words, prefix), len(words)):
-            if not words[at].startswith(prefix):
-                break
-            found.append(words[at])
-        return found
+        # Cut to the prefix's length, the sorted words stay in order: both ends by bisection.
+        start = bisect_left(words, prefix)
+        return words[start : bisect_right(words, prefix, start, key=lambda word: word[: len(prefix)])]
 
     def _near_length(self, term: str, edits: int) -> list[str]:
         """Words with term's first letter within `edits` letters of its length: only they can be
