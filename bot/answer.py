@@ -14,7 +14,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from os.path import commonprefix
+from weakref import WeakKeyDictionary
 
 from citebot.bot.answerability import Features, model
 from citebot.bot.intent import LIGHT_VERBS, TIME_NOUNS, Intent
@@ -23,6 +23,7 @@ from citebot.index.synonyms import synonyms
 from citebot.index.analysis import KEPT_APART, analyze, matched_words, tokens
 from citebot.index.common_words import is_common
 from citebot.index.search import Context, Hit, SearchResult
+from citebot.index.vocabulary import Vocabulary
 
 MAX_ARTICLES = 3
 MAX_SENTENCES = 3
@@ -228,8 +229,17 @@ class _Question:
                 for other in sorted(others):
                     self.kin.setdefault(other, []).append(term)
                 self.worth[SYNONYM + term] = (typed, worth * SYNONYM_SHARE)
+        # The words of the vocabulary the question was searched in that are of its words' families,
+        # and its words' synonyms: any other word of that vocabulary adds nothing, and need not be
+        # looked at sentence after sentence.
+        vocabulary = result.vocabulary
+        self.known = vocabulary.terms if vocabulary is not None else None
+        self.watched = frozenset([*(word for owns in self.stems.values() for own in owns
+                                    for word in _family(own, vocabulary)), *self.kin]) - self.terms \
+            if vocabulary is not None else None
         self.order = sorted(self.worth)
         self.bits = {term: 1 << i for i, term in enumerate(self.order)}
+        self.by_bit = [self.worth[term] for term in self.order]  # (typed word, worth) of each bit
         self.names_mask = self.mask(self.names)
         self.shares: dict[int, float] = {}  # covered(mask), memoised
 
@@ -239,7 +249,11 @@ class _Question:
             mask |= bits[term]
         stems, kin = self.stems, self.kin
         if stems or kin:  # a word of the family, or a synonym, of a question's word the sentence lacks
-            for term in terms - self.terms:
+            # Of the words the question was searched among, only those watched; a word not among
+            # them (a title's, a changed article's) is looked at.
+            others = terms - self.terms if self.watched is None else \
+                (terms & self.watched) | terms.difference(self.known)
+            for term in others:
                 owns = stems.get(term[:RELATED_PREFIX])
                 if owns is not None:
                     for own in owns:
@@ -264,9 +278,12 @@ class _Question:
         share = self.shares.get(mask)
         if share is None:
             best: dict[str, float] = {}
-            for term in self.members(mask):
-                typed, worth = self.worth[term]
+            by_bit, rest = self.by_bit, mask
+            while rest:  # its set bits only, as members() reads them
+                low = rest & -rest
+                typed, worth = by_bit[low.bit_length() - 1]
                 best[typed] = max(best.get(typed, 0.0), worth)
+                rest ^= low
             share = min(1.0, math.fsum(best.values()) / self.mass) if self.mass else 0.0
             self.shares[mask] = share
         return share
@@ -337,7 +354,7 @@ class _Sentences:
     def __init__(self, question: _Question) -> None:
         self.question = question
         self.kinds: dict[tuple[str, int], float] = {}
-        self.masks: dict[tuple[str, int], int] = {}
+        self.masks: dict[frozenset[str], int] = {}  # by the sentence's terms: its mask depends on nothing else
         self.leaning: dict[tuple[str, int], bool] = {}
         self.titles: dict[str, int] = {}
         self.by_context: dict[int, list[int]] = {}  # contexts live as long as the question
@@ -379,11 +396,13 @@ class _Sentences:
         if out is not None:
             return out
         out = self.by_context[id(context)] = []
+        masks = self.masks
         for sentence in context.sentences:
-            key = (context.article_id, sentence.number)
-            mask = self.masks.get(key)
+            # A sentence's terms are one object wherever it comes up (Searcher.contexts keeps them), and
+            # a frozenset keeps its hash: no key to build.
+            mask = masks.get(sentence.terms)
             if mask is None:
-                mask = self.masks[key] = self.question.mask(sentence.terms)
+                mask = masks[sentence.terms] = self.question.mask(sentence.terms)
             out.append(mask)
         return out
 
@@ -461,11 +480,32 @@ def _candidates(question: _Question, facts: _Sentences, hit: Hit, context: Conte
     return _Candidate(hit, context, start, last, covered, cover, kind, rank)
 
 
+# Each word's family among a vocabulary's words (one index generation's), kept while that
+# vocabulary is in use: questions repeat their words, and a family is found by comparing prefixes.
+_FAMILIES: WeakKeyDictionary[Vocabulary, dict[str, tuple[str, ...]]] = WeakKeyDictionary()
+_FAMILIES_KEPT = 100_000  # words per vocabulary
+
+
+def _family(term: str, vocabulary: Vocabulary) -> tuple[str, ...]:
+    """The vocabulary's words of term's family (_related), term itself among them if the articles use it."""
+    families = _FAMILIES.get(vocabulary)
+    if families is None:
+        families = _FAMILIES[vocabulary] = {}
+    family = families.get(term)
+    if family is None:
+        if len(families) >= _FAMILIES_KEPT:
+            families.clear()
+        family = families[term] = tuple(word for word in vocabulary.starting(term[:RELATED_PREFIX])
+                                        if _related(term, word))
+    return family
+
+
 def _related(a: str, b: str) -> bool:
     """Whether two terms are of one word family: their first RELATED_PREFIX letters and three
     quarters of the shorter one in common (occup/occupi, russia/russian, explos/explod)."""
-    common = len(commonprefix((a, b)))
-    return common >= RELATED_PREFIX and common >= 0.75 * min(len(a), len(b)) and a not in _APART and b not in _APART
+    shorter = min(len(a), len(b))
+    common = max(RELATED_PREFIX, math.ceil(0.75 * shorter))  # the letters they must have in common
+    return common <= shorter and a[:common] == b[:common] and a not in _APART and b not in _APART
 
 
 def _rank(score: float, coverage: float, kind: float, lead: bool) -> float:

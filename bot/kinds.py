@@ -703,7 +703,10 @@ def expansions(acronym: str, sentence: str) -> tuple[str, ...]:
     letters = acronym.lower().replace(".", "")
     if len(letters) < 2 or not letters.isalpha():
         return ()
-    out = [match.group(1) for pattern in _bracketed(acronym) for match in pattern.finditer(sentence)]
+    # Both bracketed forms write the acronym itself: a text without it is not searched for them (the
+    # capitalised runs before each bracket make that search slow on a long text).
+    out = [match.group(1) for pattern in _bracketed(acronym) for match in pattern.finditer(sentence)] \
+        if acronym in sentence else []
     words = [(m.start(), m.end(), m.group()) for m in _EXPANSION_WORD.finditer(sentence)]
     for i, (start, _, word) in enumerate(words):
         if not word[:1].isupper() or word.lower()[0] != letters[0] or word.isupper() and word.lower() == letters:

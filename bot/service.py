@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import re
@@ -74,6 +75,10 @@ class Citebot:
             log.warning("%s: rebuilding it from %d path(s)", old, len(paths))
             await asyncio.to_thread(build, settings, paths)
             searcher = await Searcher.open(settings.index_path, params)
+        # What is loaded by now (modules, the index's vocabulary and, for a small index, its rows)
+        # lives as long as the process: the cycle collector need not walk it again. Its full
+        # collections did, ~0.2 ms a question on SciFact's 38,000 words, and more on a bigger index.
+        gc.freeze()
         return cls(settings, searcher)
 
     async def close(self) -> None:

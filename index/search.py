@@ -86,6 +86,8 @@ class SearchResult:
     terms: list[QueryTerm]
     unmatched: list[str]  # analysed query words with no match, not even a close one
     hits: list[Hit] = field(default_factory=list)
+    # The vocabulary the terms were found in (its words are every word the articles use).
+    vocabulary: Vocabulary | None = field(default=None, repr=False, compare=False)
 
     @property
     def substitutions(self) -> dict[str, list[str]]:
@@ -530,6 +532,7 @@ class Searcher:
                 await self._refresh()
             hits: list[Hit] = []  # stays empty only if indexers committed during each of three tries
             for _ in range(3):
+                vocabulary = self.vocabulary
                 terms, planned, unmatched = self._plan(query)
                 read = await self._postings([term_id for term_id, _ in planned])
                 if read is None:
@@ -547,7 +550,7 @@ class Searcher:
                 hits, generation = await self._hits(slots, scores)
                 if generation == self.generation or not await self._refresh():
                     break
-        return SearchResult(query, terms, unmatched, hits)
+        return SearchResult(query, terms, unmatched, hits, vocabulary)
 
     async def scores(self, terms: list[str]) -> np.ndarray:
         """Score of every passage slot for already-analysed terms, as search computes them

@@ -16,6 +16,7 @@ and so do typos of common words ("mayr" → mayor), which are not words themselv
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from typing import Callable, Iterable
 
@@ -61,6 +62,7 @@ class Vocabulary:
             self.initials[term[0]].append(term)
         # Per first letter, its words in order of length and where each length starts.
         self.by_length: dict[str, tuple[list[str], list[int]]] = {}
+        self.in_order: dict[str, list[str]] = {}  # per first letter, its words sorted (made when first asked)
         if len(self.terms) <= EAGER_TERMS:
             for letter in self.initials:
                 self._by_length(letter)
@@ -103,6 +105,16 @@ class Vocabulary:
         scored = [(word, similarity) for word, similarity in scored if similarity >= threshold]
         scored.sort(key=lambda s: (-s[1], -self.terms[s[0]][1], s[0]))
         return scored[:MAX_SUGGESTIONS]
+
+    def starting(self, prefix: str) -> list[str]:
+        """The words that begin with prefix (not empty), in order: a bisection in its first letter's
+        words sorted, made when that letter is first asked for."""
+        words = self.in_order.get(prefix[0])
+        if words is None:
+            words = self.in_order[prefix[0]] = sorted(self.initials.get(prefix[0], ()))
+        # Cut to the prefix's length, the sorted words stay in order: both ends by bisection.
+        start = bisect_left(words, prefix)
+        return words[start : bisect_right(words, prefix, start, key=lambda word: word[: len(prefix)])]
 
     def _near_length(self, term: str, edits: int) -> list[str]:
         """Words with term's first letter within `edits` letters of its length: only they can be
