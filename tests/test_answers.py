@@ -105,37 +105,40 @@ def _filler(n: int) -> str:
     return " ".join(f"Weather report {i} mentioned rain over the valley farms today." for i in range(n))
 
 
-async def test_a_second_place_in_one_article_is_cited_when_no_other_article_answers(tmp_path: Path) -> None:
+def _index(tmp_path: Path, texts: dict[str, str]) -> Path:
+    """Write texts as articles (name → text, added to any written before) and index them: the store."""
     articles = tmp_path / "articles"
-    articles.mkdir()
-    (articles / "harbour.txt").write_text(
-        "Harbour notes\n\nThe lighthouse keeper finds a brass compass in the harbour cellar. " + _filler(30)
-        + " Years later the lighthouse keeper finds a brass compass again in the harbour cellar.")
-    (articles / "farms.txt").write_text("Farm notes\n\n" + _filler(12))
+    articles.mkdir(exist_ok=True)
+    for name, text in texts.items():
+        (articles / f"{name}.txt").write_text(text)
     index_paths(tmp_path / "index.sqlite", [articles], progress=False)
-    async with await Searcher.open(tmp_path / "index.sqlite") as searcher:
+    return tmp_path / "index.sqlite"
+
+
+async def test_a_second_place_in_one_article_is_cited_when_no_other_article_answers(tmp_path: Path) -> None:
+    store = _index(tmp_path, {
+        "harbour": "Harbour notes\n\nThe lighthouse keeper finds a brass compass in the harbour cellar. " + _filler(30)
+                   + " Years later the lighthouse keeper finds a brass compass again in the harbour cellar.",
+        "farms": "Farm notes\n\n" + _filler(12)})
+    async with await Searcher.open(store) as searcher:
         answer = await _compose(searcher, "Where did the lighthouse keeper find the brass compass?")
     assert [c.hit.article_id for c in answer.citations] == ["harbour", "harbour"]
     first, second = (c.excerpt.text for c in answer.citations)
     assert "compass" in first and "compass" in second and first != second
     # Another article that answers takes the slot before a second place in the same article.
-    (articles / "museum.txt").write_text("Museum notes\n\nIn the museum the lighthouse keeper finds a brass compass "
-                                         "from the harbour cellar. " + _filler(3))
-    index_paths(tmp_path / "index.sqlite", [articles], progress=False)
-    async with await Searcher.open(tmp_path / "index.sqlite") as searcher:
+    _index(tmp_path, {"museum": "Museum notes\n\nIn the museum the lighthouse keeper finds a brass compass "
+                                "from the harbour cellar. " + _filler(3)})
+    async with await Searcher.open(store) as searcher:
         answer = await _compose(searcher, "Where did the lighthouse keeper find the brass compass?", max_articles=2)
     assert sorted(c.hit.article_id for c in answer.citations) == ["harbour", "museum"]
 
 
 async def test_asked_for_a_number_a_further_article_must_give_one_too(tmp_path: Path) -> None:
-    articles = tmp_path / "articles"
-    articles.mkdir()
     rain = " Rain fell over the valley farms all week. The harvest was late again."  # no number
-    (articles / "census.txt").write_text("Census\n\nBilohirka is a town of around 12,000 people on the river." + rain)
-    (articles / "market.txt").write_text("Market\n\nPeople in Bilohirka crowded the market on the river bank." + rain)
-    (articles / "count.txt").write_text("Count\n\nAbout 9,000 people in Bilohirka voted, by the river." + rain)
-    index_paths(tmp_path / "index.sqlite", [articles], progress=False)
-    async with await Searcher.open(tmp_path / "index.sqlite") as searcher:
+    store = _index(tmp_path, {"census": "Census\n\nBilohirka is a town of around 12,000 people on the river." + rain,
+                              "market": "Market\n\nPeople in Bilohirka crowded the market on the river bank." + rain,
+                              "count": "Count\n\nAbout 9,000 people in Bilohirka voted, by the river." + rain})
+    async with await Searcher.open(store) as searcher:
         answer = await _compose(searcher, "How many people live in Bilohirka by the river?", threshold=0.0)
     cited = [c.hit.article_id for c in answer.citations]
     # The story that only names the town and its people says nothing of how many: it is not quoted.
@@ -153,12 +156,9 @@ def test_word_families_are_told_by_their_first_letters() -> None:
 
 
 async def test_a_word_of_the_same_family_counts_half(tmp_path: Path) -> None:
-    articles = tmp_path / "articles"
-    articles.mkdir()
-    (articles / "town.txt").write_text("Town notes\n\nRussian troops occupied the town of Bilohirka in March. "
-                                       + _filler(4))
-    index_paths(tmp_path / "index.sqlite", [articles], progress=False)
-    async with await Searcher.open(tmp_path / "index.sqlite") as searcher:
+    store = _index(tmp_path, {"town": "Town notes\n\nRussian troops occupied the town of Bilohirka in March. "
+                                      + _filler(4)})
+    async with await Searcher.open(store) as searcher:
         family = await _compose(searcher, "When did the occupation of Bilohirka begin?", threshold=0.0)
         apart = await _compose(searcher, "When did the flooding of Bilohirka begin?", threshold=0.0)
     assert "occupied" in family.citations[0].excerpt.text
@@ -166,12 +166,9 @@ async def test_a_word_of_the_same_family_counts_half(tmp_path: Path) -> None:
 
 
 async def test_a_synonym_stands_for_a_question_word_the_articles_never_use(tmp_path: Path) -> None:
-    articles = tmp_path / "articles"
-    articles.mkdir()
-    (articles / "town.txt").write_text("Town notes\n\nThe town of Bilohirka has a population of 12,000. "
-                                       "Its market sells fish and grain. " + _filler(4))
-    index_paths(tmp_path / "index.sqlite", [articles], progress=False)
-    async with await Searcher.open(tmp_path / "index.sqlite") as searcher:
+    store = _index(tmp_path, {"town": "Town notes\n\nThe town of Bilohirka has a population of 12,000. "
+                                      "Its market sells fish and grain. " + _filler(4)})
+    async with await Searcher.open(store) as searcher:
         synonym = await _compose(searcher, "How many inhabitants does Bilohirka have?", threshold=0.0)
         unrelated = await _compose(searcher, "How many dentists does Bilohirka have?", threshold=0.0)
     assert "12,000" in synonym.citations[0].excerpt.text
@@ -209,12 +206,9 @@ def test_a_question_word_is_not_made_of_a_real_word_or_a_name() -> None:
 
 
 async def test_an_acronym_the_articles_only_spell_out_is_not_a_missing_name(tmp_path: Path) -> None:
-    articles = tmp_path / "articles"
-    articles.mkdir()
-    (articles / "iaea.txt").write_text("Nuclear watchdog warns\n\nThe International Atomic Energy Agency said on "
-                                       "Monday that the Zaporizhzhia plant had lost power again. " + _filler(4))
-    index_paths(tmp_path / "index.sqlite", [articles], progress=False)
-    async with await Searcher.open(tmp_path / "index.sqlite") as searcher:
+    store = _index(tmp_path, {"iaea": "Nuclear watchdog warns\n\nThe International Atomic Energy Agency said on "
+                                      "Monday that the Zaporizhzhia plant had lost power again. " + _filler(4)})
+    async with await Searcher.open(store) as searcher:
         spelt = await _compose(searcher, "What did the IAEA say about the Zaporizhzhia plant?")
         other = await _compose(searcher, "What did the OSCE say about the Zaporizhzhia plant?")
     assert spelt.citations and "International Atomic Energy Agency" in spelt.citations[0].excerpt.text
@@ -340,14 +334,11 @@ async def test_filler_around_a_question_does_not_stop_an_answer(citebot: Citebot
 
 
 async def test_boilerplate_is_never_quoted(tmp_path: Path) -> None:
-    articles = tmp_path / "articles"
-    articles.mkdir()
-    (articles / "story.txt").write_text(
-        "Harbour fire\n\nBy Anna Lighthouse and Brass Compass, Harbour News\n\n"
-        "A fire broke out in the harbour cellar on Monday. Firefighters put it out within an hour. "
-        + _filler(8) + "\n\nAnna Lighthouse and Brass Compass contributed to this report.")
-    index_paths(tmp_path / "index.sqlite", [articles], progress=False)
-    async with await Searcher.open(tmp_path / "index.sqlite") as searcher:
+    store = _index(tmp_path, {"story": "Harbour fire\n\nBy Anna Lighthouse and Brass Compass, Harbour News\n\n"
+                                       "A fire broke out in the harbour cellar on Monday. Firefighters put it out "
+                                       "within an hour. " + _filler(8)
+                                       + "\n\nAnna Lighthouse and Brass Compass contributed to this report."})
+    async with await Searcher.open(store) as searcher:
         answer = await _compose(searcher, "Who are Anna Lighthouse and Brass Compass?", max_articles=3)
         assert all("contributed" not in c.excerpt.text and not c.excerpt.text.startswith("By ")
                    for c in answer.citations)

@@ -18,6 +18,16 @@ def write(folder: Path, name: str, town: str) -> Path:
     return path
 
 
+def _rows(index: Path) -> list[list[tuple]]:
+    """Every row of the index's tables, in order: two indexes are the same when these are."""
+    conn = sqlite3.connect(index)
+    try:
+        return [conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+                for table in ("articles", "passages", "terms", "postings", "sentences")]
+    finally:
+        conn.close()
+
+
 async def titles(index: Path, query: str) -> list[str]:
     async with await Searcher.open(index) as searcher:
         return [hit.title for hit in (await searcher.search(query, distinct_articles=True)).hits]
@@ -215,10 +225,7 @@ def test_analysing_in_worker_processes_writes_the_same_index(tmp_path: Path, mon
     for workers in (1, 2):
         index = tmp_path / f"index-{workers}.sqlite"
         index_paths(index, [source], progress=False, workers=workers)
-        conn = sqlite3.connect(index)
-        tables.append([conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
-                       for table in ("articles", "passages", "terms", "postings", "sentences")])
-        conn.close()
+        tables.append(_rows(index))
     assert tables[0] == tables[1] and len(tables[0][1]) > 30
 
 
@@ -243,11 +250,7 @@ def test_worker_processes_read_a_jsonl_file_as_this_process_does(tmp_path: Path,
     for workers in (1, 2):
         index = tmp_path / f"index-{workers}.sqlite"
         summary = index_paths(index, [corpus], progress=False, workers=workers)
-        conn = sqlite3.connect(index)
-        results.append((str(summary), summary.errors, [conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
-                                                       for table in ("articles", "passages", "terms", "postings",
-                                                                     "sentences")]))
-        conn.close()
+        results.append((str(summary), summary.errors, _rows(index)))
     assert results[0] == results[1]
     assert results[0][0].startswith("29 added") and len(results[0][1]) == 2
     assert "invalid JSON" in results[0][1][0] and "UTF-8" in results[0][1][1]
@@ -272,10 +275,7 @@ def test_workers_after_a_broken_file_number_terms_afresh(tmp_path: Path, monkeyp
         index = tmp_path / f"index-{workers}.sqlite"
         summary = index_paths(index, [corpus], progress=False, workers=workers)
         assert summary.added == 10 and "a.jsonl" in summary.errors[0]
-        conn = sqlite3.connect(index)
-        tables.append([conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
-                       for table in ("articles", "passages", "terms", "postings", "sentences")])
-        conn.close()
+        tables.append(_rows(index))
     assert tables[0] == tables[1]
 
 
@@ -297,8 +297,5 @@ def test_postings_sorted_in_segments_write_the_same_index(tmp_path: Path, monkey
         index = tmp_path / f"index-{segment}.sqlite"
         summary = index_paths(index, [corpus], progress=False, workers=1)
         assert summary.added == 20 and "b.jsonl" in summary.errors[0]
-        conn = sqlite3.connect(index)
-        tables.append([conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
-                       for table in ("articles", "passages", "terms", "postings", "sentences")])
-        conn.close()
+        tables.append(_rows(index))
     assert tables[0] == tables[1]
