@@ -19,10 +19,10 @@ from weakref import WeakKeyDictionary
 from citebot.bot.answerability import Features, model
 from citebot.bot.intent import LIGHT_VERBS, TIME_NOUNS, Intent
 from citebot.bot.kinds import expansions
-from citebot.index.synonyms import synonyms
 from citebot.index.analysis import KEPT_APART, analyze, matched_words, tokens
 from citebot.index.common_words import is_common
 from citebot.index.search import Context, Hit, SearchResult
+from citebot.index.synonyms import synonyms
 from citebot.index.vocabulary import Vocabulary
 
 MAX_ARTICLES = 3
@@ -86,7 +86,7 @@ LIGHT_VERB_SHARE = 0.25
 RELATED_SHARE = 0.75
 RELATED_PREFIX = 5
 RELATED = "~"
-# A question's word counts this share in a sentence that holds a synonym of it (bot/synonyms.py).
+# A question's word counts this share in a sentence that holds a synonym of it (index/synonyms.py).
 SYNONYM_SHARE = 0.75
 SYNONYM = "="
 _APART = frozenset(KEPT_APART.values())  # analysis keeps these from their look-alikes (officer, office)
@@ -217,7 +217,7 @@ class _Question:
         # Sets of the question's terms are held as bit masks: a run's terms are an OR of its
         # sentences', and its coverage a lookup (this loop runs for every run of every hit).
         self.stems: dict[str, list[str]] = {}  # the question's terms by their first letters, for families
-        self.kin: dict[str, list[str]] = {}  # a synonym → the question's terms it may stand for
+        self.stands_for: dict[str, list[str]] = {}  # a synonym → the question's terms it may stand for
         # A word the articles never use may have family or synonyms in them too ("occupation":
         # "occupied"; "inhabitants": "population").
         for term, (typed, worth) in sorted([*self.worth.items(), *((w, (w, v)) for w, v in unknown.items())]):
@@ -227,7 +227,7 @@ class _Question:
             others = synonyms().get(term)
             if others:
                 for other in sorted(others):
-                    self.kin.setdefault(other, []).append(term)
+                    self.stands_for.setdefault(other, []).append(term)
                 self.worth[SYNONYM + term] = (typed, worth * SYNONYM_SHARE)
         # The words of the vocabulary the question was searched in that are of its words' families,
         # and its words' synonyms: any other word of that vocabulary adds nothing, and need not be
@@ -235,7 +235,7 @@ class _Question:
         vocabulary = result.vocabulary
         self.known = vocabulary.terms if vocabulary is not None else None
         self.watched = frozenset([*(word for owns in self.stems.values() for own in owns
-                                    for word in _family(own, vocabulary)), *self.kin]) - self.terms \
+                                    for word in _family(own, vocabulary)), *self.stands_for]) - self.terms \
             if vocabulary is not None else None
         self.order = sorted(self.worth)
         self.bits = {term: 1 << i for i, term in enumerate(self.order)}
@@ -247,8 +247,8 @@ class _Question:
         bits, mask = self.bits, 0
         for term in terms & self.terms:
             mask |= bits[term]
-        stems, kin = self.stems, self.kin
-        if stems or kin:  # a word of the family, or a synonym, of a question's word the sentence lacks
+        stems, stands_for = self.stems, self.stands_for
+        if stems or stands_for:  # a word of the family, or a synonym, of a question's word the sentence lacks
             # Of the words the question was searched among, only those watched; a word not among
             # them (a title's, a changed article's) is looked at.
             others = terms - self.terms if self.watched is None else \
@@ -259,7 +259,7 @@ class _Question:
                     for own in owns:
                         if not mask & bits.get(own, 0) and _related(own, term):
                             mask |= bits[RELATED + own]
-                for own in kin.get(term, ()):
+                for own in stands_for.get(term, ()):
                     if not mask & bits.get(own, 0):
                         mask |= bits[SYNONYM + own]
         return mask
