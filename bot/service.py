@@ -260,7 +260,7 @@ async def _answer(searcher: Searcher, question: str, threshold: float,
                   untranslated: tuple[str, ...] = ()) -> tuple[Answer, SearchResult, Intent]:
     """The answer to an English question. untranslated: words of the question as asked (in Ukrainian
     or Russian) that could not be put in English; they count as words the articles never use, so
-    "Сколько стоит хлеб в Мелитополе?" is not answered as "How many Melitopol?"."""
+    "Скільки коштує цукор у Мелітополі?" is not answered as "How many cost Melitopol?"."""
     intent = analyse(question)
     result = await searcher.search(intent.text, limit=RERANK_DEPTH)
     if untranslated:
