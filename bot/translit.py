@@ -201,6 +201,7 @@ _GLOSSARY_SOURCE = {
     "organisation": "організація організації организация организации",
     "office": "офіс офісу офис офиса",
     "cost": "стоит стоят стоил стоила стоило стоили",
+    "food": "їжа їжі їжу їжею еда еды еду едой",
 }
 _GLOSSARY = {form: english for english, forms in _GLOSSARY_SOURCE.items() for form in forms.split()}
 # More news words, as Ukrainian and Russian stems: a word is the stem and one of _INFLECTIONS ("розвідкою"
@@ -218,7 +219,6 @@ _STEMS_SOURCE = {
     "weapon": "зброя зброї зброю оружи",
     "pistol": "пістолет пистолет",
     "died": "помер помир умер",
-    "wounded": "поранен ранен",
     "shelling": "обстріл обстрел",
     "missile": "ракет",
     "strike": "удар",
@@ -305,6 +305,11 @@ _STEMS_SOURCE = {
     "won": "виграл виграв выиграл",
     "championship": "чемпіонат чемпионат",
     "bake": "спект спеч испеч",
+    "destroyed": "зруйнув зруйнован разруш",
+    "medicines": "лік лекарств",
+    "disappeared": "зник исчез",
+    "introduced": "ввод вводя введ запровад",
+    "wounded": "поранен ранен поранил ранил",
 }
 _STEMS = {stem: english for english, stems in _STEMS_SOURCE.items() for stem in stems.split()}
 # Case, number and tense endings of Ukrainian and Russian nouns, adjectives and verbs.
@@ -352,6 +357,8 @@ _STOP = frozenset("""
     привіт привет бот бота ботик слухай слушай
     такий така таке такі такой такая такое такие саме самое именно взагалі вообще зараз сейчас тепер теперь
     відомо известно знаєш знаешь
+    знаходиться знаходяться розташований розташована розташоване находится находятся расположен расположена
+    расположено
 """.split())
 
 
