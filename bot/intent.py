@@ -747,7 +747,8 @@ def _acronym(text: str) -> str:
 _ASKING_EXPANSION = re.compile(r"\s+(?:stands?\s+for|means?|refers?\s+to)(?=\W*$)", re.I)
 
 
-_MONEY_WORDS = _words("cost costs costing paid pay pays spend spent worth price priced bounty bounties reward rewards "
+# Words that make "how much" ask for a sum ("how much was paid"); translit reads "скільки" before one so too.
+MONEY_WORDS = _words("cost costs costing paid pay pays spend spent worth price priced bounty bounties reward rewards "
                       "fine fined salary salaries earn earned earns money budget funding aid loan")
 
 
@@ -780,7 +781,7 @@ def _measures(w: list[str], head: str | None) -> frozenset[str] | None:
             # "how many students": a count, or a share of them ("9.6% of students").
             return frozenset(m for m, units in MEASURES.items() if noun in units) or frozenset({"count", "percent"})
         if nxt == "much":
-            return frozenset({"money"}) if any(v in _MONEY_WORDS for v in w[k + 2:]) else None
+            return frozenset({"money"}) if any(v in MONEY_WORDS for v in w[k + 2:]) else None
     measures = _NOUN_MEASURES.get(_base(head)) if head else None
     return frozenset(measures) if measures else None
 

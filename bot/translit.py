@@ -33,6 +33,7 @@ from typing import Callable
 
 import iuliia
 
+from citebot.bot.intent import MONEY_WORDS
 from citebot.index.analysis import analyze
 
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
@@ -222,7 +223,6 @@ _STEMS_SOURCE = {
     "shelling": "обстріл обстрел",
     "missile": "ракет",
     "strike": "удар",
-    "captured": "захопил захватил",
     "liberated": "звільнил освободил",
     "offensive": "наступ наступлен",
     "counteroffensive": "контрнаступ контрнаступлен",
@@ -336,7 +336,6 @@ _EXONYMS_SOURCE = {
 }
 _EXONYMS = {form: english for english, forms in _EXONYMS_SOURCE.items() for form in forms.split()}
 _ROLES = frozenset("mayor governor head leader president minister deputy".split())
-_MONEY = frozenset("paid cost price money bounty salary".split())
 # Phrases whose words alone say something else: the ruling party in any case ("Єдиної Росії",
 # "Единую Россию"; each word alone is a common one), who "stands behind" something, "without work".
 _PHRASES = (
@@ -454,7 +453,7 @@ def to_english(question: str, hint: str | None = None, known: Callable[[str], bo
     for i, (word, kind) in enumerate(zip(words, kinds)):
         if word in _ROLES and i + 1 < len(words) and kinds[i + 1] == "n":
             word = f"the {word} of"
-        elif word == "how many" and i + 1 < len(words) and words[i + 1] in _MONEY:
+        elif word == "how many" and i + 1 < len(words) and words[i + 1] in MONEY_WORDS:
             word = "how much"  # скільки/сколько asks for a sum as well as a count
         out.append(word)
         if kind == "q" and word in ("who", "what", "where", "which") and "v" not in kinds and i + 1 < len(words) \
