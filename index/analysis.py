@@ -240,6 +240,16 @@ _VOWELS = re.compile(r"[aeiouy]")
 _DOUBLES = re.compile(r"(.)\1+")
 
 
+def folded(term: str) -> str:
+    """term spelt the plainest way: digraphs merged, y as i, doubled letters single. Two
+    transliterations of one name (Kyrylo/Kirillo, Zelenskyy/Zelensky, Oleksii/Oleksiy) differ less
+    folded than as typed."""
+    key = term
+    for digraph, letter in _DIGRAPHS:
+        key = key.replace(digraph, letter)
+    return _DOUBLES.sub(r"\1", key.replace("y", "i"))
+
+
 @lru_cache(maxsize=100_000)
 def skeleton(term: str) -> str:
     """A loose spelling key: first letter plus consonants, digraphs merged."""

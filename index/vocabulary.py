@@ -23,7 +23,7 @@ from typing import Callable, Iterable
 from rapidfuzz import process
 from rapidfuzz.distance import Indel, Levenshtein
 
-from citebot.index.analysis import skeleton
+from citebot.index.analysis import folded, skeleton
 from citebot.index.common_words import is_common
 
 # Below this similarity (0..1, by insertions and deletions) a word is a
@@ -37,6 +37,12 @@ MAX_SUGGESTIONS = 3
 # loaded (about 0.1 s for 200,000 words); a larger one makes a letter's when an
 # unknown word first needs it, so that opening a million-word index stays fast.
 EAGER_TERMS = 200_000
+
+
+def _similarity(term: str, word: str) -> float:
+    """How alike two spellings are (0..1, by insertions and deletions), as typed or folded,
+    whichever is closer: a name transliterated two ways is one name."""
+    return max(Indel.normalized_similarity(term, word), Indel.normalized_similarity(folded(term), folded(word)))
 
 
 def _max_edits(term: str) -> int:
@@ -101,7 +107,7 @@ class Vocabulary:
                 term, self._near_length(term, edits), scorer=Levenshtein.distance,
                 score_cutoff=edits, limit=None))
         threshold = KNOWN_MIN_SIMILARITY if found is not None else MIN_SIMILARITY
-        scored = [(word, Indel.normalized_similarity(term, word)) for word in candidates]
+        scored = [(word, _similarity(term, word)) for word in candidates]
         scored = [(word, similarity) for word, similarity in scored if similarity >= threshold]
         scored.sort(key=lambda s: (-s[1], -self.terms[s[0]][1], s[0]))
         return scored[:MAX_SUGGESTIONS]

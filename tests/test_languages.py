@@ -150,6 +150,8 @@ async def test_ukrainian_and_russian_questions_are_answered(citebot: Citebot) ->
     assert "Balitsky" in leader.citations[0].excerpt.text
     drugs = await citebot.ask("Які ліки зникли з аптек у Херсоні?")  # "medicines" is said "drugs" there
     assert "pharmacies" in drugs.citations[0].excerpt.text and drugs.searched_instead == {"medicines": "drugs"}
+    spy = await citebot.ask("Хто такий Кирило Буданов?")  # Kyrylo in the national scheme, Kirillo in the article
+    assert "Kirillo Budanov" in spy.citations[0].excerpt.text and spy.searched_instead == {"Kyrylo": "Kirillo"}
     page = await citebot.search("Сальдо Херсон")  # /search and inline mode too
     assert page.query == "Saldo Kherson" and page.hits
 
