@@ -150,6 +150,8 @@ async def test_ukrainian_and_russian_questions_are_answered(citebot: Citebot) ->
     assert "Balitsky" in leader.citations[0].excerpt.text
     drugs = await citebot.ask("Які ліки зникли з аптек у Херсоні?")  # "medicines" is said "drugs" there
     assert "pharmacies" in drugs.citations[0].excerpt.text and drugs.searched_instead == {"medicines": "drugs"}
+    both = await citebot.ask("Кто такой Сальдо и что с ним случилось?")  # "and", "with": nothing to search for
+    assert both.answered and "Saldo" in both.citations[0].excerpt.text
     spy = await citebot.ask("Хто такий Кирило Буданов?")  # Kyrylo in the national scheme, Kirillo in the article
     assert "Kirillo Budanov" in spy.citations[0].excerpt.text and spy.searched_instead == {"Kyrylo": "Kirillo"}
     page = await citebot.search("Сальдо Херсон")  # /search and inline mode too
