@@ -56,6 +56,7 @@ AWAY_FROM_HEAD = 0.5
 HEAD_KINDS = frozenset({"person", "organisation", "place"})
 HEAD_REACH = 6  # words either side of a found thing among which its noun may stand
 _WORDS_AROUND = re.compile(r"\S+")
+_OPENING_MARKS = "“\"‘'( "
 # "Who is the mayor of X?": a role's holder is a name; a sentence about the role that names
 # nobody does not answer it.
 _ASKS_WHO_HOLDS = re.compile(r"who (?:is|was|are|were|'s) (?:the |its |their )?(?:[\w'’-]+ ){0,2}?"
@@ -303,6 +304,12 @@ class _Question:
                 strength = self.away
         return strength
 
+    def opens_with_kind(self, text: str) -> bool:
+        """Whether text opens with a new thing of the asked kind ("Vitaly Gur died…")."""
+        spans = self.intent.found(text)
+        return bool(spans) and text.lstrip(_OPENING_MARKS).startswith(spans[0]) and \
+            not self.asked.issuperset(analyze(spans[0]))
+
     def _beside_head(self, text: str, span: str) -> bool:
         at = text.find(span)
         before = _WORDS_AROUND.findall(text, 0, at)[-HEAD_REACH:]
@@ -414,6 +421,15 @@ class _Sentences:
             found = self.kinds[key] = self.question.new_kind(context.text[sentence.start : sentence.end])
         return found
 
+    def named_next(self, context: Context, i: int) -> bool:
+        """Whether sentence i names, first thing, whom the sentence before describes without a name
+        ("Yesterday, the deputy head of the town was shot as he stepped out. Vitaly Gur died on his
+        way to hospital."): news stories describe someone before they name them."""
+        if not self.question.head or not i or self.kind(context, i - 1):
+            return False
+        sentence = context.sentences[i]
+        return self.question.opens_with_kind(context.text[sentence.start : sentence.end])
+
 
 def _candidates(question: _Question, facts: _Sentences, hit: Hit, context: Context,
                 max_sentences: int) -> _Candidate | None:
@@ -457,6 +473,9 @@ def _candidates(question: _Question, facts: _Sentences, hit: Hit, context: Conte
             # before it hold: a name beside the question's words answers, one far off rarely does.
             near = present[last] | (present[last - 1] if last > start else covered)
             strength = facts.kind(context, last) if asks_kind and near else 0.0
+            if strength < 1.0 and asks_kind and last > first and not present[last] and \
+                    facts.named_next(context, last):
+                strength = 1.0
             if strength:
                 kind = max(kind, strength * covered_share(near))
             elif last > first and not present[last]:
