@@ -722,14 +722,16 @@ def analyse(question: str) -> Intent:
         clause = _CLAUSE_WH.search(text)
         if clause is not None:  # "Kherson, where is it?", "Saldo — who is he?"
             kind = _classify(*_words_of(_tokens(text[clause.end():])), None)
+    if _ASKING_LONG_FORM.search(text) and _acronym(text):
+        kind = "definition"  # "What is NRC short for?", "What is the full name of the NRC?"
     head = _head(w) if kind is not None else None
     verbs = _verbs(w, caps)
     if kind == "definition":
         # "What does NRC stand for?": the words asking for an expansion are not what it is about,
         # and the answer is the long form the letters stand for.
-        if _ASKING_EXPANSION.search(text) and _acronym(text):
+        if (_ASKING_EXPANSION.search(text) or _ASKING_LONG_FORM.search(text)) and _acronym(text):
             kind = "expansion"
-        text = _ASKING_EXPANSION.sub("", text).rstrip() or text
+        text = _ASKING_LONG_FORM.sub("", _ASKING_EXPANSION.sub("", text)).rstrip() or text
         verbs = tuple(verb for verb in verbs if verb not in _EXPANSION_VERBS)
     return Intent(text, kind, names, numbers, verbs, head, _measures(w, head) if kind == "number" else None)
 
@@ -745,6 +747,7 @@ def _acronym(text: str) -> str:
     found = _ACRONYM.findall(text)
     return found[-1] if found else ""
 _ASKING_EXPANSION = re.compile(r"\s+(?:stands?\s+for|means?|refers?\s+to)(?=\W*$)", re.I)
+_ASKING_LONG_FORM = re.compile(r"\s+short\s+for(?=\W*$)|\b(?:the\s+)?full\s+(?:name|form)\s+(?:of|for)\s+", re.I)
 
 
 # Words that make "how much" ask for a sum ("how much was paid"); translit reads "скільки" before one so too.

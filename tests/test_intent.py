@@ -427,6 +427,10 @@ def test_how_long_is_answered_by_a_duration_or_by_since_when() -> None:
     ("what does the abbreviation SSO stand for", "what does the abbreviation SSO", "expansion"),
     ("What does SBU mean?", "What does SBU?", "expansion"),
     ("What does Kherson mean?", "What does Kherson?", "definition"),  # a name, not letters
+    ("What is the NRC short for?", "What is the NRC?", "expansion"),
+    ("What is the full name of the SSO?", "What is the SSO?", "expansion"),
+    ("What is the full name of Fedorov?", "What is the full name of Fedorov?", "person"),  # not letters
+    ("What was he arrested for?", "What was he arrested for?", "reason"),
 ])
 def test_asking_for_an_expansion_searches_the_abbreviation(question: str, text: str, kind: str) -> None:
     intent = analyse(question)
