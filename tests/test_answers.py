@@ -219,6 +219,8 @@ async def test_an_acronym_the_articles_only_spell_out_is_not_a_missing_name(tmp_
     # The name is in the sentence after the one that matches the question's words.
     ("Which pro-Russian mayor was put into an induced coma?", "Volodymyr Saldo"),
     ("Who was shot as he stepped out of his apartment block?", "Vitaly Gur"),
+    # Asked who holds a role: the sentence describing the role names nobody; the next opens with him.
+    ("Who was the deputy head of Nova Kakhovka who was shot?", "Vitaly Gur"),
     # The asked-for weapon is two sentences on.
     ("What gun was used to shoot Gur?", "Makarov"),
 ])
@@ -256,6 +258,7 @@ async def test_an_abbreviation_is_expanded_from_the_articles(citebot: Citebot) -
     answer = await citebot.ask("What does NRC stand for?")
     assert "National Resistance Center" in answer.citations[0].excerpt.text
     assert "Special Operations Forces" in (await citebot.ask("what does SSO stand for")).citations[0].excerpt.text
+    assert "National Resistance Center" in (await citebot.ask("What is the NRC short for?")).citations[0].excerpt.text
     # The articles use HIMARS but never spell it out: no sentence answers.
     assert not (await citebot.ask("What does HIMARS stand for?")).answered
 
