@@ -41,6 +41,7 @@ class Turn:
     article_id: str | None = None  # the article of the last citation
     end: int | None = None  # where the last citation's excerpt ends in that article (characters)
     ordinal: int | None = None  # the passage the last citation came from
+    person: str | None = None  # whom the answer named, asked "who…?" ("Ivan Fedorov" for the mayor of Melitopol)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
@@ -103,6 +104,7 @@ class Carry:
 
 
 _PRONOUNS = frozenset("he she it they him her them his hers its their theirs there himself herself themselves".split())
+_PERSONAL = frozenset("he she him her his hers himself herself".split())  # a person, not a place or a thing
 _LEADS = frozenset("and but also then plus".split())
 _DUMMY_THERE = frozenset("is are was were be been being".split())  # "are there…", "was there…"
 _NEXT = re.compile(
@@ -118,7 +120,8 @@ _TRAILING = re.compile(r"[\s?!.…,;:]+$")
 def lean_on(question: str, intent: Intent, last: Turn | None, own_words: bool = False) -> Carry | None:
     """How question carries over last's topic, or None when it stands on its own.
 
-    A question with names of its own starts fresh. One without leans on the last when it uses a
+    A question with names of its own starts fresh. He or she after a "who…?" question means the
+    person its answer named. One without leans on the last when it uses a
     pronoun (he, she, it, they, his, her, there…), opens with "and…", asks "what about …", asks
     only "why?", "who else?" and the like, or asks what happened next (which continues the last
     excerpt's article). A question that opens with "and" or asks "what about" but holds a rare
@@ -144,6 +147,9 @@ def lean_on(question: str, intent: Intent, last: Turn | None, own_words: bool = 
     pronoun = any(w in _PRONOUNS and not (w == "there" and i and words[i - 1] in _DUMMY_THERE)
                   for i, w in enumerate(words))
     if pronoun:
+        # "Who is the mayor of Melitopol?" then "where is he now?": he is the mayor the answer named.
+        if last.person and any(w in _PERSONAL for w in words):
+            return Carry((last.person,))
         return Carry(last.topic)
     cue = words[0] in _LEADS or _WHAT_ABOUT.match(asked) is not None or "else" in words
     if cue and not own_words and not _rare_words(text):

@@ -283,8 +283,12 @@ def _turn(answer: Answer, result: SearchResult, intent: Intent) -> Turn:
         texts = [c.excerpt.text for c in answer.citations] + [result.query]
         topic = tuple(_written(term, texts) for term in chosen)
     last = answer.citations[-1]
+    # Asked who: the first excerpt's new name of the asked kind is whom "he" or "she" means next.
+    named = intent.found(answer.citations[0].excerpt.text) if intent.kind == "person" else ()
+    asked = set(analyze(result.query))
+    person = next((name for name in named if not asked.issuperset(analyze(name))), None)
     return Turn(result.query, topic, tuple(dict.fromkeys(intent.verbs)), last.hit.article_id,
-                last.span[1] if last.span else last.hit.end, last.hit.ordinal)
+                last.span[1] if last.span else last.hit.end, last.hit.ordinal, person)
 
 
 def _written(term: str, texts: list[str]) -> str:

@@ -59,7 +59,7 @@ async def test_store_is_bounded_and_drops_the_oldest() -> None:
 
 def test_turn_round_trips_as_json() -> None:
     assert Turn.from_json(SALDO_TURN.to_json()) == SALDO_TURN
-    turn = Turn("Хто?", ("Nova Kakhovka",), ("shot",), None, None, None)
+    turn = Turn("Хто?", ("Nova Kakhovka",), ("shot",), None, None, None, "Vitaly Gur")
     assert Turn.from_json(turn.to_json()) == turn
 
 
@@ -93,6 +93,14 @@ def test_a_question_that_stands_on_its_own_starts_fresh(question: str) -> None:
     assert lean_on(question, analyse(question), SALDO_TURN) is None
 
 
+def test_he_or_she_after_who_is_the_person_the_answer_named() -> None:
+    last = Turn("Who is the mayor of Melitopol?", ("Melitopol",), (), "a", 1, 0, person="Ivan Fedorov")
+    for question, carried in [("where is he now?", ("Ivan Fedorov",)), ("what did she say?", ("Ivan Fedorov",)),
+                              ("how many people live there?", ("Melitopol",)), ("and its mayor?", ("Melitopol",))]:
+        carry = lean_on(question, analyse(question), last)
+        assert carry is not None and carry.names == carried, question
+
+
 def test_nothing_to_lean_on() -> None:
     assert lean_on("and where was he taken?", analyse("and where was he taken?"), None) is None
     assert lean_on("why?", analyse("why?"), Turn("x", ())) is None
@@ -120,7 +128,11 @@ async def test_follow_up_carries_the_names_and_says_so(citebot: Citebot) -> None
     assert turn2 is not None and turn2.topic == ("Saldo",)
     fresh, turn3 = await citebot.converse("Who is the mayor of Melitopol?", turn2)
     assert fresh.carried == () and "Fedorov" in fresh.citations[0].excerpt.text
-    assert turn3 is not None and turn3.topic == ("Melitopol",)
+    assert turn3 is not None and turn3.topic == ("Melitopol",) and turn3.person == "Ivan Fedorov"
+    about_him, _ = await citebot.converse("what did he say about unemployment?", turn3)
+    assert about_him.carried == ("Ivan Fedorov",) and "80 per cent" in about_him.citations[0].excerpt.text
+    _, named = await citebot.converse("Who is Saldo?", turn3)  # not asked who holds something: nobody new
+    assert named is not None and named.person is None
 
 
 async def test_lower_case_question_carries_its_rarest_word_as_written(citebot: Citebot) -> None:
