@@ -165,8 +165,9 @@ class _Decoded(NamedTuple):
 
     @property
     def nbytes(self) -> int:
-        """Bytes held, counting the whole impacts a term scored in full keeps (4 a posting)."""
-        return self.ids.nbytes + self.impacts.tfs.nbytes + 4 * len(self.ids)
+        """Bytes held, counting what a term added up in full keeps: its whole impacts and its slots
+        as np.intp (12 a posting)."""
+        return self.ids.nbytes + self.impacts.tfs.nbytes + 12 * len(self.ids)
 
 
 class _PostingsCache:
@@ -457,8 +458,8 @@ class Searcher:
         """
         decoded = {}
         for term_id, blob_staircase, blob_slots, blob_tfs in rows:
-            # Held as the platform's index type, which np.add.at takes half again faster than int32.
-            slots = np.frombuffer(blob_slots, dtype=SLOT_DTYPE).astype(np.intp)
+            # Read in place: most of a common term's slots are only ever searched (see LazyImpacts).
+            slots = np.frombuffer(blob_slots, dtype=SLOT_DTYPE)
             term_idf = self._idf(len(slots))  # a term's postings are the passages it occurs in: their number is its df
             decoded[term_id] = item = _Decoded(
                 slots, LazyImpacts(np.frombuffer(blob_tfs, dtype=TF_DTYPE), slots, self.norm, self.params.k1, term_idf),
