@@ -83,8 +83,9 @@ def length_norm(lengths: np.ndarray, stats: CollectionStats, params: BM25Params)
     return (params.k1 * (1.0 - params.b + params.b * lengths.astype(np.float64) / average)).astype(np.float32)
 
 
-def impacts(tfs: np.ndarray, norm: np.ndarray, k1: float, idf: float = 1.0) -> np.ndarray:
-    """A term's BM25 score in each passage it occurs in, idf·tf·(k1+1)/(tf+norm), as float32.
+def impacts(tfs: np.ndarray, norm: np.ndarray, k1: float, idf: float | np.ndarray = 1.0) -> np.ndarray:
+    """A term's BM25 score in each passage it occurs in, idf·tf·(k1+1)/(tf+norm), as float32 (idf
+    one value, or one a posting: the same float32 factor either way).
 
     float32 halves the memory traffic of scoring, which is what query time is
     made of; sums of a few terms stay within about 1e-7 of float64. The same
@@ -171,6 +172,24 @@ class LazyImpacts:
         if self._indices is None:
             self._indices = self.slots.astype(np.intp)
         return self._indices
+
+    @staticmethod
+    def compute_all(terms: Sequence[LazyImpacts]) -> None:
+        """Every term's whole impacts and indices at once, in one vectorised pass: for an index held
+        in memory whole, so that no question pays for them the first time it uses a word.
+
+        The same values as each term's whole() (elementwise IEEE operations on the same operands);
+        the terms share one norm and k1.
+        """
+        if not terms:
+            return
+        counts = [len(term.slots) for term in terms]
+        slots = np.concatenate([term.slots for term in terms])
+        idfs = np.repeat(np.array([term.idf for term in terms]), counts)
+        values = impacts(np.concatenate([term.tfs for term in terms]), terms[0].norm.take(slots), terms[0].k1, idfs)
+        bounds = np.cumsum(counts)[:-1]
+        for term, whole, indices in zip(terms, np.split(values, bounds), np.split(slots.astype(np.intp), bounds)):
+            term._whole, term._indices = whole, indices
 
 
 class TermPostings(NamedTuple):

@@ -426,7 +426,7 @@ class Searcher:
         self.generation = generation
         self.rows = self.sentence_rows = None
         if small:
-            self._decode(postings)
+            LazyImpacts.compute_all([item.impacts for item in self._decode(postings).values()])
             self.rows = {row[0]: _hit_fields(row) for row in hit_rows}
             self.sentence_rows = {row[0]: row[1:] for row in sentence_rows}
         return True
