@@ -94,7 +94,7 @@ def impacts(tfs: np.ndarray, norm: np.ndarray, k1: float, idf: float | np.ndarra
     """
     tf = tfs.astype(np.float32)
     # In place, on its own two temporaries: the same IEEE operations as tf·c / (tf + norm), with
-    # half the memory traffic (a first question's impacts are most of its scoring).
+    # half the memory traffic (impacts are much of a first question's scoring at 1M passages).
     denominator = tf + norm
     tf *= np.float32(idf * (k1 + 1.0))
     tf /= denominator
@@ -146,8 +146,8 @@ class LazyImpacts:
 
     Pruning needs a common term's impacts for a few candidate passages only:
     computing them for its whole list would be most of a query's work. Its slots
-    stay the int32 read from the store (no copy); np.add.at takes np.intp
-    indices a third faster than int32, more than converting them costs, so the
+    stay the int32 read from the store (no copy); np.add.at takes a third less
+    time with np.intp indices than with int32, more than converting them costs, so the
     lists that are added up in full get a converted copy, kept for the next question.
     """
 
