@@ -231,7 +231,7 @@ def accumulate(postings: Sequence[TermPostings], size: int) -> np.ndarray:
     scores = np.zeros(size, dtype=np.float32)
     if sum(len(term.ids) for term in postings) <= _ONE_CALL_POSTINGS:
         if postings:
-            np.add.at(scores, np.concatenate([term.ids for term in postings]).astype(np.intp, copy=False),
+            np.add.at(scores, np.concatenate([_indices(term) for term in postings]),
                       np.concatenate([_whole(term) for term in postings]))
     else:
         for term in postings:
@@ -408,7 +408,7 @@ def _best(scores: np.ndarray, postings: Sequence[TermPostings], k: int) -> tuple
     """
     seeds = [p for p in postings if len(p.ids) >= k]
     if seeds:
-        seed = min(seeds, key=lambda p: len(p.ids)).ids
+        seed = _indices(min(seeds, key=lambda p: len(p.ids)))
         seed_scores = scores[seed]
         bar = np.partition(seed_scores, len(seed) - k)[len(seed) - k]
         slots = np.flatnonzero(scores >= bar) if bar > 0 else np.flatnonzero(scores > 0)
