@@ -25,6 +25,7 @@ own en_stem analyser and is asked each query's words as an OR query; the bm25s e
 rank-bm25 get the project's analyze() tokens.
 
     python benchmarks/bench_search.py [--size 1000000] [--sets scifact,synthetic] [--extra-vocab N] [--workdir DIR]
+                                      [--reuse-store]
 
 Without the data sets (../shared/benchmarks, or --data) it says so in one line and exits 0.
 """
@@ -394,7 +395,12 @@ def bench_set(name: str, corpus: Path, docs: int, queries: list[str], folder: Pa
     log(f"{name}: {docs} documents")
     results: dict[str, dict[str, Any]] = {}
     notes: list[str] = []
-    build = spawn(Child("citebot-build", corpus, store, queries, docs), folder, args)
+    built = folder / "result-citebot-build.json"  # what the build that made the store measured
+    if args.reuse_store and store.exists() and built.exists():
+        build = json.loads(built.read_text())
+        notes.append("citebot's store was kept from an earlier run (--reuse-store): its build figures are that run's")
+    else:
+        build = spawn(Child("citebot-build", corpus, store, queries, docs), folder, args)
     cold = spawn(Child("citebot-cold", corpus, store, queries, docs, evict=True), folder, args)
     warm = spawn(Child("citebot-cold", corpus, store, queries, docs), folder, args)
     # one passage a document: bm25s over citebot's passages would repeat the bm25s row
@@ -502,6 +508,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="benchmarks folder holding scifact/")
     parser.add_argument("--workdir", type=Path, help="keep corpora and stores here (the synthetic corpus is reused)")
     parser.add_argument("--size", type=int, default=1_000_000, help="passages in the synthetic corpus")
+    parser.add_argument("--reuse-store", action="store_true",
+                        help="with --workdir, query the citebot store an earlier run built there instead of building "
+                             "it again (search changes only; the build figures are that run's)")
     parser.add_argument("--sets", default="scifact,synthetic", help="which data sets, comma-separated")
     parser.add_argument("--extra-vocab", type=int, default=0,
                         help="give each synthetic passage one of N pseudo-names (a news-sized vocabulary; "

@@ -165,8 +165,9 @@ class _Decoded(NamedTuple):
 
     @property
     def nbytes(self) -> int:
-        """Bytes held, counting the whole impacts a term scored in full keeps (4 a posting)."""
-        return self.ids.nbytes + self.impacts.tfs.nbytes + 4 * len(self.ids)
+        """Bytes held, counting what a term added up in full keeps: its whole impacts and its slots
+        as np.intp (12 a posting)."""
+        return self.ids.nbytes + self.impacts.tfs.nbytes + 12 * len(self.ids)
 
 
 class _PostingsCache:
@@ -369,8 +370,7 @@ class Searcher:
 
     async def _meta(self, *keys: str) -> dict[str, object]:
         marks = ",".join("?" * len(keys))
-        cursor = await self.conn.execute(f"SELECT key, value FROM meta WHERE key IN ({marks})", keys)
-        return dict(await cursor.fetchall())
+        return dict(await self.conn.execute_fetchall(f"SELECT key, value FROM meta WHERE key IN ({marks})", keys))
 
     async def _generation(self) -> int:
         return int((await self._meta("generation")).get("generation", 0))
@@ -395,18 +395,17 @@ class Searcher:
             if generation == self.generation:
                 return False
             meta = await self._meta("lengths", "articles", "passages", "total_length", "okapi_idf_sum", "vocabulary")
-            term_rows = await (await self.conn.execute("SELECT term, id, df, skeleton FROM terms")).fetchall()
+            term_rows = await self.conn.execute_fetchall("SELECT term, id, df, skeleton FROM terms")
             small = (int(meta.get("total_length", 0)) * 6 <= self.preload_bytes and  # type: ignore[call-overload]
                      len(term_rows) <= PRELOAD_TERMS)
             if small:
                 # A small index is read whole, in the snapshot of the vocabulary whose term ids it uses:
                 # its questions then cost no database round trip.
-                postings = await (await self.conn.execute("SELECT term, staircase, slots, tfs FROM postings")).fetchall()
-                hit_rows = await (await self.conn.execute(
-                    _HIT_COLUMNS + " FROM passages p JOIN articles a ON a.slot = p.article")).fetchall()
-                sentence_rows = await (await self.conn.execute(
-                    _SENTENCE_COLUMNS.format(text="a.text") + " FROM articles a JOIN sentences s ON s.article = a.slot"
-                )).fetchall()
+                postings = await self.conn.execute_fetchall("SELECT term, staircase, slots, tfs FROM postings")
+                hit_rows = await self.conn.execute_fetchall(
+                    _HIT_COLUMNS + " FROM passages p JOIN articles a ON a.slot = p.article")
+                sentence_rows = await self.conn.execute_fetchall(
+                    _SENTENCE_COLUMNS.format(text="a.text") + " FROM articles a JOIN sentences s ON s.article = a.slot")
         finally:
             await self.conn.execute("COMMIT")
         # Built off the event loop: a million-word vocabulary takes seconds.
@@ -425,7 +424,7 @@ class Searcher:
         self.generation = generation
         self.rows = self.sentence_rows = None
         if small:
-            self._decode(postings)
+            LazyImpacts.compute_all([item.impacts for item in self._decode(postings).values()])
             self.rows = {row[0]: _hit_fields(row) for row in hit_rows}
             self.sentence_rows = {row[0]: row[1:] for row in sentence_rows}
         return True
@@ -440,10 +439,9 @@ class Searcher:
         found = {term_id: cached for term_id in term_ids if (cached := self.cache.get(term_id)) is not None}
         missing = [term_id for term_id in dict.fromkeys(term_ids) if term_id not in found]
         if missing:
-            cursor = await self.conn.execute(
+            rows = await self.conn.execute_fetchall(
                 "SELECT term, staircase, slots, tfs, (SELECT value FROM meta WHERE key = 'generation') FROM postings "
                 f"WHERE term IN ({','.join('?' * len(missing))})", missing)
-            rows = await cursor.fetchall()
             if rows and int(rows[0][-1]) != self.generation:
                 return None
             found.update(self._decode([row[:-1] for row in rows]))
@@ -457,8 +455,8 @@ class Searcher:
         """
         decoded = {}
         for term_id, blob_staircase, blob_slots, blob_tfs in rows:
-            # Held as the platform's index type, which np.add.at takes half again faster than int32.
-            slots = np.frombuffer(blob_slots, dtype=SLOT_DTYPE).astype(np.intp)
+            # Read in place: most of a common term's slots are only ever searched (see LazyImpacts).
+            slots = np.frombuffer(blob_slots, dtype=SLOT_DTYPE)
             term_idf = self._idf(len(slots))  # a term's postings are the passages it occurs in: their number is its df
             decoded[term_id] = item = _Decoded(
                 slots, LazyImpacts(np.frombuffer(blob_tfs, dtype=TF_DTYPE), slots, self.norm, self.params.k1, term_idf),
@@ -572,10 +570,9 @@ class Searcher:
         elif not len(slots):
             return [], await self._generation()
         else:
-            cursor = await self.conn.execute(
+            fetched = await self.conn.execute_fetchall(
                 _HIT_COLUMNS + ", (SELECT value FROM meta WHERE key = 'generation') FROM passages p JOIN articles a "
                 f"ON a.slot = p.article WHERE p.slot IN ({','.join('?' * len(slots))})", [int(s) for s in slots])
-            fetched = await cursor.fetchall()
             generation = int(fetched[0][-1]) if fetched else await self._generation()
             rows = {row[0]: _hit_fields(row[:-1]) for row in fetched}
         # tuple.__new__ skips the namedtuple's Python-level __new__: half the cost, a hundred hits a query.
@@ -628,11 +625,10 @@ class Searcher:
                 missing.append(article_id)
         if missing:
             text = f"CASE WHEN s.chars <= {_WHOLE_TEXT_CHARS} THEN a.text END"
-            cursor = await self.conn.execute(
+            rows = await self.conn.execute_fetchall(
                 _SENTENCE_COLUMNS.format(text=text) + ", (SELECT value FROM meta WHERE key = 'generation') FROM "
                 f"articles a JOIN sentences s ON s.article = a.slot WHERE a.id IN ({','.join('?' * len(missing))})",
                 missing)
-            rows = await cursor.fetchall()
             if rows and int(rows[0][-1]) != self.generation:
                 return None
             for article_id, *row, _ in rows:
@@ -660,11 +656,10 @@ class Searcher:
             if found[n] is None and entry.text is None and (window := entry.window(hit, spread)) is not None:
                 windows.append((n, hit.article_id, window[0] + 1, window[1] - window[0]))
         if windows:
-            cursor = await self.conn.execute(
+            rows = await self.conn.execute_fetchall(
                 "WITH w(n, id, start, length) AS (VALUES " + ",".join(["(?,?,?,?)"] * len(windows)) + ") "
                 "SELECT w.n, substr(a.text, w.start, w.length), (SELECT value FROM meta WHERE key = 'generation') "
                 "FROM w JOIN articles a ON a.id = w.id", [value for window in windows for value in window])
-            rows = await cursor.fetchall()
             if rows and int(rows[0][-1]) != self.generation:
                 return False
             for n, text, _ in rows:
@@ -704,8 +699,8 @@ class Searcher:
 
     async def sample_texts(self, n: int = 3, chars: int = 5000) -> list[str]:
         """The openings of a few articles, for example questions in /help."""
-        cursor = await self.conn.execute("SELECT substr(text, 1, ?) FROM articles ORDER BY slot LIMIT ?", (chars, n))
-        return [text for (text,) in await cursor.fetchall()]
+        rows = await self.conn.execute_fetchall("SELECT substr(text, 1, ?) FROM articles ORDER BY slot LIMIT ?", (chars, n))
+        return [text for (text,) in rows]
 
 
 def _load_vocabulary(rows: list[tuple[str, int, int, str]]) -> tuple[Vocabulary, list[str]]:
