@@ -135,10 +135,12 @@ def analyse(articles: list[Article], target: int, maximum: int, numbering: TermN
                   np.frombuffer(spans, np.int32), flags)
 
 
-def _count(numbering: TermNumbers, first_new: int, tokens: np.ndarray, unit_sizes: np.ndarray, units_of: np.ndarray, passages: np.ndarray, firsts: np.ndarray, lasts: np.ndarray,
-           titles: np.ndarray, title_sizes: np.ndarray, spans: np.ndarray, flags: list[bytes]) -> Analysed:
+def _count(numbering: TermNumbers, first_new: int, tokens: np.ndarray, unit_sizes: np.ndarray, units_of: np.ndarray,
+           passages: np.ndarray, firsts: np.ndarray, lasts: np.ndarray, titles: np.ndarray, title_sizes: np.ndarray,
+           spans: np.ndarray, flags: list[bytes]) -> Analysed:
     """The run's analysis from its term numbers (first_new of them numbered before it): tokens, every unit's
-    terms in a row (unit_sizes of them a unit, units_of units an article); each passage's first and last unit; titles, the terms of each article's opening
+    terms in a row (unit_sizes of them a unit, units_of units an article); each passage's first and last
+    unit; titles, the terms of each article's opening
     passage's title (title_sizes of them an article); spans, every unit's start and end."""
     # Where each unit's terms start and end in tokens.
     unit_ends = np.cumsum(unit_sizes)
