@@ -239,7 +239,16 @@ class _Question:
             if vocabulary is not None else None
         self.order = sorted(self.worth)
         self.bits = {term: 1 << i for i, term in enumerate(self.order)}
-        self.by_bit = [self.worth[term] for term in self.order]  # (typed word, worth) of each bit
+        # Each typed word's bits, its worthiest first: a mask covers the word at the worth of the
+        # first of them it holds, so covered() looks at a few words, not at every bit of a mask.
+        ways_of: dict[str, list[tuple[float, int]]] = {}  # typed word → (worth, bit) of each of its terms
+        for term, bit in self.bits.items():
+            typed, worth = self.worth[term]
+            ways_of.setdefault(typed, []).append((worth, bit))
+        self.by_typed: list[tuple[int, list[tuple[float, int]]]] = []  # (all its bits, its ways worthiest first)
+        for ways in ways_of.values():
+            ways.sort(reverse=True)
+            self.by_typed.append((sum(bit for _, bit in ways), ways))  # distinct bits: the sum is their OR
         self.names_mask = self.mask(self.names)
         self.shares: dict[int, float] = {}  # covered(mask), memoised
 
@@ -251,8 +260,12 @@ class _Question:
         if stems or stands_for:  # a word of the family, or a synonym, of a question's word the sentence lacks
             # Of the words the question was searched among, only those watched; a word not among
             # them (a title's, a changed article's) is looked at.
-            others = terms - self.terms if self.watched is None else \
-                (terms & self.watched) | terms.difference(self.known)
+            if self.watched is None:
+                others = terms - self.terms
+            else:
+                others = terms & self.watched
+                if not self.known.keys() >= terms:  # checked without building a set: it rarely holds
+                    others |= terms.difference(self.known)
             for term in others:
                 owns = stems.get(term[:RELATED_PREFIX])
                 if owns is not None:
@@ -277,14 +290,14 @@ class _Question:
         """Share of the question's worth whose terms are in mask (0..1); memoised."""
         share = self.shares.get(mask)
         if share is None:
-            best: dict[str, float] = {}
-            by_bit, rest = self.by_bit, mask
-            while rest:  # its set bits only, as members() reads them
-                low = rest & -rest
-                typed, worth = by_bit[low.bit_length() - 1]
-                best[typed] = max(best.get(typed, 0.0), worth)
-                rest ^= low
-            share = min(1.0, math.fsum(best.values()) / self.mass) if self.mass else 0.0
+            best = []
+            for bits, ways in self.by_typed:
+                if mask & bits:
+                    for worth, bit in ways:
+                        if mask & bit:
+                            best.append(max(0.0, worth))
+                            break
+            share = min(1.0, math.fsum(best) / self.mass) if self.mass else 0.0
             self.shares[mask] = share
         return share
 
