@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from weakref import WeakKeyDictionary
 
 from citebot.bot.answerability import Features, model
@@ -355,12 +354,6 @@ class _Candidate:
         return self.hit.article_id == other.hit.article_id and mine[0] < theirs[1] and theirs[0] < mine[1]
 
 
-@lru_cache(maxsize=4096)
-def _title_terms(title: str) -> frozenset[str]:
-    """A title's terms: the same few titles come up question after question."""
-    return frozenset(analyze(title))
-
-
 class _Sentences:
     """Per-sentence facts for one question, computed once even when passages share a sentence."""
 
@@ -372,16 +365,16 @@ class _Sentences:
         self.titles: dict[str, int] = {}
         self.by_context: dict[int, list[int]] = {}  # contexts live as long as the question
 
-    def title(self, hit: Hit) -> int:
-        """The question's terms in the hit's article title."""
-        mask = self.titles.get(hit.article_id)
+    def title(self, context: Context) -> int:
+        """The question's terms in the title of the context's article."""
+        mask = self.titles.get(context.article_id)
         if mask is None:
-            mask = self.titles[hit.article_id] = self.question.mask(_title_terms(hit.title))
+            mask = self.titles[context.article_id] = self.question.mask(context.title_terms)
         return mask
 
-    def reach(self, context: Context, hit: Hit) -> float:
-        """The most of the question any run around the hit could cover: all its sentences and title."""
-        mask = self.title(hit) if context.sentences and context.sentences[0].number == 0 else 0
+    def reach(self, context: Context) -> float:
+        """The most of the question any run around a hit could cover: all its context's sentences and title."""
+        mask = self.title(context) if context.sentences and context.sentences[0].number == 0 else 0
         for sentence_mask in self.masks_of(context):
             mask |= sentence_mask
         return self.question.covered(mask)
@@ -434,7 +427,7 @@ def _candidates(question: _Question, facts: _Sentences, hit: Hit, context: Conte
     sentences = context.sentences
     present = facts.masks_of(context)
     # A story's title is part of its lead: its words count for a run that starts the story.
-    title = facts.title(hit) if sentences and sentences[0].number == 0 else 0
+    title = facts.title(context) if sentences and sentences[0].number == 0 else 0
     asks_kind = question.intent.kind is not None
     shares, covered_share = question.shares, question.covered  # this loop runs for every run of every hit
     best: tuple[int, int, int, float, float] | None = None  # start, last, terms, coverage, kind
@@ -630,7 +623,7 @@ def rank_candidates(result: SearchResult, contexts: list[Context], intent: Inten
         if _rank(hit.score, 1.0, kind, True) < SECONDARY_SHARE * leader:
             break
         lead = bool(context.sentences) and context.sentences[0].number <= LEAD_SENTENCES - 1
-        if leader and _rank(hit.score, facts.reach(context, hit), kind, lead) < SECONDARY_SHARE * leader:
+        if leader and _rank(hit.score, facts.reach(context), kind, lead) < SECONDARY_SHARE * leader:
             continue  # even all its sentences together cover too little of the question
         found = _candidates(question, facts, hit, context, max_sentences)
         if found is not None:

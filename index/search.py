@@ -45,7 +45,7 @@ PRELOAD_TERMS = 200_000  # and fewer words: decoding postings row by row is what
 _new_tuple = tuple.__new__
 _HIT_COLUMNS = ("SELECT p.slot, p.ordinal, p.start, p.end, a.id, a.title, a.url, a.date, a.source, a.author, "
                 "substr(a.text, p.start + 1, p.end - p.start)")
-_SENTENCE_COLUMNS = "SELECT a.id, {text}, s.spans, s.bounds, s.terms, s.flags"
+_SENTENCE_COLUMNS = "SELECT a.id, {text}, a.title_terms, s.spans, s.bounds, s.terms, s.flags"
 _CONTEXT_CACHE_BYTES = 64 * 1024 * 1024  # decoded sentences of recently cited articles (large index)
 _WHOLE_TEXT_CHARS = 100_000  # a longer article's text is read a context at a time, not whole
 SPREAD = 2  # sentences a context holds on either side of its passage
@@ -120,7 +120,8 @@ class Context:
     """A hit's passage with up to `spread` sentences of its article on either side.
 
     text is the article's text from the first sentence's start to the last one's end, and
-    starts at offset in the article; sentences[first..last] are the passage's own.
+    starts at offset in the article; sentences[first..last] are the passage's own. title_terms
+    are the distinct analysed terms of the article's title (a story's title goes with its lead).
     """
 
     article_id: str
@@ -129,6 +130,7 @@ class Context:
     sentences: tuple[Sentence, ...]
     first: int
     last: int
+    title_terms: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -198,10 +200,12 @@ class _PostingsCache:
 class _Sentences:
     """One article's stored sentences for one index generation; terms decoded as they are asked for."""
 
-    __slots__ = ("text", "starts", "ends", "bounds", "ids", "boilerplate", "terms", "contexts", "size")
+    __slots__ = ("text", "title_terms", "starts", "ends", "bounds", "ids", "boilerplate", "terms", "contexts", "size")
 
-    def __init__(self, text: str | None, spans: bytes, bounds: bytes, ids: bytes, flags: bytes) -> None:
+    def __init__(self, text: str | None, title_terms: str, spans: bytes, bounds: bytes, ids: bytes,
+                 flags: bytes) -> None:
         self.text = text  # the article's text, or None for a long one (its contexts' text is read as needed)
+        self.title_terms = frozenset(title_terms.split())
         pairs = np.frombuffer(spans, dtype=SPAN_DTYPE)
         self.starts: list[int] = pairs[0::2].tolist()
         self.ends: list[int] = pairs[1::2].tolist()
@@ -259,7 +263,7 @@ class _Sentences:
                                                     self.terms_of(k, names) if wanted is None else self.held(k, wanted),
                                                     boilerplate[k]))
                               for k in range(lo, hi + 1))
-            context = Context(hit.article_id, text, offset, sentences, first - lo, last - lo)
+            context = Context(hit.article_id, text, offset, sentences, first - lo, last - lo, self.title_terms)
             if wanted is None:
                 self.contexts[key] = context
                 self.size += 2 * len(text) + 100 * len(sentences)
@@ -722,15 +726,16 @@ def _own_context(hit: Hit) -> Context:
     Numbers count from the passage's ordinal: exact for the opening passage, a lower bound otherwise.
     """
     text = hit.text
+    title_terms = frozenset(analyze(hit.title))
     sentences = tuple(Sentence(span.start, span.end, hit.ordinal + n, frozenset(analyze(text[span.start : span.end])),
                                is_boilerplate(text[span.start : span.end]))
                       for n, span in enumerate(sentence_units(text)))
     if not sentences:
-        return Context(hit.article_id, text, hit.start, (), 0, -1)
+        return Context(hit.article_id, text, hit.start, (), 0, -1, title_terms)
     offset = sentences[0].start
     sentences = tuple(Sentence(s.start - offset, s.end - offset, s.number, s.terms, s.boilerplate) for s in sentences)
     return Context(hit.article_id, text[offset : offset + sentences[-1].end], hit.start + offset, sentences,
-                   0, len(sentences) - 1)
+                   0, len(sentences) - 1, title_terms)
 
 
 def _slot_table(meta: dict[str, object], key: str) -> np.ndarray:
