@@ -231,7 +231,7 @@ class _Question:
         # The words of the vocabulary the question was searched in that are of its words' families,
         # and its words' synonyms: any other word of that vocabulary adds nothing, and need not be
         # looked at sentence after sentence.
-        vocabulary = result.vocabulary
+        vocabulary = self.vocabulary = result.vocabulary
         self.known = vocabulary.terms if vocabulary is not None else None
         self.watched = frozenset([*(word for owns in self.stems.values() for own in owns
                                     for word in _family(own, vocabulary)), *self.stands_for]) - self.terms \
@@ -251,7 +251,10 @@ class _Question:
         self.names_mask = self.mask(self.names)
         self.shares: dict[int, float] = {}  # covered(mask), memoised
 
-    def mask(self, terms: frozenset[str]) -> int:
+    def mask(self, terms: frozenset[str], known: bool = False) -> int:
+        """The question's terms in terms, and its terms' family words and synonyms there, as a mask;
+        known says all of terms are words of the vocabulary the question was searched in (a stored
+        sentence's, read in the same index generation), so none needs looking for among the rest."""
         bits, mask = self.bits, 0
         for term in terms & self.terms:
             mask |= bits[term]
@@ -263,7 +266,7 @@ class _Question:
                 others = terms - self.terms
             else:
                 others = terms & self.watched
-                if not self.known.keys() >= terms:  # checked without building a set: it rarely holds
+                if not known and not self.known.keys() >= terms:  # checked without building a set
                     others |= terms.difference(self.known)
             for term in others:
                 owns = stems.get(term[:RELATED_PREFIX])
@@ -403,12 +406,13 @@ class _Sentences:
             return out
         out = self.by_context[id(context)] = []
         masks = self.masks
+        known = context.vocabulary is not None and context.vocabulary is self.question.vocabulary
         for sentence in context.sentences:
             # A sentence's terms are one object wherever it comes up (Searcher.contexts keeps them), and
             # a frozenset keeps its hash: no key to build.
             mask = masks.get(sentence.terms)
             if mask is None:
-                mask = masks[sentence.terms] = self.question.mask(sentence.terms)
+                mask = masks[sentence.terms] = self.question.mask(sentence.terms, known)
             out.append(mask)
         return out
 

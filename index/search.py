@@ -121,7 +121,9 @@ class Context:
 
     text is the article's text from the first sentence's start to the last one's end, and
     starts at offset in the article; sentences[first..last] are the passage's own. title_terms
-    are the distinct analysed terms of the article's title (a story's title goes with its lead).
+    are the distinct analysed terms of the article's title (a story's title goes with its lead);
+    vocabulary is that of the index generation its sentences were read from, every term of theirs
+    being its word (None for a context made from a hit's own text).
     """
 
     article_id: str
@@ -131,6 +133,7 @@ class Context:
     first: int
     last: int
     title_terms: frozenset[str]
+    vocabulary: Vocabulary | None = field(repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -241,11 +244,12 @@ class _Sentences:
             return None
         return first, last, max(0, first - spread), min(len(self.starts) - 1, last + spread)
 
-    def context(self, hit: Hit, spread: int, names: list[str], text: str | None = None,
+    def context(self, hit: Hit, spread: int, names: list[str], vocabulary: Vocabulary, text: str | None = None,
                 wanted: dict[int, str] | None = None) -> Context | None:
-        """The hit's context, or None if it is not this article's; text is the context's text for a
-        long article (None asks for it to be read); with wanted (term id → term), its sentences'
-        terms are only those of wanted they hold, and the context is not kept."""
+        """The hit's context, or None if it is not this article's; names are the terms by id of
+        vocabulary's generation; text is the context's text for a long article (None asks for it to
+        be read); with wanted (term id → term), its sentences' terms are only those of wanted they
+        hold, and the context is not kept."""
         key = (hit.start, hit.end, spread)
         context = self.contexts.get(key) if wanted is None else None
         if context is None:
@@ -263,7 +267,8 @@ class _Sentences:
                                                     self.terms_of(k, names) if wanted is None else self.held(k, wanted),
                                                     boilerplate[k]))
                               for k in range(lo, hi + 1))
-            context = Context(hit.article_id, text, offset, sentences, first - lo, last - lo, self.title_terms)
+            context = Context(hit.article_id, text, offset, sentences, first - lo, last - lo, self.title_terms,
+                              vocabulary)
             if wanted is None:
                 self.contexts[key] = context
                 self.size += 2 * len(text) + 100 * len(sentences)
@@ -659,7 +664,7 @@ class Searcher:
             if entry is None:
                 continue
             size = entry.size
-            found[n] = entry.context(hit, spread, names, wanted=wanted)
+            found[n] = entry.context(hit, spread, names, self.vocabulary, wanted=wanted)
             self.sentences.grew(entry.size - size)
             if found[n] is None and entry.text is None and (window := entry.window(hit, spread)) is not None:
                 windows.append((n, hit.article_id, window[0] + 1, window[1] - window[0]))
@@ -674,7 +679,7 @@ class Searcher:
             for n, text, _ in rows:
                 entry = entries[hits[n].article_id]
                 size = entry.size
-                found[n] = entry.context(hits[n], spread, names, text, wanted)
+                found[n] = entry.context(hits[n], spread, names, self.vocabulary, text, wanted)
                 self.sentences.grew(entry.size - size)
         self.sentences.trim()
         return True
@@ -731,11 +736,11 @@ def _own_context(hit: Hit) -> Context:
                                is_boilerplate(text[span.start : span.end]))
                       for n, span in enumerate(sentence_units(text)))
     if not sentences:
-        return Context(hit.article_id, text, hit.start, (), 0, -1, title_terms)
+        return Context(hit.article_id, text, hit.start, (), 0, -1, title_terms, None)
     offset = sentences[0].start
     sentences = tuple(Sentence(s.start - offset, s.end - offset, s.number, s.terms, s.boilerplate) for s in sentences)
     return Context(hit.article_id, text[offset : offset + sentences[-1].end], hit.start + offset, sentences,
-                   0, len(sentences) - 1, title_terms)
+                   0, len(sentences) - 1, title_terms, None)
 
 
 def _slot_table(meta: dict[str, object], key: str) -> np.ndarray:

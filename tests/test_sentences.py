@@ -238,6 +238,9 @@ def check_contexts(hits: list[Hit], contexts: list[Context], articles: dict[str,
         assert context.text == text[context.offset:context.offset + len(context.text)]
         assert context.first <= spread and len(context.sentences) - 1 - context.last <= spread
         assert context.title_terms == frozenset(analyze(hit.title))
+        # What composing takes for granted of a context read from the index (answer._Question.mask).
+        assert context.vocabulary is not None and all(
+            term in context.vocabulary.terms for sentence in context.sentences for term in sentence.terms)
         for sentence in context.sentences:
             unit = units[sentence.number]
             assert (context.offset + sentence.start, context.offset + sentence.end) == (unit.start, unit.end)
