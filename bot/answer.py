@@ -251,10 +251,10 @@ class _Question:
         self.names_mask = self.mask(self.names)
         self.shares: dict[int, float] = {}  # covered(mask), memoised
 
-    def mask(self, terms: frozenset[str], known: bool = False) -> int:
+    def mask(self, terms: frozenset[str], all_known: bool = False) -> int:
         """The question's terms in terms, and its terms' family words and synonyms there, as a mask;
-        known says all of terms are words of the vocabulary the question was searched in (a stored
-        sentence's, read in the same index generation), so none needs looking for among the rest."""
+        all_known says every one of terms is a word of the vocabulary the question was searched in (a
+        stored sentence's, read in the same index generation), so none is looked for among the rest."""
         bits, mask = self.bits, 0
         for term in terms & self.terms:
             mask |= bits[term]
@@ -266,7 +266,7 @@ class _Question:
                 others = terms - self.terms
             else:
                 others = terms & self.watched
-                if not known and not self.known.keys() >= terms:  # checked without building a set
+                if not all_known and not self.known.keys() >= terms:  # checked without building a set
                     others |= terms.difference(self.known)
             for term in others:
                 owns = stems.get(term[:RELATED_PREFIX])
@@ -406,13 +406,13 @@ class _Sentences:
             return out
         out = self.by_context[id(context)] = []
         masks = self.masks
-        known = context.vocabulary is not None and context.vocabulary is self.question.vocabulary
+        all_known = context.vocabulary is not None and context.vocabulary is self.question.vocabulary
         for sentence in context.sentences:
             # A sentence's terms are one object wherever it comes up (Searcher.contexts keeps them), and
             # a frozenset keeps its hash: no key to build.
             mask = masks.get(sentence.terms)
             if mask is None:
-                mask = masks[sentence.terms] = self.question.mask(sentence.terms, known)
+                mask = masks[sentence.terms] = self.question.mask(sentence.terms, all_known)
             out.append(mask)
         return out
 
