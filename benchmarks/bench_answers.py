@@ -19,7 +19,9 @@ child process, the in-process parts' with time.process_time) instead of wall
 time, which other work stretches; --against PYTHON also runs the CLI of
 another interpreter (say a venv with an older checkout installed) by turns
 with this one's in every round, its rows marked "against", so a change is
-measured side by side. The ratios are those of the medians.
+measured side by side; that CLI answers from an index its own `citebot index`
+built, since another checkout may write another schema. The ratios are those
+of the medians.
 
     python benchmarks/bench_answers.py [--data DIR] [--rounds 3] [--cpu] [--against PYTHON]
 """
@@ -48,6 +50,14 @@ def children_cpu() -> float:
     """CPU seconds (user + system) of the child processes waited for so far."""
     used = resource.getrusage(resource.RUSAGE_CHILDREN)
     return used.ru_utime + used.ru_stime
+
+
+def cli_index(python: str, store: Path, corpus: Path) -> None:
+    """Index corpus into store with python's `citebot index` (its own schema)."""
+    done = subprocess.run([python, "-m", "citebot.bot.cli", "index", str(corpus)], capture_output=True, text=True,
+                          env={**os.environ, "INDEX_PATH": str(store)}, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"citebot index failed: {done.stderr.strip()}")
 
 
 def cli_seconds(command: str, store: Path, lines: str, python: str = sys.executable, cpu: bool = False) -> float:
@@ -105,14 +115,18 @@ def main(argv: list[str] | None = None) -> int:
         build_s, summary = index_citebot(store, [corpus])
         print(f"- {summary.passages} passages built in {build_s:.1f} s; {len(queries)} queries\n")
         pythons = {"": sys.executable, **({" against": args.against} if args.against else {})}
+        stores = {"": store}
+        if args.against:
+            stores[" against"] = folder / "against.sqlite"
+            cli_index(args.against, stores[" against"], corpus)
         rounds: dict[str, list[float]] = {"searcher": [], "bm25s": []}
         for n in range(args.rounds):
             rounds["searcher"].append(asyncio.run(searcher_qps(store, queries, args.cpu)))
             for command in ("ask", "search"):
                 # Turns alternate which interpreter goes first, so neither always runs after the other.
                 for mark, python in (list(pythons.items()) if n % 2 == 0 else list(pythons.items())[::-1]):
-                    idle = cli_seconds(command, store, "", python, args.cpu)
-                    busy = cli_seconds(command, store, lines, python, args.cpu)
+                    idle = cli_seconds(command, stores[mark], "", python, args.cpu)
+                    busy = cli_seconds(command, stores[mark], lines, python, args.cpu)
                     rounds.setdefault(command + mark, []).append(len(queries) / max(1e-9, busy - idle))
             rounds["bm25s"].append(bm25s_qps(args.data, queries, args.cpu))
     qps = {name: statistics.median(values) for name, values in rounds.items()}

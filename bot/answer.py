@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from weakref import WeakKeyDictionary
 
 from citebot.bot.answerability import Features, model
@@ -233,18 +232,30 @@ class _Question:
         # The words of the vocabulary the question was searched in that are of its words' families,
         # and its words' synonyms: any other word of that vocabulary adds nothing, and need not be
         # looked at sentence after sentence.
-        vocabulary = result.vocabulary
+        vocabulary = self.vocabulary = result.vocabulary
         self.known = vocabulary.terms if vocabulary is not None else None
         self.watched = frozenset([*(word for owns in self.stems.values() for own in owns
                                     for word in _family(own, vocabulary)), *self.stands_for]) - self.terms \
             if vocabulary is not None else None
         self.order = sorted(self.worth)
         self.bits = {term: 1 << i for i, term in enumerate(self.order)}
-        self.by_bit = [self.worth[term] for term in self.order]  # (typed word, worth) of each bit
+        # Each typed word's bits, its worthiest first: a mask covers the word at the worth of the
+        # first of them it holds, so covered() looks at a few words, not at every bit of a mask.
+        ways_of: dict[str, list[tuple[float, int]]] = {}  # typed word → (worth, bit) of each of its terms
+        for term, bit in self.bits.items():
+            typed, worth = self.worth[term]
+            ways_of.setdefault(typed, []).append((worth, bit))
+        self.by_typed: list[tuple[int, list[tuple[float, int]]]] = []  # (all its bits, its ways worthiest first)
+        for ways in ways_of.values():
+            ways.sort(reverse=True)
+            self.by_typed.append((sum(bit for _, bit in ways), ways))  # distinct bits: the sum is their OR
         self.names_mask = self.mask(self.names)
         self.shares: dict[int, float] = {}  # covered(mask), memoised
 
-    def mask(self, terms: frozenset[str]) -> int:
+    def mask(self, terms: frozenset[str], all_known: bool = False) -> int:
+        """The question's terms in terms, and its terms' family words and synonyms there, as a mask;
+        all_known says every one of terms is a word of the vocabulary the question was searched in (a
+        stored sentence's, read in the same index generation), so none is looked for among the rest."""
         bits, mask = self.bits, 0
         for term in terms & self.terms:
             mask |= bits[term]
@@ -252,8 +263,12 @@ class _Question:
         if stems or stands_for:  # a word of the family, or a synonym, of a question's word the sentence lacks
             # Of the words the question was searched among, only those watched; a word not among
             # them (a title's, a changed article's) is looked at.
-            others = terms - self.terms if self.watched is None else \
-                (terms & self.watched) | terms.difference(self.known)
+            if self.watched is None:
+                others = terms - self.terms
+            else:
+                others = terms & self.watched
+                if not all_known and not self.known.keys() >= terms:  # checked without building a set
+                    others |= terms.difference(self.known)
             for term in others:
                 owns = stems.get(term[:RELATED_PREFIX])
                 if owns is not None:
@@ -278,14 +293,14 @@ class _Question:
         """Share of the question's worth whose terms are in mask (0..1); memoised."""
         share = self.shares.get(mask)
         if share is None:
-            best: dict[str, float] = {}
-            by_bit, rest = self.by_bit, mask
-            while rest:  # its set bits only, as members() reads them
-                low = rest & -rest
-                typed, worth = by_bit[low.bit_length() - 1]
-                best[typed] = max(best.get(typed, 0.0), worth)
-                rest ^= low
-            share = min(1.0, math.fsum(best.values()) / self.mass) if self.mass else 0.0
+            best = []
+            for bits, ways in self.by_typed:
+                if mask & bits:
+                    for worth, bit in ways:
+                        if mask & bit:
+                            best.append(max(0.0, worth))
+                            break
+            share = min(1.0, math.fsum(best) / self.mass) if self.mass else 0.0
             self.shares[mask] = share
         return share
 
@@ -349,12 +364,6 @@ class _Candidate:
         return self.hit.article_id == other.hit.article_id and mine[0] < theirs[1] and theirs[0] < mine[1]
 
 
-@lru_cache(maxsize=4096)
-def _title_terms(title: str) -> frozenset[str]:
-    """A title's terms: the same few titles come up question after question."""
-    return frozenset(analyze(title))
-
-
 class _Sentences:
     """Per-sentence facts for one question, computed once even when passages share a sentence."""
 
@@ -366,16 +375,16 @@ class _Sentences:
         self.titles: dict[str, int] = {}
         self.by_context: dict[int, list[int]] = {}  # contexts live as long as the question
 
-    def title(self, hit: Hit) -> int:
-        """The question's terms in the hit's article title."""
-        mask = self.titles.get(hit.article_id)
+    def title(self, context: Context) -> int:
+        """The question's terms in the title of the context's article."""
+        mask = self.titles.get(context.article_id)
         if mask is None:
-            mask = self.titles[hit.article_id] = self.question.mask(_title_terms(hit.title))
+            mask = self.titles[context.article_id] = self.question.mask(context.title_terms)
         return mask
 
-    def reach(self, context: Context, hit: Hit) -> float:
-        """The most of the question any run around the hit could cover: all its sentences and title."""
-        mask = self.title(hit) if context.sentences and context.sentences[0].number == 0 else 0
+    def reach(self, context: Context) -> float:
+        """The most of the question any run around a hit could cover: all its context's sentences and title."""
+        mask = self.title(context) if context.sentences and context.sentences[0].number == 0 else 0
         for sentence_mask in self.masks_of(context):
             mask |= sentence_mask
         return self.question.covered(mask)
@@ -404,12 +413,13 @@ class _Sentences:
             return out
         out = self.by_context[id(context)] = []
         masks = self.masks
+        all_known = context.vocabulary is not None and context.vocabulary is self.question.vocabulary
         for sentence in context.sentences:
             # A sentence's terms are one object wherever it comes up (Searcher.contexts keeps them), and
             # a frozenset keeps its hash: no key to build.
             mask = masks.get(sentence.terms)
             if mask is None:
-                mask = masks[sentence.terms] = self.question.mask(sentence.terms)
+                mask = masks[sentence.terms] = self.question.mask(sentence.terms, all_known)
             out.append(mask)
         return out
 
@@ -437,7 +447,7 @@ def _candidates(question: _Question, facts: _Sentences, hit: Hit, context: Conte
     sentences = context.sentences
     present = facts.masks_of(context)
     # A story's title is part of its lead: its words count for a run that starts the story.
-    title = facts.title(hit) if sentences and sentences[0].number == 0 else 0
+    title = facts.title(context) if sentences and sentences[0].number == 0 else 0
     asks_kind = question.intent.kind is not None
     shares, covered_share = question.shares, question.covered  # this loop runs for every run of every hit
     best: tuple[int, int, int, float, float] | None = None  # start, last, terms, coverage, kind
@@ -636,7 +646,7 @@ def rank_candidates(result: SearchResult, contexts: list[Context], intent: Inten
         if _rank(hit.score, 1.0, kind, True) < SECONDARY_SHARE * leader:
             break
         lead = bool(context.sentences) and context.sentences[0].number <= LEAD_SENTENCES - 1
-        if leader and _rank(hit.score, facts.reach(context, hit), kind, lead) < SECONDARY_SHARE * leader:
+        if leader and _rank(hit.score, facts.reach(context), kind, lead) < SECONDARY_SHARE * leader:
             continue  # even all its sentences together cover too little of the question
         found = _candidates(question, facts, hit, context, max_sentences)
         if found is not None:

@@ -36,7 +36,7 @@ from typing import Callable, Iterable, Iterator, TypeVar
 import numpy as np
 from tqdm import tqdm
 
-from citebot.index.analysis import analyze, skeleton
+from citebot.index.analysis import skeleton
 from citebot.index.articles import Article, ArticleError, UniqueIds, discover_files, iter_articles, jsonl_records
 from citebot.index.bm25 import okapi_idf_sum, staircase
 from citebot.index.store import (SLOT_DTYPE, STAIRCASE_DTYPE, TERM_DTYPE, TF_DTYPE, SchemaMismatch,
@@ -462,9 +462,11 @@ class Indexer:
         term_ids = builder.run_term_ids(analysed)
         article_slots = np.arange(len(articles)) + _next_slot(conn, "articles")
         conn.executemany(
-            "INSERT INTO articles (slot, id, path, title, url, date, source, author, text) VALUES (?,?,?,?,?,?,?,?,?)",
-            ((slot, article_id, key, a.title, a.url, a.date, a.source, a.author, a.text) for slot, article_id, a
-             in zip(article_slots.tolist(), self._free_ids(conn, [a.id for a in articles]), articles)))
+            "INSERT INTO articles (slot, id, path, title, title_terms, url, date, source, author, text) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?)",
+            ((slot, article_id, key, a.title, title_terms, a.url, a.date, a.source, a.author, a.text)
+             for slot, article_id, a, title_terms in zip(article_slots.tolist(), self._free_ids(conn, [a.id for a in articles]),
+                                                        articles, analysed.title_terms)))
         count = len(analysed.layout)
         slots = np.arange(count) + _next_slot(conn, "passages")
         owners = np.repeat(article_slots, analysed.passages)
@@ -504,13 +506,13 @@ class Indexer:
         An article's terms are its stored sentences' terms and its title's: nothing is analysed again.
         """
         ids: set[str] = set()
-        for slot, article_id, title, terms in conn.execute(
-            "SELECT a.slot, a.id, a.title, s.terms FROM articles a LEFT JOIN sentences s ON s.article = a.slot "
+        for slot, article_id, title_terms, terms in conn.execute(
+            "SELECT a.slot, a.id, a.title_terms, s.terms FROM articles a LEFT JOIN sentences s ON s.article = a.slot "
             "WHERE a.path=?", (key,)
         ).fetchall():
             ids.add(article_id)
             removed_terms.update(np.frombuffer(terms or b"", dtype=TERM_DTYPE).tolist())
-            removed_terms.update(builder.vocabulary[t] for t in analyze(title) if t in builder.vocabulary)
+            removed_terms.update(builder.vocabulary[t] for t in title_terms.split() if t in builder.vocabulary)
             removed_slots.extend(s for (s,) in conn.execute("SELECT slot FROM passages WHERE article=?", (slot,)))
             conn.execute("DELETE FROM passages WHERE article=?", (slot,))
             conn.execute("DELETE FROM sentences WHERE article=?", (slot,))

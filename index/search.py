@@ -45,7 +45,7 @@ PRELOAD_TERMS = 200_000  # and fewer words: decoding postings row by row is what
 _new_tuple = tuple.__new__
 _HIT_COLUMNS = ("SELECT p.slot, p.ordinal, p.start, p.end, a.id, a.title, a.url, a.date, a.source, a.author, "
                 "substr(a.text, p.start + 1, p.end - p.start)")
-_SENTENCE_COLUMNS = "SELECT a.id, {text}, s.spans, s.bounds, s.terms, s.flags"
+_SENTENCE_COLUMNS = "SELECT a.id, {text}, a.title_terms, s.spans, s.bounds, s.terms, s.flags"
 _CONTEXT_CACHE_BYTES = 64 * 1024 * 1024  # decoded sentences of recently cited articles (large index)
 _WHOLE_TEXT_CHARS = 100_000  # a longer article's text is read a context at a time, not whole
 SPREAD = 2  # sentences a context holds on either side of its passage
@@ -120,7 +120,10 @@ class Context:
     """A hit's passage with up to `spread` sentences of its article on either side.
 
     text is the article's text from the first sentence's start to the last one's end, and
-    starts at offset in the article; sentences[first..last] are the passage's own.
+    starts at offset in the article; sentences[first..last] are the passage's own. title_terms
+    are the distinct analysed terms of the article's title (a story's title goes with its lead);
+    vocabulary is that of the index generation its sentences were read from, every term of theirs
+    being its word (None for a context made from a hit's own text).
     """
 
     article_id: str
@@ -129,6 +132,8 @@ class Context:
     sentences: tuple[Sentence, ...]
     first: int
     last: int
+    title_terms: frozenset[str]
+    vocabulary: Vocabulary | None = field(repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -199,10 +204,12 @@ class _PostingsCache:
 class _Sentences:
     """One article's stored sentences for one index generation; terms decoded as they are asked for."""
 
-    __slots__ = ("text", "starts", "ends", "bounds", "ids", "boilerplate", "terms", "contexts", "size")
+    __slots__ = ("text", "title_terms", "starts", "ends", "bounds", "ids", "boilerplate", "terms", "contexts", "size")
 
-    def __init__(self, text: str | None, spans: bytes, bounds: bytes, ids: bytes, flags: bytes) -> None:
+    def __init__(self, text: str | None, title_terms: str, spans: bytes, bounds: bytes, ids: bytes,
+                 flags: bytes) -> None:
         self.text = text  # the article's text, or None for a long one (its contexts' text is read as needed)
+        self.title_terms = frozenset(title_terms.split())
         pairs = np.frombuffer(spans, dtype=SPAN_DTYPE)
         self.starts: list[int] = pairs[0::2].tolist()
         self.ends: list[int] = pairs[1::2].tolist()
@@ -238,11 +245,12 @@ class _Sentences:
             return None
         return first, last, max(0, first - spread), min(len(self.starts) - 1, last + spread)
 
-    def context(self, hit: Hit, spread: int, names: list[str], text: str | None = None,
+    def context(self, hit: Hit, spread: int, names: list[str], vocabulary: Vocabulary, text: str | None = None,
                 wanted: dict[int, str] | None = None) -> Context | None:
-        """The hit's context, or None if it is not this article's; text is the context's text for a
-        long article (None asks for it to be read); with wanted (term id → term), its sentences'
-        terms are only those of wanted they hold, and the context is not kept."""
+        """The hit's context, or None if it is not this article's; names are the terms by id of
+        vocabulary's generation; text is the context's text for a long article (None asks for it to
+        be read); with wanted (term id → term), its sentences' terms are only those of wanted they
+        hold, and the context is not kept."""
         key = (hit.start, hit.end, spread)
         context = self.contexts.get(key) if wanted is None else None
         if context is None:
@@ -260,7 +268,8 @@ class _Sentences:
                                                     self.terms_of(k, names) if wanted is None else self.held(k, wanted),
                                                     boilerplate[k]))
                               for k in range(lo, hi + 1))
-            context = Context(hit.article_id, text, offset, sentences, first - lo, last - lo)
+            context = Context(hit.article_id, text, offset, sentences, first - lo, last - lo, self.title_terms,
+                              vocabulary)
             if wanted is None:
                 self.contexts[key] = context
                 self.size += 2 * len(text) + 100 * len(sentences)
@@ -651,7 +660,7 @@ class Searcher:
             if entry is None:
                 continue
             size = entry.size
-            found[n] = entry.context(hit, spread, names, wanted=wanted)
+            found[n] = entry.context(hit, spread, names, self.vocabulary, wanted=wanted)
             self.sentences.grew(entry.size - size)
             if found[n] is None and entry.text is None and (window := entry.window(hit, spread)) is not None:
                 windows.append((n, hit.article_id, window[0] + 1, window[1] - window[0]))
@@ -665,7 +674,7 @@ class Searcher:
             for n, text, _ in rows:
                 entry = entries[hits[n].article_id]
                 size = entry.size
-                found[n] = entry.context(hits[n], spread, names, text, wanted)
+                found[n] = entry.context(hits[n], spread, names, self.vocabulary, text, wanted)
                 self.sentences.grew(entry.size - size)
         self.sentences.trim()
         return True
@@ -717,15 +726,16 @@ def _own_context(hit: Hit) -> Context:
     Numbers count from the passage's ordinal: exact for the opening passage, a lower bound otherwise.
     """
     text = hit.text
+    title_terms = frozenset(analyze(hit.title))
     sentences = tuple(Sentence(span.start, span.end, hit.ordinal + n, frozenset(analyze(text[span.start : span.end])),
                                is_boilerplate(text[span.start : span.end]))
                       for n, span in enumerate(sentence_units(text)))
     if not sentences:
-        return Context(hit.article_id, text, hit.start, (), 0, -1)
+        return Context(hit.article_id, text, hit.start, (), 0, -1, title_terms, None)
     offset = sentences[0].start
     sentences = tuple(Sentence(s.start - offset, s.end - offset, s.number, s.terms, s.boilerplate) for s in sentences)
     return Context(hit.article_id, text[offset : offset + sentences[-1].end], hit.start + offset, sentences,
-                   0, len(sentences) - 1)
+                   0, len(sentences) - 1, title_terms, None)
 
 
 def _slot_table(meta: dict[str, object], key: str) -> np.ndarray:

@@ -3,7 +3,7 @@
 One file holds articles, passages, the vocabulary with document frequencies,
 postings (one row per term: packed passage slots and term frequencies, and the
 pairs that bound the term's impact), each
-article's sentences (spans, analysed terms as term ids, boilerplate flags),
+article's sentences (spans, analysed terms as term ids, boilerplate flags) and its title's analysed terms,
 collection statistics and the schema version. WAL mode lets the bot read
 while an indexer writes; every update is one transaction.
 """
@@ -19,8 +19,9 @@ from pathlib import Path
 # organ analysed apart from office, universe and organisation; 6: each term's postings carry their staircase
 # (the pairs that bound its impact, for exact dynamic pruning), and meta is a rowid table; 7: British
 # spellings analysed as American ones (defence → defense); 8: dotted abbreviations as one word ("U.N." → un),
-# "US" and "U.S." as usa, Cyrillic look-alike letters inside a Latin word as Latin ones
-SCHEMA_VERSION = 8
+# "US" and "U.S." as usa, Cyrillic look-alike letters inside a Latin word as Latin ones; 9: every article's
+# title's analysed terms stored with it
+SCHEMA_VERSION = 9
 
 SCHEMA = """
 -- A rowid table, so looking a key up reads only its small index: in a WITHOUT ROWID table a lookup
@@ -36,6 +37,7 @@ CREATE TABLE IF NOT EXISTS articles (
     id TEXT NOT NULL UNIQUE,
     path TEXT NOT NULL,
     title TEXT NOT NULL,
+    title_terms TEXT NOT NULL,
     url TEXT, date TEXT, source TEXT, author TEXT,
     text TEXT NOT NULL
 );
@@ -83,7 +85,9 @@ STAIRCASE_DTYPE = "<i4"
 # character offsets into its text, one per sentence unit of passages.layout (the units its passages
 # are made of), in order; terms, the int32 ids (terms.id) of each sentence's distinct analysed terms
 # in order of first use, sentence i's being terms[bounds[i]:bounds[i + 1]] (bounds: int32, one more
-# than the sentences); flags, a uint8 per sentence (SENTENCE_BOILERPLATE).
+# than the sentences); flags, a uint8 per sentence (SENTENCE_BOILERPLATE). An article's title_terms are its
+# title's distinct analysed terms in order of first use, a space between two (no term holds white space, as
+# no word spans it): an answer counts a story's title's words with its lead without analysing the title.
 SPAN_DTYPE = "<i4"
 TERM_DTYPE = "<i4"
 FLAG_DTYPE = "u1"

@@ -53,6 +53,7 @@ class Analysed:
     sentence_terms: np.ndarray  # each unit's distinct terms in order of first use, all articles in a row
     sentence_counts: np.ndarray  # per article, how many of sentence_terms are its
     flags: list[bytes]  # per article, a boilerplate flag a unit
+    title_terms: list[str]  # per article, its title's distinct terms in order of first use, a space between two
 
 
 class TermNumbers(dict[str, bytes]):
@@ -108,7 +109,7 @@ def analyse(articles: list[Article], target: int, maximum: int, numbering: TermN
     titles: list[bytes] = []  # the ids of the titles' tokens, of titles that count (the opening passage's)
     spans, title_sizes = array("i"), array("i")
     units_of, passages, firsts, lasts = array("i"), array("i"), array("i"), array("i")
-    flags = []
+    flags, title_terms = [], []
     for article in articles:
         text = article.text
         units, words, groups = layout(text, target, maximum)
@@ -121,9 +122,12 @@ def analyse(articles: list[Article], target: int, maximum: int, numbering: TermN
         lasts.extend(first_unit + last for _, last in groups)
         units_of.append(len(units))
         passages.append(len(groups))
-        # The title belongs to the article's opening passage, unless the text opens with it.
-        title = join(map(terms_of, article.title.split())) \
-            if groups and not title_opens_text(article.title, text) else b""
+        # The title belongs to the article's opening passage, unless the text opens with it; its terms are
+        # stored all the same, for an answer to count them with the lead.
+        title = join(map(terms_of, article.title.split()))
+        title_terms.append(" ".join(dict.fromkeys(map(numbering.terms.__getitem__, array("i", title)))))
+        if not groups or title_opens_text(article.title, text):
+            title = b""
         titles.append(title)
         title_sizes.append(len(title) // 4)
         flags.append(bytes(SENTENCE_BOILERPLATE if is_boilerplate(text[start:end]) else 0 for start, end in units))
@@ -132,16 +136,16 @@ def analyse(articles: list[Article], target: int, maximum: int, numbering: TermN
                   np.frombuffer(units_of, np.int32),
                   np.frombuffer(passages, np.int32), np.frombuffer(firsts, np.int32), np.frombuffer(lasts, np.int32),
                   np.frombuffer(b"".join(titles), np.int32), np.frombuffer(title_sizes, np.int32),
-                  np.frombuffer(spans, np.int32), flags)
+                  np.frombuffer(spans, np.int32), flags, title_terms)
 
 
 def _count(numbering: TermNumbers, first_new: int, tokens: np.ndarray, unit_sizes: np.ndarray, units_of: np.ndarray,
            passages: np.ndarray, firsts: np.ndarray, lasts: np.ndarray, titles: np.ndarray, title_sizes: np.ndarray,
-           spans: np.ndarray, flags: list[bytes]) -> Analysed:
+           spans: np.ndarray, flags: list[bytes], title_terms: list[str]) -> Analysed:
     """The run's analysis from its term numbers (first_new of them numbered before it): tokens, every unit's
     terms in a row (unit_sizes of them a unit, units_of units an article); each passage's first and last
-    unit; titles, the terms of each article's opening
-    passage's title (title_sizes of them an article); spans, every unit's start and end."""
+    unit; titles, the terms of each article's opening passage's title (title_sizes of them an article);
+    spans, every unit's start and end; title_terms, as Analysed's."""
     # Where each unit's terms start and end in tokens.
     unit_ends = np.cumsum(unit_sizes)
     unit_starts = unit_ends - unit_sizes
@@ -175,7 +179,8 @@ def _count(numbering: TermNumbers, first_new: int, tokens: np.ndarray, unit_size
                     np.minimum(tfs, MAX_TF).astype(np.uint16), distinct.astype(np.int32),
                     _pieces(spans.astype(SPAN_DTYPE).tobytes(), 8 * article_units),
                     _pieces(bounds.tobytes(), 4 * (article_units + np.arange(len(article_units)))),
-                    sentence_terms.astype(np.int32), np.diff(unit_bounds[article_units]).astype(np.int32), flags)
+                    sentence_terms.astype(np.int32), np.diff(unit_bounds[article_units]).astype(np.int32), flags,
+                    title_terms)
 
 
 def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:

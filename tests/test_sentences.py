@@ -209,7 +209,14 @@ def term_names(index: Path) -> dict[int, str]:
 
 
 def check_stored(index: Path) -> None:
-    """Every stored sentence is a sentence unit of its article with analyze()'s terms and the boilerplate flag."""
+    """Every stored sentence is a sentence unit of its article with analyze()'s terms and the boilerplate flag;
+    every article's title's terms are analyze()'s."""
+    conn = sqlite3.connect(index)
+    try:
+        for title, title_terms in conn.execute("SELECT title, title_terms FROM articles"):
+            assert title_terms.split() == list(dict.fromkeys(analyze(title)))
+    finally:
+        conn.close()
     names = term_names(index)
     for text, spans, ids, flags in stored_sentences(index).values():
         assert [tuple(pair) for pair in spans.tolist()] == [(s.start, s.end) for s in sentence_units(text)]
@@ -230,6 +237,10 @@ def check_contexts(hits: list[Hit], contexts: list[Context], articles: dict[str,
         assert context.text[first.start:last.end] == hit.text
         assert context.text == text[context.offset:context.offset + len(context.text)]
         assert context.first <= spread and len(context.sentences) - 1 - context.last <= spread
+        assert context.title_terms == frozenset(analyze(hit.title))
+        # What composing takes for granted of a context read from the index (answer._Question.mask).
+        assert context.vocabulary is not None and all(
+            term in context.vocabulary.terms for sentence in context.sentences for term in sentence.terms)
         for sentence in context.sentences:
             unit = units[sentence.number]
             assert (context.offset + sentence.start, context.offset + sentence.end) == (unit.start, unit.end)
