@@ -70,9 +70,9 @@ class Citebot:
         try:
             searcher = await Searcher.open(settings.index_path, params)
         except SchemaMismatch as old:
-            # An index from an older citebot: rebuild it from the files it held (or ARTICLES_DIR).
+            # An index from an older citebot: rebuild it from the files it held (or ARTICLES_DIR). The
+            # indexer says so, once.
             paths = [Path(f) for f in old.files if Path(f).exists()] or [settings.articles_dir]
-            log.warning("%s: rebuilding it from %d path(s)", old, len(paths))
             await asyncio.to_thread(build, settings, paths)
             searcher = await Searcher.open(settings.index_path, params)
         # What is loaded by now (modules, the index's vocabulary and, for a small index, its rows)

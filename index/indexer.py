@@ -39,7 +39,7 @@ from tqdm import tqdm
 from citebot.index.analysis import skeleton
 from citebot.index.articles import Article, ArticleError, UniqueIds, discover_files, iter_articles, jsonl_records
 from citebot.index.bm25 import okapi_idf_sum, staircase
-from citebot.index.store import (SLOT_DTYPE, STAIRCASE_DTYPE, TERM_DTYPE, TF_DTYPE, SchemaMismatch,
+from citebot.index.store import (SCHEMA_VERSION, SLOT_DTYPE, STAIRCASE_DTYPE, TERM_DTYPE, TF_DTYPE, SchemaMismatch,
                                  connect, describe, reset)
 from citebot.index.worker import Analysed, TermNumbers, analyse, analyse_records
 
@@ -312,7 +312,8 @@ class Indexer:
         try:
             conn = connect(self.path, create=True)
         except SchemaMismatch as old:
-            log.warning("%s: rebuilding it", old)
+            log.warning("%s was written by an older citebot (index schema version %d, this one reads %d): "
+                        "rebuilding it", self.path, old.version, SCHEMA_VERSION)
             reset(self.path)
             roots += [Path(f) for f in old.files if Path(f).exists() and not any(_is_under(Path(f), r) for r in roots)]
             rebuild = True
