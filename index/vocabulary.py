@@ -33,6 +33,7 @@ KNOWN_MIN_SIMILARITY = 0.75
 # Short common words have look-alikes (mayor/major, live/love); names rarely do.
 KNOWN_MIN_LENGTH = 6
 MAX_SUGGESTIONS = 3
+FOLDED_MIN = 0.85  # folded spellings this alike are one name spelt two ways (Kyrylo/Kirillo: 1.0)
 # A vocabulary up to this size has every letter's typo lookup made when it is
 # loaded (about 0.1 s for 200,000 words); a larger one makes a letter's when an
 # unknown word first needs it, so that opening a million-word index stays fast.
@@ -40,9 +41,12 @@ EAGER_TERMS = 200_000
 
 
 def _similarity(term: str, word: str) -> float:
-    """How alike two spellings are (0..1, by insertions and deletions), as typed or folded,
-    whichever is closer: a name transliterated two ways is one name."""
-    return max(Indel.normalized_similarity(term, word), Indel.normalized_similarity(folded(term), folded(word)))
+    """How alike two spellings are (0..1, by insertions and deletions): as typed, or folded when
+    folded they are all but the same (a name transliterated two ways is one name). Folding shortens
+    words, which makes any two more alike: below FOLDED_MIN it says nothing (temujin/tamin, 0.73)."""
+    typed = Indel.normalized_similarity(term, word)
+    plain = Indel.normalized_similarity(folded(term), folded(word))
+    return max(typed, plain) if plain >= FOLDED_MIN else typed
 
 
 def _max_edits(term: str) -> int:
