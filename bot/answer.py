@@ -71,7 +71,9 @@ _EVENTS = tuple((frozenset(analyze(asks)), frozenset(analyze(asks + " " + tells)
     ("founded established formed", "founder opened created"), ("opened", "opening inaugurated launched founded built"),
     ("married", "marriage wife husband"),
     ("owns", "owner ownership"), ("designed invented", "designer inventor introduced developed"),
-    ("studied graduated", "educated degree doctorate")))
+    ("studied graduated", "educated degree doctorate"), ("elected", "election vote voted won"),
+    ("arrested detained", "arrest detention custody jailed charged"), ("buried", "burial funeral grave cemetery"),
+    ("reopened", "reopening opened"), ("resigned", "resignation quit")))
 # "Zhu Shijie (1249–1314)": a life's years speak of its birth and death.
 _LIFE_YEARS = re.compile(r"\((?:born |b\. |c\. )?\d{3,4}(?:\s*[–-]\s*(?:c\. )?\d{3,4})?\)")
 _LIFE_EVENTS = frozenset(analyze("born died"))

@@ -252,6 +252,11 @@ async def test_a_question_about_an_event_is_answered_by_a_sentence_telling_of_it
     # Told in other words: "blown up in his car" tells of a death, and holds the asked verb.
     answer = await citebot.ask("How did Dmitry Savluchenko die?")
     assert answer.citations and "blown up" in answer.citations[0].excerpt.text
+    # News events the articles never tell of these people: a sentence naming them and a date, a
+    # number or a place is no answer.
+    for question in ["When was Fedorov elected mayor?", "How many people were arrested in Melitopol?",
+                     "Where is Kirill Stremousov buried?"]:
+        assert not (await citebot.ask(question)).answered, question
 
 
 async def test_an_abbreviation_is_expanded_from_the_articles(citebot: Citebot) -> None:
