@@ -26,7 +26,7 @@ WORDED = PROBES / "worded.jsonl"
 # Floors at what the answers reach today (benchmarks/eval_probes.py; the README has the table): issue 9
 # asks for 0.90 and 0.85, which lexical matching does not reach on questions worded away from the
 # articles. These keep what was won from being lost.
-FLOOR_DECLINED = 0.94  # share of the off-topic set declined (98 of 103 on 2026-12-02)
+FLOOR_DECLINED = 0.93  # share of the off-topic set declined (138 of 148 on 2026-12-02)
 FLOOR_FIRST = 0.52  # share of the answerable set with a gold answer in the first excerpt (59 of 112)
 FLOOR_WORDED = 0.96  # the same for the set in the articles' words (49 of 50)
 
