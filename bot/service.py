@@ -17,6 +17,7 @@ from citebot.bot.config import Settings
 from citebot.bot.conversation import Turn, carried_question, lean_on
 from citebot.bot.i18n import N_
 from citebot.bot.intent import Intent, analyse
+from citebot.bot.parts import question_parts
 from citebot.bot.questions import BadQuestion, clean_question, fix_question_words
 from citebot.bot.snippets import snippets
 from citebot.bot.translit import is_cyrillic, to_english
@@ -120,6 +121,30 @@ class Citebot:
                        language: str | None = None) -> tuple[Answer, Turn | None]:
         """The answer to text said after last (the asker's last answered question, or None), and
         the turn to remember for the next question (None: keep last).
+
+        Several questions in one message ("Who is Saldo and what happened to him?") are answered
+        one after the other, each later one leaning on the one before (bot/parts.py), and their
+        citations given together.
+        """
+        parts = question_parts(clean_question(text, strict=strict))
+        if len(parts) == 1:
+            return await self._converse(text, last, strict=strict, language=language)
+        answers: list[Answer] = []
+        turn = last
+        for part in parts:
+            try:
+                answer, new_turn = await self._converse(part, turn, strict=strict, language=language)
+            except BadQuestion:
+                continue  # a part with nothing to search for ("and?"): the others still count
+            answers.append(answer)
+            turn = new_turn or turn
+        if not answers:
+            raise BadQuestion(ONLY_COMMON_WORDS)
+        return _together(text, answers), (turn if any(a.answered for a in answers) else None)
+
+    async def _converse(self, text: str, last: Turn | None, *, strict: bool,
+                        language: str | None) -> tuple[Answer, Turn | None]:
+        """converse() for one question.
 
         A Ukrainian or Russian question is searched as the English one it asks (bot/translit.py;
         language, a Telegram language_code, breaks a tie between the two) and its answer says in
@@ -267,6 +292,28 @@ async def _answer(searcher: Searcher, question: str, threshold: float,
         missing = [word for word in dict.fromkeys(analyze(" ".join(untranslated))) if word not in result.unmatched]
         result = replace(result, unmatched=[*result.unmatched, *missing])
     return compose(result, await searcher.contexts(reachable(result.hits)), intent, threshold=threshold), result, intent
+
+
+PART_CITATIONS = 2
+
+
+def _together(question: str, answers: list[Answer]) -> Answer:
+    """The answers to a message's several questions as one: their citations in order, numbered
+    again, an excerpt already quoted not twice, at most PART_CITATIONS a question (its answer and
+    one more: several questions' worth of excerpts is a lot to read). Nothing was carried from an
+    earlier message."""
+    citations: list[Citation] = []
+    for answer in answers:
+        for citation in answer.citations[:PART_CITATIONS]:
+            if all((c.passage_id, c.span) != (citation.passage_id, citation.span) for c in citations):
+                citations.append(replace(citation, n=len(citations) + 1))
+    searched_instead: dict[str, str] = {}
+    for answer in answers:
+        searched_instead.update(answer.searched_instead)
+    return Answer(question, citations, searched_instead,
+                  list(dict.fromkeys(word for answer in answers for word in answer.unmatched)),
+                  sum(answer.elapsed_ms for answer in answers), max(answer.confidence for answer in answers),
+                  language=answers[0].language)
 
 
 def _turn(answer: Answer, result: SearchResult, intent: Intent) -> Turn:
