@@ -152,6 +152,13 @@ async def test_ukrainian_and_russian_questions_are_answered(citebot: Citebot) ->
     assert "pharmacies" in drugs.citations[0].excerpt.text and drugs.searched_instead == {"medicines": "drugs"}
     both = await citebot.ask("Кто такой Сальдо и что с ним случилось?")  # "and", "with": nothing to search for
     assert both.answered and "Saldo" in both.citations[0].excerpt.text
+    # News words in any case: military, wanted, quit, Russians, television.
+    for question, quoted in [("Кто возглавляет военную разведку Украины?", "Budanov"),
+                             ("За что разыскивают Стремоусова?", "treason"),
+                             ("Почему врачи в Херсоне увольняются?", "quit their jobs"),
+                             ("Сколько россиян убили партизаны в Мелитополе?", "more than 100"),
+                             ("Яке телебачення брало інтерв'ю у Лаврова?", "Belarusian State Television")]:
+        assert quoted in (await citebot.ask(question)).citations[0].excerpt.text, question
     spy = await citebot.ask("Хто такий Кирило Буданов?")  # Kyrylo in the national scheme, Kirillo in the article
     assert "Kirillo Budanov" in spy.citations[0].excerpt.text and spy.searched_instead == {"Kyrylo": "Kirillo"}
     page = await citebot.search("Сальдо Херсон")  # /search and inline mode too
