@@ -33,7 +33,7 @@ KNOWN_MIN_SIMILARITY = 0.75
 # Short common words have look-alikes (mayor/major, live/love); names rarely do.
 KNOWN_MIN_LENGTH = 6
 MAX_SUGGESTIONS = 3
-FOLDED_MIN = 0.85  # folded spellings this alike are one name spelt two ways (Kyrylo/Kirillo: 1.0)
+FOLDED_MIN = 0.8  # folded spellings this alike are one name spelt two ways (Kyrylo/Kirillo 1.0, Dmytro/Dmitry 0.83)
 # A vocabulary up to this size has every letter's typo lookup made when it is
 # loaded (about 0.1 s for 200,000 words); a larger one makes a letter's when an
 # unknown word first needs it, so that opening a million-word index stays fast.

@@ -83,6 +83,7 @@ def test_the_rule_in_the_vocabulary() -> None:
 
 @pytest.mark.parametrize("typed, stored", [
     ("kyrylo", "kirillo"), ("zelenskyy", "zelenski"), ("oleksii", "oleksiy"), ("mykhaylo", "mikhailo"),
+    ("dmytro", "dmitri"), ("volodymyr", "vladimir"),  # Ukrainian and Russian forms of one name
 ])
 def test_a_name_transliterated_another_way_is_found(typed: str, stored: str) -> None:
     """Ukrainian and Russian names reach English in several spellings (y or i, a letter doubled or
