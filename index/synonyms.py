@@ -26,7 +26,7 @@ _GROUPS = (
     "physician doctor medic surgeon",
     "soldier troops serviceman servicemen",
     "fighter partisan guerrilla insurgent rebel",
-    "collaborator traitor quisling",
+    "collaborator traitor quisling proxy",
     "lawyer attorney counsel",
     "child children kid kids",
     "youth young",

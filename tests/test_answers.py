@@ -181,11 +181,17 @@ async def test_a_synonym_stands_for_a_question_word_the_articles_never_use(tmp_p
 def test_synonyms_are_narrow_news_equivalents() -> None:
     table = synonyms()
     for a, b in [("inhabitants", "population"), ("killed", "assassinated"), ("jail", "prison"),
-                 ("car", "vehicle"), ("spy", "intelligence")]:
+                 ("car", "vehicle"), ("spy", "intelligence"), ("collaborators", "proxy")]:
         assert analyze(b)[0] in table[analyze(a)[0]], (a, b)
     # A group is not a thesaurus: no word stands for its opposite or for a mere neighbour.
     for a, b in [("killed", "defeated"), ("rise", "fall"), ("doctor", "nurse"), ("city", "country")]:
         assert analyze(b)[0] not in table.get(analyze(a)[0], frozenset()), (a, b)
+
+
+async def test_a_synonym_counts_in_choosing_and_trusting_the_excerpt(citebot: Citebot) -> None:
+    # The article says "proxy leaders": a collaborator is what a news story calls a Kremlin proxy.
+    answer = await citebot.ask("How big were the bounties for killing collaborators?")
+    assert answer.answered and "$10,000" in answer.citations[0].excerpt.text
 
 
 @pytest.mark.parametrize("typed, meant", [
