@@ -128,12 +128,12 @@ class Citebot:
         """
         parts = question_parts(clean_question(text, strict=strict))
         if len(parts) == 1:
-            return await self._converse(text, last, strict=strict, language=language)
+            return await self._converse(parts[0], last, language)
         answers: list[Answer] = []
         turn = last
         for part in parts:
             try:
-                answer, new_turn = await self._converse(part, turn, strict=strict, language=language)
+                answer, new_turn = await self._converse(part, turn, language)
             except BadQuestion:
                 continue  # a part with nothing to search for ("and?"): the others still count
             answers.append(answer)
@@ -142,9 +142,8 @@ class Citebot:
             raise BadQuestion(ONLY_COMMON_WORDS)
         return _together(text, answers), (turn if any(a.answered for a in answers) else None)
 
-    async def _converse(self, text: str, last: Turn | None, *, strict: bool,
-                        language: str | None) -> tuple[Answer, Turn | None]:
-        """converse() for one question.
+    async def _converse(self, question: str, last: Turn | None, language: str | None) -> tuple[Answer, Turn | None]:
+        """converse() for one question, already cleaned.
 
         A Ukrainian or Russian question is searched as the English one it asks (bot/translit.py;
         language, a Telegram language_code, breaks a tie between the two) and its answer says in
@@ -152,7 +151,6 @@ class Citebot:
         question's (bot/conversation.py); "what happened next" quotes the sentences after the
         last answer's excerpt in its article.
         """
-        question = clean_question(text, strict=strict)
         asked_in, dropped = None, ()
         if is_cyrillic(question):
             translated = to_english(question, hint=language, known=self._knows)
@@ -303,13 +301,14 @@ def _together(question: str, answers: list[Answer]) -> Answer:
     one more: several questions' worth of excerpts is a lot to read). Nothing was carried from an
     earlier message."""
     citations: list[Citation] = []
-    for answer in answers:
-        for citation in answer.citations[:PART_CITATIONS]:
-            if all((c.passage_id, c.span) != (citation.passage_id, citation.span) for c in citations):
-                citations.append(replace(citation, n=len(citations) + 1))
+    quoted: set[tuple[str, tuple[int, int] | None]] = set()
     searched_instead: dict[str, str] = {}
     for answer in answers:
         searched_instead.update(answer.searched_instead)
+        for citation in answer.citations[:PART_CITATIONS]:
+            if (citation.passage_id, citation.span) not in quoted:
+                quoted.add((citation.passage_id, citation.span))
+                citations.append(replace(citation, n=len(citations) + 1))
     return Answer(question, citations, searched_instead,
                   list(dict.fromkeys(word for answer in answers for word in answer.unmatched)),
                   sum(answer.elapsed_ms for answer in answers), max(answer.confidence for answer in answers),
@@ -331,9 +330,11 @@ def _turn(answer: Answer, result: SearchResult, intent: Intent) -> Turn:
         topic = tuple(_written(term, texts) for term in chosen)
     last = answer.citations[-1]
     # Asked who: the first excerpt's new name of the asked kind is whom "he" or "she" means next.
-    named = intent.found(answer.citations[0].excerpt.text) if intent.kind == "person" else ()
-    asked = set(analyze(result.query))
-    person = next((name for name in named if not asked.issuperset(analyze(name))), None)
+    person = None
+    if intent.kind == "person":
+        asked = set(analyze(result.query))
+        person = next((name for name in intent.found(answer.citations[0].excerpt.text)
+                       if not asked.issuperset(analyze(name))), None)
     return Turn(result.query, topic, tuple(dict.fromkeys(intent.verbs)), last.hit.article_id,
                 last.span[1] if last.span else last.hit.end, last.hit.ordinal, person)
 

@@ -240,14 +240,17 @@ _VOWELS = re.compile(r"[aeiouy]")
 _DOUBLES = re.compile(r"(.)\1+")
 
 
+def _merge_digraphs(term: str) -> str:
+    for digraph, letter in _DIGRAPHS:
+        term = term.replace(digraph, letter)
+    return term
+
+
 def folded(term: str) -> str:
     """term spelt the plainest way: digraphs merged, y as i, doubled letters single. Two
     transliterations of one name (Kyrylo/Kirillo, Zelenskyy/Zelensky, Oleksii/Oleksiy) differ less
     folded than as typed."""
-    key = term
-    for digraph, letter in _DIGRAPHS:
-        key = key.replace(digraph, letter)
-    return _DOUBLES.sub(r"\1", key.replace("y", "i"))
+    return _DOUBLES.sub(r"\1", _merge_digraphs(term).replace("y", "i"))
 
 
 @lru_cache(maxsize=100_000)
@@ -255,8 +258,6 @@ def skeleton(term: str) -> str:
     """A loose spelling key: first letter plus consonants, digraphs merged."""
     if not term.isalpha():
         return term
-    key = term
-    for digraph, letter in _DIGRAPHS:
-        key = key.replace(digraph, letter)
+    key = _merge_digraphs(term)
     key = key[0] + _VOWELS.sub("", key[1:])
     return _DOUBLES.sub(r"\1", key)
