@@ -101,6 +101,12 @@ def test_language_of_a_question() -> None:
     ("Где находится Новая Каховка?", "Where is Nova Kakhovka?"),
     ("Який міст зруйнували в Херсоні?", "Which bridge destroyed Kherson?"),
     ("Які ліки зникли з аптек у Херсоні?", "Which medicines disappeared pharmacies Kherson?"),
+    # The war's everyday words; the Russian genitive plural (-ов).
+    ("Скільки вибухів було на авіабазі?", "How many explosion airbase?"),
+    ("Хто командує силами спеціальних операцій?", "Who commands forces special operations?"),
+    ("Сколько платят за убийство коллаборантов?", "How much paid killing collaborators?"),
+    ("Кто отравил российских солдат пирогами?", "Who poisoned Russian soldiers pies?"),
+    ("Що пропонували працівникам заводу в Запоріжжі?", "What offered workers plant Zaporizhzhia?"),
 ])
 def test_cyrillic_question_as_english(question: str, english: str, bundled_vocabulary: set[str]) -> None:
     assert to_english(question, known=bundled_vocabulary.__contains__).text == english
@@ -157,7 +163,12 @@ async def test_ukrainian_and_russian_questions_are_answered(citebot: Citebot) ->
                              ("За что разыскивают Стремоусова?", "treason"),
                              ("Почему врачи в Херсоне увольняются?", "quit their jobs"),
                              ("Сколько россиян убили партизаны в Мелитополе?", "more than 100"),
-                             ("Яке телебачення брало інтерв'ю у Лаврова?", "Belarusian State Television")]:
+                             ("Яке телебачення брало інтерв'ю у Лаврова?", "Belarusian State Television"),
+                             # airbase, rally, workers, offered; a post asked for is a post named
+                             ("Скільки вибухів було на авіабазі?", "two dozen"),
+                             ("Коли був мітинг у Мелітополі?", "May 29th"),
+                             ("Що пропонували працівникам заводу в Запоріжжі?", "60 percent"),
+                             ("Какую должность занимал Савлученко?", "Youth and Sports")]:
         assert quoted in (await citebot.ask(question)).citations[0].excerpt.text, question
     spy = await citebot.ask("Хто такий Кирило Буданов?")  # Kyrylo in the national scheme, Kirillo in the article
     assert "Kirillo Budanov" in spy.citations[0].excerpt.text and spy.searched_instead == {"Kyrylo": "Kirillo"}
