@@ -279,6 +279,15 @@ async def test_the_holder_of_a_role_is_quoted_when_named_beside_it(citebot: Cite
     assert "Ivan Fedorov" in answer.citations[0].excerpt.text
 
 
+@pytest.mark.parametrize("question, post", [
+    ("What position did Savluchenko hold?", "the head of the region’s Department of Youth and Sports"),
+    ("What post does Budanov hold?", "the head of Ukraine’s intelligence agency")])
+async def test_asked_for_a_post_a_sentence_naming_ones_post_answers(citebot: Citebot, question: str, post: str) -> None:
+    """ "position" or "post" is not in the sentence: the word for the post ("head") stands for it."""
+    answer = await citebot.ask(question)
+    assert answer.answered and post in answer.citations[0].excerpt.text
+
+
 async def test_a_sentence_leaning_on_the_one_before_brings_it_along(citebot: Citebot) -> None:
     answer = await citebot.ask("Which pro-Russian mayor was put into an induced coma?")
     excerpt = answer.citations[0].excerpt.text
