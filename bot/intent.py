@@ -755,11 +755,13 @@ MONEY_WORDS = _words("cost costs costing paid pay pays spend spent worth price p
                       "fine fined salary salaries earn earned earns money budget funding aid loan")
 
 
+# A price is told as a sum or against another price ("three times more expensive than…").
+_PRICE = {"money", "ratio"}
 # What a number asked for by its noun measures ("what is the distance…"); "count" is a number
 # written with no unit ("Saldo, 66,", "half of them").
 _NOUN_MEASURES = {"distance": {"distance"}, "length": {"distance"}, "height": {"distance"}, "width": {"distance"},
                   "depth": {"distance"}, "age": {"duration", "count"}, "duration": {"duration"},
-                  "price": {"money"}, "cost": {"money"}, "salary": {"money"}, "budget": {"money"},
+                  "price": _PRICE, "cost": _PRICE, "salary": _PRICE, "budget": {"money"},
                   "percentage": {"percent", "count"}, "percent": {"percent", "count"},
                   "share": {"percent", "count"}, "proportion": {"percent", "count"},
                   "population": {"count"}, "weight": {"weight"}}
@@ -784,7 +786,7 @@ def _measures(w: list[str], head: str | None) -> frozenset[str] | None:
             # "how many students": a count, or a share of them ("9.6% of students").
             return frozenset(m for m, units in MEASURES.items() if noun in units) or frozenset({"count", "percent"})
         if nxt == "much":
-            return frozenset({"money"}) if any(v in MONEY_WORDS for v in w[k + 2:]) else None
+            return frozenset(_PRICE) if any(v in MONEY_WORDS for v in w[k + 2:]) else None
     measures = _NOUN_MEASURES.get(_base(head)) if head else None
     return frozenset(measures) if measures else None
 

@@ -670,12 +670,15 @@ MEASURES: dict[str, frozenset[str]] = {
                        "decades century centuries"),
     "weight": _words("kg kilogram kilograms kilo kilos tonne tonnes ton tons gigaton gigatons megaton megatons"),
 }
+# "three times more expensive", "twice as much": a price told against another ("ratio"); "ten times"
+# alone counts occasions.
+_COMPARATIVES = _words("more less higher lower cheaper dearer costlier as larger bigger smaller greater the over")
 _MEASURE_OF = {word: measure for measure, words in MEASURES.items() for word in words}
 _UNIT_WORDS = re.compile(r"[a-z%]+")
 
 
 def measure_of(sentence: str, span: str) -> str | None:
-    """What the number span of sentence measures (a key of MEASURES), or None for a count."""
+    """What the number span of sentence measures (a key of MEASURES, or "ratio"), or None for a count."""
     if span[:1] in "$£€₴₽":
         return "money"
     if "%" in span:
@@ -683,7 +686,9 @@ def measure_of(sentence: str, span: str) -> str | None:
     at = sentence.find(span)
     tail = span[len(span.rstrip("abcdefghijklmnopqrstuvwxyz")):] if span[:1].isdigit() else ""  # "56km" → "km"
     after = _UNIT_WORDS.findall(sentence[at + len(span) : at + len(span) + 24].lower()) if at >= 0 else []
-    for word in ([tail] if tail else []) + after[:2]:
+    for i, word in enumerate(([tail] if tail else []) + after[:2]):
+        if word == "times" and not tail:
+            return "ratio" if i + 1 < len(after) and after[i + 1] in _COMPARATIVES else None
         if word in _MEASURE_OF:
             return _MEASURE_OF[word]
         if word not in ("million", "billion", "thousand", "bn", "m", "k", "per", "of", "a", "the"):

@@ -405,13 +405,22 @@ def test_the_noun_a_which_question_asks_about(question: str, head: str | None) -
     ("How old is Saldo?", frozenset({"duration", "count"})),  # "aged 66", "Saldo, 66,"
     ("What is the distance from Kherson to Odessa?", frozenset({"distance"})),
     ("What is the population of Kherson?", frozenset({"count"})),
-    ("How much were the bounties?", frozenset({"money"})),
+    ("How much were the bounties?", frozenset({"money", "ratio"})),  # a sum, or "three times more"
+    ("What is the price of bread?", frozenset({"money", "ratio"})),
+    ("How many times was Saldo taken to hospital?", frozenset({"count", "percent"})),  # occasions
     ("What share of people are out of work?", frozenset({"percent", "count"})),  # "80 per cent", "half"
     ("How much did prices rise?", None),  # a share, a sum or a count would all do
     ("Who is Saldo?", None),
 ])
 def test_what_an_asked_number_may_measure(question: str, measures: frozenset[str] | None) -> None:
     assert analyse(question).measures == measures
+
+
+def test_a_price_is_answered_by_a_sum_or_by_one_told_against_another() -> None:
+    intent = analyse("How much does food cost in Melitopol?")
+    assert intent.found("Basic foodstuffs are three times more expensive than in Kyiv.") == ("three",)
+    assert intent.found("A loaf costs $2.") == ("$2",)
+    assert intent.found("The city has hosted the event ten times.") == ()  # occasions, not a price
 
 
 def test_how_long_is_answered_by_a_duration_or_by_since_when() -> None:
