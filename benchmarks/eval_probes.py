@@ -11,6 +11,8 @@ Two hand-written sets about the bundled articles' world, in benchmarks/probes/:
 - worded.jsonl: questions the articles answer, asked in their own words as a
   reader with the article in front of them would (like the seed questions);
   the first excerpt should hold a gold answer.
+- languages.jsonl: questions the articles answer, asked in Ukrainian or Russian
+  as a reader of the war news would; the first excerpt should hold a gold answer.
 
 Indexes the bundled articles with `python -m citebot.bot.cli index` into a temporary
 INDEX_PATH, pipes the sets to `python -m citebot.bot.cli ask --json` in one batch
@@ -37,6 +39,7 @@ PROBES = Path(__file__).resolve().parent / "probes"
 TARGET_DECLINED = 0.90  # share of off-topic questions declined
 TARGET_FIRST = 0.85  # share of answerable questions with a gold answer in the first excerpt
 TARGET_WORDED = 0.95  # the same for questions in the articles' words (issue 9: 38 of 40 hidden seed questions)
+TARGET_LANGUAGES = 0.85  # the same for questions in Ukrainian or Russian, as for paraphrased English ones
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 
@@ -62,7 +65,7 @@ def share(k: int, n: int) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--probes", type=Path, default=PROBES,
-                        help="folder with offtopic.jsonl, answerable.jsonl and worded.jsonl")
+                        help="folder with offtopic.jsonl, answerable.jsonl, worded.jsonl and languages.jsonl")
     parser.add_argument("--articles", type=Path, default=BUNDLED_ARTICLES, help="folder of articles to index")
     parser.add_argument("--workdir", type=Path, help="keep the index here instead of a temporary folder")
     parser.add_argument("--verbose", action="store_true", help="also print every failure with its first excerpt")
@@ -72,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     offtopic = list(read_jsonl(args.probes / "offtopic.jsonl"))
     answerable = list(read_jsonl(args.probes / "answerable.jsonl"))
     worded = list(read_jsonl(args.probes / "worded.jsonl"))
+    languages = list(read_jsonl(args.probes / "languages.jsonl"))
     with workdir(args.workdir, "citebot-probes-") as folder:
         env = cli_env(folder / "probes.sqlite")
         # Run in the work folder so a developer's .env does not change the settings.
@@ -79,16 +83,19 @@ def main(argv: list[str] | None = None) -> int:
         index_report = run_cli(["index", "--rebuild", str(args.articles.resolve())], env, folder).strip()
         index_s = time.perf_counter() - start
         start = time.perf_counter()
-        replies = ask_batch([p["question"] for p in offtopic + answerable + worded], env, folder)
+        replies = ask_batch([p["question"] for p in offtopic + answerable + worded + languages], env, folder)
         ask_s = time.perf_counter() - start
     off = evaluate(offtopic, replies[: len(offtopic)], normalise)
     ans = evaluate(answerable, replies[len(offtopic) : len(offtopic) + len(answerable)], normalise)
-    own = evaluate(worded, replies[len(offtopic) + len(answerable):], normalise)
+    own = evaluate(worded, replies[len(offtopic) + len(answerable) : len(offtopic) + len(answerable) + len(worded)],
+                   normalise)
+    cyrillic = evaluate(languages, replies[len(offtopic) + len(answerable) + len(worded):], normalise)
 
     print(header("citebot probe sets (CLI: citebot index + citebot ask --json)", argv and ["eval_probes.py", *argv]))
     print(f"- index: {index_report} ({index_s:.2f} s); {len(replies)} questions answered in {ask_s:.2f} s "
           f"(one process)")
-    print(f"- sets: {len(off)} off-topic, {len(ans)} answerable, {len(own)} in the articles' words ({args.probes})")
+    print(f"- sets: {len(off)} off-topic, {len(ans)} answerable, {len(own)} in the articles' words, "
+          f"{len(cyrillic)} in Ukrainian or Russian ({args.probes})")
     print("- matching: gold answer string in the excerpt, case-insensitive, quotes and white space normalised\n")
 
     declined = sum(not o.answered for o in off)
@@ -97,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     three = sum(o.first_three for o in ans)
     right_article = sum(bool(o.article) and o.cited[:1] == [Path(o.article).stem] for o in ans)
     own_first = sum(o.first for o in own)
-    errors = sum(o.error is not None for o in off + ans + own)
+    cyrillic_first = sum(o.first for o in cyrillic)
+    errors = sum(o.error is not None for o in off + ans + own + cyrillic)
     rows = [
         ["off-topic declined", share(declined, len(off)), f"≥ {TARGET_DECLINED:.0%}",
          declined >= TARGET_DECLINED * len(off) - 1e-9],
@@ -108,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         ["answerable: gold answer in any of the first three", share(three, len(ans)), "-", "-"],
         ["in the articles' words: gold answer in first excerpt", share(own_first, len(own)),
          f"≥ {TARGET_WORDED:.0%}", own_first >= TARGET_WORDED * len(own) - 1e-9],
+        ["in Ukrainian or Russian: gold answer in first excerpt", share(cyrillic_first, len(cyrillic)),
+         f"≥ {TARGET_LANGUAGES:.0%}", cyrillic_first >= TARGET_LANGUAGES * len(cyrillic) - 1e-9],
     ]
     print(markdown_table(["measure", "got", "target", "met"], rows))
     if errors:
@@ -118,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         for i, o in enumerate((o for o in off if o.answered), 1):
             print(f"{i}. {o.question}\n   → [{', '.join(o.cited)}] {short(o.excerpt, 300)}")
         print("\n### Answerable questions without a gold answer in the first excerpt\n")
-        for i, o in enumerate((o for o in ans + own if not o.first), 1):
+        for i, o in enumerate((o for o in ans + own + cyrillic if not o.first), 1):
             where = "declined" if not o.answered else ", ".join(o.cited)
             also = " (in a later excerpt)" if o.first_three else ""
             print(f"{i}. {o.question}  — gold: {' / '.join(o.answers)}{also}\n   → [{where}] {short(o.excerpt, 300)}")
