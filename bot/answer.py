@@ -73,7 +73,8 @@ _EVENTS = tuple((frozenset(analyze(asks)), frozenset(analyze(asks + " " + tells)
     ("owns", "owner ownership"), ("designed invented", "designer inventor introduced developed"),
     ("studied graduated", "educated degree doctorate"), ("elected", "election vote voted won"),
     ("arrested detained", "arrest detention custody jailed charged"), ("buried", "burial funeral grave cemetery"),
-    ("reopened", "reopening opened"), ("resigned", "resignation quit")))
+    ("reopened", "reopening opened"), ("resigned", "resignation quit"),
+    ("closed", "closure shut shutdown")))
 # "What POSITION does X hold?" is answered by a sentence that names X's post ("X, the head of the
 # region's Department of Youth and Sports"): the question's word is held by a word for a post.
 _ASKS_POST = frozenset(analyze("position post role"))
