@@ -75,11 +75,6 @@ _EVENTS = tuple((frozenset(analyze(asks)), frozenset(analyze(asks + " " + tells)
     ("arrested detained", "arrest detention custody jailed charged"), ("buried", "burial funeral grave cemetery"),
     ("reopened", "reopening opened"), ("resigned", "resignation quit"),
     ("closed", "closure shut shutdown")))
-# "What POSITION does X hold?" is answered by a sentence that names X's post ("X, the head of the
-# region's Department of Youth and Sports"): the question's word is held by a word for a post.
-_ASKS_POST = frozenset(analyze("position post role"))
-_POSTS = frozenset(analyze("head mayor deputy minister chief director governor secretary commander leader adviser "
-                           "spokesman spokeswoman official president chairman ambassador prosecutor judge"))
 # "Zhu Shijie (1249–1314)": a life's years speak of its birth and death.
 _LIFE_YEARS = re.compile(r"\((?:born |b\. |c\. )?\d{3,4}(?:\s*[–-]\s*(?:c\. )?\d{3,4})?\)")
 _LIFE_EVENTS = frozenset(analyze("born died"))
@@ -233,8 +228,6 @@ class _Question:
                 self.stems.setdefault(term[:RELATED_PREFIX], []).append(term)
                 self.worth[RELATED + term] = (typed, worth * RELATED_SHARE)
             others = synonyms().get(term)
-            if term in _ASKS_POST:
-                others = (others or frozenset()) | _POSTS
             if others:
                 for other in sorted(others):
                     self.stands_for.setdefault(other, []).append(term)

@@ -226,6 +226,7 @@ _FILLER = re.compile(rf"""(?:
 | (?P<plain>(?:hey|hi|hello|hiya|howdy|yo|greetings|good\s+(?:morning|afternoon|evening|day)|dear|ok(?:ay)?|well|
         um+|uh+|hmm+|oh|so|excuse\s+me|sorry|please|pls|plz|kindly)(?:\s+(?:there|bot|citebot|everyone|all|guys|folks|friend|mate))*
     | (?:quick\s+)?question\s*[:\-]|q\s*:
+    | (?:roughly|approximately|about|around|exactly|precisely|just)(?=\s+how\s+(?:many|much|long|far|old)\b)
     | (?:cite)?bot(?=\s*[,:!\-–—])
     | @\w+
     | (?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+)?(?:tell|show|let)\s+(?:me|us)(?:\s+know)?

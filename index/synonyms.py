@@ -82,7 +82,7 @@ _GROUPS = (
     "money cash funds",
     "reward bounty",
     "wage salary pay earnings",
-        "job post position role",
+    "job post position role",
     "food groceries foodstuffs staples",
     "medicine medicines drugs",
     "passport citizenship",
@@ -92,6 +92,7 @@ _GROUPS = (
     "war conflict hostilities",
     "peace truce ceasefire armistice",
     "talks negotiations dialogue",
+    "territory territories land lands area areas",
     "election vote ballot poll referendum",
     "crime offence offense",
     "illness disease sickness",
@@ -171,6 +172,16 @@ _GROUPS = (
     "poor impoverished",
 )
 
+# One way only: a word that names a kind of thing, and the words for things of that kind that answer
+# a question using it. "What POSITION does X hold?" is answered by "X, the HEAD of…"; "How many
+# RESIDENTS…" by "a town of 45,000 PEOPLE". The other way round they do not stand for each other:
+# a head is not a position, and "people" asks about anyone.
+_STAND_INS = (
+    ("position post role", "head mayor deputy minister chief director governor secretary commander leader adviser "
+                           "spokesman spokeswoman official president chairman ambassador prosecutor judge"),
+    ("inhabitants residents citizens population", "people"),
+)
+
 
 @cache
 def synonyms() -> dict[str, frozenset[str]]:
@@ -180,4 +191,7 @@ def synonyms() -> dict[str, frozenset[str]]:
         terms = set(analyze(group))
         for term in terms:
             table.setdefault(term, set()).update(terms - {term})
+    for asking, answering in _STAND_INS:
+        for term in analyze(asking):
+            table.setdefault(term, set()).update(set(analyze(answering)) - {term})
     return {term: frozenset(others) for term, others in sorted(table.items()) if others}

@@ -176,6 +176,10 @@ FILLER_CASES = [
     ("Question: why was the bridge closed?", "why was the bridge closed?", "reason"),
     ("ok so, when did it happen", "when did it happen", "date"),
     ("Tell me, who is Balitsky?", "who is Balitsky?", "definition"),
+    # "roughly", "about" before "how many" say how exact, not what is asked
+    ("Roughly how many residents does Nova Kakhovka have?", "how many residents does Nova Kakhovka have?", "number"),
+    ("About how much were the bounties?", "how much were the bounties?", "number"),
+    ("About the mayor?", "About the mayor?", None),
 ]
 
 
