@@ -99,6 +99,13 @@ _BOILERPLATE = re.compile(rf"""
   | Follow\ (?:@\w+|{_NAMES})\ on\ (?:Twitter|X|Facebook|Instagram|TikTok|LinkedIn|Threads|YouTube|Telegram|
                                       Bluesky|Mastodon)\b
   | More\ (?:on|about|from|in)\ [^.!?]{{1,80}}$
+    # A news site's own furniture: "E-mail to a friend", "All About Barack Obama • Iraq", "Watch CNN's
+    # report on the crash", "iReport: Share your photos"
+  | (?i:e-?mail\ (?:to\ a\ friend|this\ (?:article|story|page))|print\ this\ (?:article|story|page)|
+       save\ this\ (?:article|story))
+  | All\ About\ [^.!?]{{1,120}}$
+  | (?i:watch)\ [^.!?]{{0,100}}\b(?i:video|report|footage|interview|clip|coverage)s?\b[^.!?]*$
+  | (?i:ireport)[\w.]*\s*:
     # Publication notes and time stamps: "This article was originally published ...", "Updated 12:30 GMT"
   | (?i:this)\ (?i:article|story|piece|post|content|interview)\ (?i:was|has\ been|is|first|originally)
         \ (?i:originally|first|updated|published|corrected|amended|adapted|republished|appeared|produced)\b
@@ -113,12 +120,12 @@ _KEYWORDS = frozenset("""
     footage main top opinion opinions view views editor editor's editors editors' credit credits courtesy media
     copyright read see more related also watch listen advertisement scroll share most continue comments
     recommended sign signing subscribe follow like click tap download get we originally first last updated
-    published posted
+    published posted e email print save ireport
 """.split())
 # Openings that are common words: boilerplate only with the second word listed.
 _SECOND_WORDS = {"the": frozenset("opinions opinion views view".split()),
                  "this": frozenset("article story piece post content interview material is".split()),
-                 "a": frozenset(["version"]), "for": frozenset(["the"])}
+                 "a": frozenset(["version"]), "for": frozenset(["the"]), "all": frozenset(["about"])}
 _FIRST_WORDS = re.compile(r"([^\W\d_]+(?:['’][^\W\d_]*)?)(?:\W+(\w+))?")
 # Short lines: a credit alone ("John Smith/AFP", "Getty Images"), a time stamp alone
 # ("11:53 EST, 4 November 2013"), a dateline alone ("(CNN) —"), punctuation left over ("| .").
@@ -177,6 +184,8 @@ def is_boilerplate(text: str) -> bool:
                 and _BOILERPLATE.match(text):
             return True
     if len(text) <= _SHORT_LINE:
+        if text.endswith("»") and "«" not in text:
+            return True  # a link: "Watch the video of the attack »", "See photos »"
         if ("/" in text or len(text) <= 40) and _CREDIT_LINE.match(text):
             return True
         if text[-1] in _DATELINE_ENDS and _DATELINE.match(text):

@@ -93,9 +93,22 @@ BOILERPLATE = [
     "Scroll down for video",
     "Share this article",
     "Watch: Russian tanks roll into Kherson",
+    # A news site's own furniture (CNN's pages of the late 2000s)
+    "E-mail to a friend",
+    "Watch the video of the attack »",
+    "See photos of the damage »",
+    "All About Barack Obama • Iraq",
+    "Watch CNN's report on the crash",
+    "iReport: Share your photos of the storm",
 ]
 
 NOT_BOILERPLATE = [
+    "Watch out for the police, he said.",
+    "All about the money, the prosecutor told the jury.",
+    "Email was how the suspects talked, police said.",
+    "Save the Children said 40 children died.",
+    "Print media reported the attack.",
+    "He said the town was «a fortress»",
     "The report by the UN found that 80 per cent of people were out of work.",
     "The photo shows the mayor shaking hands with Russian officials.",
     "Photographs taken by residents show the damage to the bridge.",
