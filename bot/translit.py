@@ -442,7 +442,7 @@ _INFLECTIONS = frozenset("""
     ія ії ію ією ия ии ию ией ння нню нням ні ня ню ней ния нии нию нием ний
     в л ла ло ли ал ала али ало ил ила или ило ив ули ув ав уло ула
     ет ит ут ют ят ать ять ить ти ити ть ує ють ують ює ают яют ает яет ають яють ає яє
-    ся сь ться тся еться ється ось ась ись ося ася ися ется ится ются ятся иться лся лась лось лись
+    ся сь ться тся еться ється ось ась ись ося ася ися ется ится ются ятся иться лся лась лось лись ються яться
 """.split()) | {""}
 _VERBS = frozenset("live killed blown poisoned kidnapped arrested shot taken born happened leads attacked died "
                    "wounded captured liberated evacuated sentenced charged reported said started found".split())

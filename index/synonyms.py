@@ -180,6 +180,7 @@ _STAND_INS = (
     ("position post role", "head mayor deputy minister chief director governor secretary commander leader adviser "
                            "spokesman spokeswoman official president chairman ambassador prosecutor judge"),
     ("inhabitants residents citizens population", "people"),
+    ("weapon weapons", "gun guns pistol rifle handgun firearm grenade missile rocket bomb knife"),
 )
 
 

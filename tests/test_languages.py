@@ -107,6 +107,7 @@ def test_language_of_a_question() -> None:
     ("Сколько платят за убийство коллаборантов?", "How much paid killing collaborators?"),
     ("Кто отравил российских солдат пирогами?", "Who poisoned Russian soldiers pies?"),
     ("Що пропонували працівникам заводу в Запоріжжі?", "What offered workers plant Zaporizhzhia?"),
+    ("Чому лікарі звільняються в Криму?", "Why doctors quit Crimea?"),  # a reflexive verb's -ються
 ])
 def test_cyrillic_question_as_english(question: str, english: str, bundled_vocabulary: set[str]) -> None:
     assert to_english(question, known=bundled_vocabulary.__contains__).text == english
