@@ -201,7 +201,9 @@ _FILLER = re.compile(rf"""(?:
 | (?P<def>(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+)?(?:tell|show|give)\s+(?:me|us)\s+(?:more\s+)?(?:about|on|regarding)
     | (?:please\s+)?tell\s+(?:me|us)\s+(?:more\s+|something\s+|a\s+bit\s+|a\s+little\s+|all\s+)?(?:about|on|regarding)
     | (?:do|does)\s+(?:you|u|anyone|anybody|we)\s+know\s+(?:anything\s+)?(?:about|of)
-    | what\s+do\s+you\s+know\s+about
+    | what\s+do\s+(?:you|u|we|they|people)\s+know\s+about
+    | what(?:['’]?s|\s+is)\s+known\s+(?:about|of)
+    | (?:is\s+there\s+)?anything\s+(?:on|about|regarding)
     | what\s+(?:do|does)\s+(?:the\s+)?(?:articles?|news|reports?|sources?|papers?|stories|story|media|you)\s+
         (?:say|tell\s+us|have|know|report|mention)\s+(?:about|on|regarding|of)
     | what(?:['’]?s|\s+is)\s+the\s+(?:story|deal|background|lowdown)\s+(?:with|about|on|behind|regarding)

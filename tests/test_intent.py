@@ -180,6 +180,9 @@ FILLER_CASES = [
     ("Roughly how many residents does Nova Kakhovka have?", "how many residents does Nova Kakhovka have?", "number"),
     ("About how much were the bounties?", "how much were the bounties?", "number"),
     ("About the mayor?", "About the mayor?", None),
+    ("what do we know about Balitsky", "Balitsky", "definition"),
+    ("What is known about the attackers?", "the attackers?", "definition"),
+    ("anything on Balitsky?", "Balitsky?", "definition"),
 ]
 
 
