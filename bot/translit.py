@@ -465,6 +465,11 @@ _PHRASES = (
     (re.compile(r"\b(?:Єдин|Един)\w*\s+(?:Росі|Росси)\w*", re.I), "United Russia"),
     (re.compile(r"\b(?:стоїть|стоять|стояв\w*|стоит|стоят|стоял\w*)\s+за\b", re.I), "behind"),
     (re.compile(r"\bбез\s+(?:роботи|работы)\b", re.I), "unemployed"),
+    # "Is it true that…", "any news from…": what the English filler reads (bot/intent.py)
+    (re.compile(r"(?:\bчи\s+(?:це\s+)?правда|\bправда\s+ли|\b(?:це|это)\s+правда)\s*,?\s*(?:що|что|ли)?\b", re.I),
+     "is it true that"),
+    (re.compile(r"\b(?:(?:які|какие|есть|є|що|что)\s+)?(?:останні\s+|последние\s+)?(?:новини|новости)"
+                r"(?:\s+(?:з|із|зі|про|у|в|из|с|о|об|про))?\b", re.I), "any news about"),
 )
 # Common words with nothing to search for: prepositions, particles, auxiliaries, request verbs.
 _STOP = frozenset("""

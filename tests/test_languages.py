@@ -108,6 +108,10 @@ def test_language_of_a_question() -> None:
     ("Кто отравил российских солдат пирогами?", "Who poisoned Russian soldiers pies?"),
     ("Що пропонували працівникам заводу в Запоріжжі?", "What offered workers plant Zaporizhzhia?"),
     ("Чому лікарі звільняються в Криму?", "Why doctors quit Crimea?"),  # a reflexive verb's -ються
+    # What the English filler reads: "is it true that…", "any news about…"
+    ("Правда ли, что Гура застрелили?", "Is it true that Gur shot?"),
+    ("Чи правда, що Сальдо отруїли?", "Is it true that Saldo poisoned?"),
+    ("Какие новости из Мелитополя?", "Any news about Melitopol?"),
 ])
 def test_cyrillic_question_as_english(question: str, english: str, bundled_vocabulary: set[str]) -> None:
     assert to_english(question, known=bundled_vocabulary.__contains__).text == english
