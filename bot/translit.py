@@ -324,7 +324,7 @@ _STEMS_SOURCE = {
     "medicines": "лік лекарств",
     "disappeared": "зник исчез пропа",
     "introduced": "ввод вводя введ запровад",
-    "wounded": "поранен ранен поранил ранил",
+    "wounded": "поранен ранен поранил ранил поран",
     # The war's everyday vocabulary, as news in Ukrainian and Russian writes it.
     "commands": "командує командують командував командувал командует командуют командовал",
     "commander": "командир командувач командующ",
@@ -433,12 +433,15 @@ _STEMS_SOURCE = {
     "denied": "запереч отрица",
     "announced": "оголоси оголош объяви объявл",
     "blamed": "звинуват",
+    "publication": "видан издани",
+    "wrote": "писал писав написал написав пиш напис",
+    "holding": "утриму утримув удержива удерж",
 }
 _STEMS = {stem: english for english, stems in _STEMS_SOURCE.items() for stem in stems.split()}
 # Case, number and tense endings of Ukrainian and Russian nouns, adjectives and verbs.
 _INFLECTIONS = frozenset("""
     а я о е є и і ї у ю ь й ом ем ою ею єю ам ям ах ях ами ями ів їв ей ой ій ові еві ов ев
-    ы ый ий ая яя ое ее ые ие ого его ому ему ым им ых их ую юю ої ью
+    ы ый ий ая яя ое ее ые ие ого его ому ему ым им ых их ую юю ої ью ими ыми
     ія ії ію ією ия ии ию ией ння нню нням ні ня ню ней ния нии нию нием ний
     в л ла ло ли ал ала али ало ил ила или ило ив ули ув ав уло ула
     ет ит ут ют ят ать ять ить ти ити ть ує ють ують ює ают яют ает яет ають яють ає яє
@@ -456,6 +459,9 @@ _EXONYMS_SOURCE = {
     "Enerhodar": "енергодар энергодар", "Mariupol": "маріуполь мариуполь", "Kremlin": "кремль",
     "Putin": "путін путин", "Zelensky": "зеленський зеленский", "Europe": "європа европа", "US": "сша",
     "NATO": "нато", "Belarus": "білорусь беларусь", "Donbas": "донбас донбасс",
+    "Facebook": "фейсбук фейсбуці фейсбуке фейсбуку", "Telegram": "телеграм телеграмі телеграме",
+    "Twitter": "твітер твиттер", "YouTube": "ютуб",
+    "Instagram": "інстаграм инстаграм",
 }
 _EXONYMS = {form: english for english, forms in _EXONYMS_SOURCE.items() for form in forms.split()}
 _ROLES = frozenset("mayor governor head leader president minister deputy".split())
@@ -465,6 +471,7 @@ _PHRASES = (
     (re.compile(r"\b(?:Єдин|Един)\w*\s+(?:Росі|Росси)\w*", re.I), "United Russia"),
     (re.compile(r"\b(?:стоїть|стоять|стояв\w*|стоит|стоят|стоял\w*)\s+за\b", re.I), "behind"),
     (re.compile(r"\bбез\s+(?:роботи|работы)\b", re.I), "unemployed"),
+    (re.compile(r"\bжелезн\w*\s+дорог\w*", re.I), "railway"),
     # "Is it true that…", "any news from…": what the English filler reads (bot/intent.py)
     (re.compile(r"(?:\bчи\s+(?:це\s+)?правда|\bправда\s+ли|\b(?:це|это)\s+правда)\s*,?\s*(?:що|что|ли)?\b", re.I),
      "is it true that"),
@@ -486,6 +493,7 @@ _STOP = frozenset("""
     привіт привет бот бота ботик слухай слушай
     такий така таке такі такой такая такое такие саме самое именно взагалі вообще зараз сейчас тепер теперь
     відомо известно знаєш знаешь
+    хоче хочуть хотів хотіла хотіли хочет хотят хотел хотела хотели
     знаходиться знаходяться розташований розташована розташоване находится находятся расположен расположена
     расположено
 """.split())

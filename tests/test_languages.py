@@ -112,6 +112,10 @@ def test_language_of_a_question() -> None:
     ("Правда ли, что Гура застрелили?", "Is it true that Gur shot?"),
     ("Чи правда, що Сальдо отруїли?", "Is it true that Saldo poisoned?"),
     ("Какие новости из Мелитополя?", "Any news about Melitopol?"),
+    ("Яке видання писало про партизанів у Мелітополі?", "Which publication wrote partisans Melitopol?"),
+    ("Что взорвали на железной дороге в Мелитополе?", "What blown railway Melitopol?"),
+    ("Що сказав Хлань у Фейсбуці?", "What said Khlan Facebook?"),
+    ("Почему Россия хочет удержать Херсон?", "Why Russia holding Kherson?"),  # "want" says nothing to search
 ])
 def test_cyrillic_question_as_english(question: str, english: str, bundled_vocabulary: set[str]) -> None:
     assert to_english(question, known=bundled_vocabulary.__contains__).text == english
