@@ -181,6 +181,11 @@ _STAND_INS = (
                            "spokesman spokeswoman official president chairman ambassador prosecutor judge"),
     ("inhabitants residents citizens population", "people"),
     ("weapon weapons", "gun guns pistol rifle handgun firearm grenade missile rocket bomb knife"),
+    ("currency currencies", "ruble rouble hryvnia dollar euro pound yuan"),
+    ("crime crimes charge charges offence offense", "treason terrorism murder espionage fraud corruption sabotage "
+                                                   "collaboration"),
+    ("illness illnesses disease diseases ailment", "stroke covid coronavirus cancer pneumonia flu influenza"),
+    ("relative relatives", "wife husband son daughter brother sister mother father nephew niece cousin uncle aunt"),
 )
 
 
