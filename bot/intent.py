@@ -50,7 +50,7 @@ from citebot.bot.kinds import COMMON, DEMONYMS, HYPHEN_MODIFIER, MEASURES, TITLE
 from citebot.index.analysis import BASE_FORMS, STOP_WORDS
 
 KINDS = ("person", "organisation", "place", "number", "date", "reason", "means", "definition", "expansion",
-         "statement")
+         "event", "statement")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -727,6 +727,8 @@ def analyse(question: str) -> Intent:
             kind = _classify(*_words_of(_tokens(text[clause.end():])), None)
     if _ASKING_LONG_FORM.search(text) and _acronym(text):
         kind = "definition"  # "What is NRC short for?", "What is the full name of the NRC?"
+    if kind is None and _ASKING_EVENT.match(text):
+        kind = "event"  # "What happened to the mayor?", "What became of Saldo?"
     head = _head(w) if kind is not None else None
     verbs = _verbs(w, caps)
     if kind == "definition":
@@ -740,6 +742,7 @@ def analyse(question: str) -> Intent:
 
 
 _EXPANSION_VERBS = _words("stand stands mean means refer refers")
+_ASKING_EVENT = re.compile(r"what(?:['’]s|\s+has|\s+had|\s+have)?\s+(?:happened|happens|became)\s+(?:to|with|of)\b", re.I)
 
 
 _ACRONYM = re.compile(r"\b[A-Z](?:\.?[A-Z])+\b\.?")

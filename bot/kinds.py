@@ -768,9 +768,24 @@ def _spell(letters: str, words: list[tuple[int, int, str]], first: int) -> int |
     return spell(0, first)
 
 
+# What befalls someone or something in the news: "What happened to the mayor?" is answered by a
+# sentence telling that he was abducted, shot, poisoned, sent away, blown up...
+_EVENT = re.compile(r"\b(?:" + "|".join(sorted("""
+    killed shot wounded injured hurt kidnapped abducted abduction arrested detained jailed imprisoned sentenced
+    convicted charged released freed exchanged died dead death poisoned blown bombed attacked targeted assassinated
+    murdered executed captured seized fled escaped exiled deported evacuated hospitalised hospitalized taken flown
+    sent moved replaced dismissed sacked fired resigned quit appointed elected disappeared missing vanished
+    destroyed damaged demolished burned burnt exploded collapsed flooded closed shut reopened banned sanctioned
+    fined sued investigated accused coma ill stroke""".split(), key=lambda w: (-len(w), w))) + r")\b", re.I)
+
+
+def _events(sentence: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(m.group() for m in _EVENT.finditer(sentence)))
+
+
 _FINDERS: dict[str, Callable[[str], tuple[str, ...]]] = {
     "person": _persons, "organisation": _organisations, "place": _places, "number": _numbers,
-    "date": _dates, "reason": _reasons, "means": _means, "definition": _definitions,
+    "date": _dates, "reason": _reasons, "means": _means, "definition": _definitions, "event": _events,
 }
 
 

@@ -472,6 +472,7 @@ _PHRASES = (
     (re.compile(r"\b(?:стоїть|стоять|стояв\w*|стоит|стоят|стоял\w*)\s+за\b", re.I), "behind"),
     (re.compile(r"\bбез\s+(?:роботи|работы)\b", re.I), "unemployed"),
     (re.compile(r"\bжелезн\w*\s+дорог\w*", re.I), "railway"),
+    (re.compile(r"\b(?:сталос[ья]|трапилос[ья]|случилось|произошло)\s+(?:з|із|зі|с|со)\b", re.I), "happened to"),
     # "Is it true that…", "any news from…": what the English filler reads (bot/intent.py)
     (re.compile(r"(?:\bчи\s+(?:це\s+)?правда|\bправда\s+ли|\b(?:це|это)\s+правда)\s*,?\s*(?:що|что|ли)?\b", re.I),
      "is it true that"),

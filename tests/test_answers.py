@@ -263,6 +263,9 @@ async def test_a_question_about_an_event_is_answered_by_a_sentence_telling_of_it
     # Told in other words: "blown up in his car" tells of a death, and holds the asked verb.
     answer = await citebot.ask("How did Dmitry Savluchenko die?")
     assert answer.citations and "blown up" in answer.citations[0].excerpt.text
+    # What happened to someone: a sentence telling what befell them, not one that only names them.
+    answer = await citebot.ask("What happened to Saldo?")
+    assert answer.answered and "sent to Crimea" in answer.citations[0].excerpt.text
     # News events the articles never tell of these people: a sentence naming them and a date, a
     # number or a place is no answer.
     for question in ["When was Fedorov elected mayor?", "How many people were arrested in Melitopol?",

@@ -96,7 +96,7 @@ KIND_CASES = [
     ('Will Ukraine retake Kherson?', 'statement'),
     ('do you know if Saldo was poisoned', 'statement'),
     ('Is it true that Saldo had a stroke?', 'statement'),
-    ('What happened to Russian troops in Izyum who ate the pies?', None),
+    ('What happened to Russian troops in Izyum who ate the pies?', 'event'),
     ('What did Lavrov say future peace talks would be based on?', None),
     ('What weapon system was used to strike the road bridge?', 'means'),
     ("What kind of pistol casings were found near Gur's house?", 'means'),
@@ -137,7 +137,7 @@ def test_kind(question: str, kind: str | None) -> None:
 
 def test_kinds_are_the_published_ones() -> None:
     assert KINDS == ("person", "organisation", "place", "number", "date", "reason", "means", "definition", "expansion",
-                     "statement")
+                     "event", "statement")
     assert {kind for _, kind in KIND_CASES} == set(KINDS) | {None}
 
 
@@ -421,6 +421,20 @@ def test_the_noun_a_which_question_asks_about(question: str, head: str | None) -
 ])
 def test_what_an_asked_number_may_measure(question: str, measures: frozenset[str] | None) -> None:
     assert analyse(question).measures == measures
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("What happened to the mayor of Melitopol?", "event"), ("What has happened to Saldo?", "event"),
+    ("What became of Vitaly Gur?", "event"), ("What happened in Melitopol?", None), ("What happened next?", None)])
+def test_what_happened_to_someone_asks_for_what_befell_them(question: str, kind: str | None) -> None:
+    assert analyse(question).kind == kind
+
+
+def test_an_event_is_found_by_the_words_that_tell_of_one() -> None:
+    intent = analyse("What happened to the mayor?")
+    assert intent.found("He's in Ukrainian-held territory after an earlier abduction by Russian troops.") == ("abduction",)
+    assert intent.found("Volodymyr Saldo was sent to Crimea and later flown to Moscow.") == ("sent", "flown")
+    assert intent.found("The mayor spoke at a press conference on Friday.") == ()
 
 
 def test_a_price_is_answered_by_a_sum_or_by_one_told_against_another() -> None:

@@ -82,7 +82,7 @@ def test_language_of_a_question() -> None:
     ("Где взорвали машину?", "Where blown car?"),
     ("Коли напали на офіс Єдиної Росії?", "When attacked office United Russia?"),
     ("Що таке HIMARS?", "What is HIMARS?"),
-    ("Что случилось с мэром Херсона?", "What happened the mayor of Kherson?"),
+    ("Что случилось с мэром Херсона?", "What happened to the mayor of Kherson?"),
     ("Хто підірвав автомобіль?", "Who blown car?"),
     ("Почему врачи в Херсоне не работают?", "Why doctors Kherson work?"),  # the nominative spelling shown
     ("Сколько людей погибло при взрыве?", "How many people killed explosion?"),
