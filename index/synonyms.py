@@ -31,6 +31,8 @@ _GROUPS = (
     "child children kid kids",
     "youth young",
     "official functionary",
+    "informal unofficial",
+    "administration government",
     "employee employees worker workers staff personnel",
     "prisoner inmate detainee",
     "hostage captive",
@@ -43,7 +45,7 @@ _GROUPS = (
     "woman lady",
     "kidnapper abductor",
     # institutions and places
-    "prison jail penal penitentiary detention",
+    "prison jail penal penitentiary detention correctional",
     "newspaper paper",
     "broadcaster television tv channel",
     "outlet media",
@@ -98,6 +100,7 @@ _GROUPS = (
     "illness disease sickness",
     "injury wound",
     "ammunition munitions ammo",
+    "cartridge cartridges casing casings",
     "agreement accord pact treaty",
     "photo photograph picture",
     "video footage",
@@ -179,6 +182,9 @@ _GROUPS = (
 _STAND_INS = (
     ("position post role", "head mayor deputy minister chief director governor secretary commander leader adviser "
                            "spokesman spokeswoman official president chairman ambassador prosecutor judge"),
+    # "Who runs X?": X's head
+    ("run runs oversee oversees manage manages command commands", "head chief leader director commander"),
+    ("voice", "spokesman spokeswoman spokesperson"),
     ("inhabitants residents citizens population", "people"),
     ("weapon weapons", "gun guns pistol rifle handgun firearm grenade missile rocket bomb knife"),
     ("currency currencies", "ruble rouble hryvnia dollar euro pound yuan"),
