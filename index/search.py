@@ -27,6 +27,7 @@ import numpy as np
 from citebot.index.analysis import analyze, analyze_query
 from citebot.index.bm25 import (BM25Params, CollectionStats, LazyImpacts, TermPostings, accumulate, idf, length_norm,
                                 max_impact, top_k)
+from citebot.index.common_words import common_terms
 from citebot.index.passages import is_boilerplate, sentence_units
 from citebot.index.store import (SENTENCE_BOILERPLATE, SLOT_DTYPE, SPAN_DTYPE, STAIRCASE_DTYPE, TERM_DTYPE, TF_DTYPE, describe,
                                 passage_id, read_uri, split_passage_id, verify)
@@ -713,7 +714,14 @@ class Searcher:
 
 
 def _load_vocabulary(rows: list[tuple[str, int, int, str]]) -> tuple[Vocabulary, list[str]]:
-    """The vocabulary, and every term by its id (for decoding stored sentences)."""
+    """The vocabulary, and every term by its id (for decoding stored sentences).
+
+    The common English words and the synonym table are made here too, once a process (about 0.1 s
+    of stemming): nearly every question's planning asks whether a word is common, and the first
+    question should not pay for them.
+    """
+    common_terms()
+    synonyms()
     names = [""] * (max((row[1] for row in rows), default=0) + 1)
     for term, term_id, _, _ in rows:
         names[term_id] = term
