@@ -320,7 +320,7 @@ _STEMS_SOURCE = {
     "won": "виграл виграв выиграл",
     "championship": "чемпіонат чемпионат",
     "bake": "спект спеч испеч",
-    "destroyed": "зруйнув зруйнован разруш",
+    "destroyed": "зруйнув зруйнован разруш знищ уничтож",
     "medicines": "лік лекарств",
     "disappeared": "зник исчез пропа",
     "introduced": "ввод вводя введ запровад",
@@ -436,6 +436,18 @@ _STEMS_SOURCE = {
     "publication": "видан издани",
     "wrote": "писал писав написал написав пиш напис",
     "holding": "утриму утримув удержива удерж",
+    "rent": "оренд аренд",
+    "housing": "житл жиль",
+    "help": "допомага допомог помога помог",
+    "local": "місцев местн",
+    "moved": "перевез перевоз",
+    "apartment": "квартир",
+    "organised": "організува организова",
+    "organisers": "організатор организатор",
+    "left": "виїха виїжджа уеха уезжа",
+    "investigators": "слідч следовател",
+    "promised": "обіця пообіця обеща пообеща",
+    "partisans": "партизан",
 }
 _STEMS = {stem: english for english, stems in _STEMS_SOURCE.items() for stem in stems.split()}
 # Case, number and tense endings of Ukrainian and Russian nouns, adjectives and verbs.

@@ -116,6 +116,8 @@ def test_language_of_a_question() -> None:
     ("Что взорвали на железной дороге в Мелитополе?", "What blown railway Melitopol?"),
     ("Що сказав Хлань у Фейсбуці?", "What said Khlan Facebook?"),
     ("Почему Россия хочет удержать Херсон?", "Why Russia holding Kherson?"),  # "want" says nothing to search
+    ("Что нашли следователи возле дома Гура?", "What found investigators house Gur?"),
+    ("Який міст знищили українські військові?", "Which bridge destroyed Ukrainian soldiers?"),
 ])
 def test_cyrillic_question_as_english(question: str, english: str, bundled_vocabulary: set[str]) -> None:
     assert to_english(question, known=bundled_vocabulary.__contains__).text == english

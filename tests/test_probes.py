@@ -28,10 +28,10 @@ LANGUAGES = PROBES / "languages.jsonl"
 # Floors at what the answers reach today (benchmarks/eval_probes.py; the README has the table): issue 9
 # asks for 0.90 and 0.85, which lexical matching does not reach on questions worded away from the
 # articles. These keep what was won from being lost.
-FLOOR_DECLINED = 0.89  # share of the off-topic set declined (170 of 190 on 2026-12-02; 136 of its first 146)
-FLOOR_FIRST = 0.52  # share of the answerable set with a gold answer in the first excerpt (59 of 112)
+FLOOR_DECLINED = 0.89  # share of the off-topic set declined (175 of 196 on 2026-12-02; 136 of its first 146)
+FLOOR_FIRST = 0.55  # share of the answerable set with a gold answer in the first excerpt (62 of 112)
 FLOOR_WORDED = 0.96  # the same for the set in the articles' words (49 of 50)
-FLOOR_LANGUAGES = 0.74  # the same for the set in Ukrainian and Russian (43 of 58)
+FLOOR_LANGUAGES = 0.74  # the same for the set in Ukrainian and Russian (51 of 68)
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 
