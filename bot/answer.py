@@ -227,7 +227,9 @@ class _Question:
             if len(term) >= RELATED_PREFIX and term.isalpha():
                 self.stems.setdefault(term[:RELATED_PREFIX], []).append(term)
                 self.worth[RELATED + term] = (typed, worth * RELATED_SHARE)
-            others = synonyms().get(term)
+            # Not for another spelling of a word: a synonym of a guess is too far ("Higgs", read as
+            # "high", is no "height").
+            others = synonyms().get(term) if term == typed else None
             if others:
                 for other in sorted(others):
                     self.stands_for.setdefault(other, []).append(term)

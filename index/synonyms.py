@@ -106,6 +106,7 @@ _GROUPS = (
     "video footage",
     "phone telephone",
     "hunger starvation famine",
+    "earthquake quake tremor",
     "shortage scarcity",
     "blackout outage",
     "oil petroleum",
@@ -192,6 +193,9 @@ _STAND_INS = (
                                                    "collaboration"),
     ("illness illnesses disease diseases ailment", "stroke covid coronavirus cancer pneumonia flu influenza"),
     ("relative relatives", "wife husband son daughter brother sister mother father nephew niece cousin uncle aunt"),
+    # "How deep…?" is answered by "at a depth of…"
+    ("deep", "depth"), ("high tall", "height altitude elevation"), ("wide broad", "width"), ("heavy", "weight"),
+    ("thick", "thickness"),
 )
 
 
