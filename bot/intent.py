@@ -763,6 +763,10 @@ MONEY_WORDS = _words("cost costs costing paid pay pays spend spent worth price p
 
 # A price is told as a sum or against another price ("three times more expensive than…").
 _PRICE = {"money", "ratio"}
+# Words asking how much something changed, which a share answers as well as a sum.
+_CHANGE_WORDS = _words("rise rises rose risen rising increase increased grow grew grown fall falls fell fallen drop "
+                       "dropped decline declined jump jumped climb climbed soar soared surge surged up down change "
+                       "changed")
 # What a number asked for by its noun measures ("what is the distance…"); "count" is a number
 # written with no unit ("Saldo, 66,", "half of them").
 _NOUN_MEASURES = {"distance": {"distance"}, "length": {"distance"}, "height": {"distance"}, "width": {"distance"},
@@ -792,7 +796,10 @@ def _measures(w: list[str], head: str | None) -> frozenset[str] | None:
             # "how many students": a count, or a share of them ("9.6% of students").
             return frozenset(m for m, units in MEASURES.items() if noun in units) or frozenset({"count", "percent"})
         if nxt == "much":
-            return frozenset(_PRICE) if any(v in MONEY_WORDS for v in w[k + 2:]) else None
+            rest = w[k + 2:]
+            if any(v in _CHANGE_WORDS for v in rest):
+                return None  # "how much has the price risen": by a sum, a share or a ratio
+            return frozenset(_PRICE) if any(v in MONEY_WORDS for v in rest) else None
     measures = _NOUN_MEASURES.get(_base(head)) if head else None
     return frozenset(measures) if measures else None
 

@@ -417,6 +417,7 @@ def test_the_noun_a_which_question_asks_about(question: str, head: str | None) -
     ("How many times was Saldo taken to hospital?", frozenset({"count", "percent"})),  # occasions
     ("What share of people are out of work?", frozenset({"percent", "count"})),  # "80 per cent", "half"
     ("How much did prices rise?", None),  # a share, a sum or a count would all do
+    ("How much has the price of bread risen?", None),  # a change in a price: "by 15%" answers too
     ("Who is Saldo?", None),
 ])
 def test_what_an_asked_number_may_measure(question: str, measures: frozenset[str] | None) -> None:
