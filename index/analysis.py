@@ -49,6 +49,7 @@ STOP_WORDS = frozenset(
     would wouldn't you you'd you'll you're you've your yours yourself
     yourselves also just may might must shall s t d ll m o re ve y us whose
     tell know please many much
+    anyone anybody anything someone somebody something everyone everybody everything
     """.split()
 )
 

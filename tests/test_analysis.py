@@ -93,4 +93,6 @@ def test_dotted_abbreviations_meet_undotted_ones() -> None:
     assert analyze("U.S. troops") == analyze("US troops") == analyze("USA troops") == ["usa", "troop"]
     assert analyze("US-backed") == analyze("USA-backed") and "usa" in analyze("U.S.-backed")
     assert analyze("tell us") == [] and analyze("at 10 a.m.") == ["10"]  # the pronoun and "am" stay stop words
+    # "Did anyone die?": anyone, someone, anything… say nothing to search for
+    assert analyze("Did anyone die in the fire?") == ["die", "fire"]
     assert [(t.term, t.start, t.end) for t in tokens("The U.N. met")] == [("un", 4, 8), ("meet", 9, 12)]
