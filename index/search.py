@@ -716,7 +716,7 @@ class Searcher:
 def _load_vocabulary(rows: list[tuple[str, int, int, str]]) -> tuple[Vocabulary, list[str]]:
     """The vocabulary, and every term by its id (for decoding stored sentences).
 
-    The common English words and the synonym table are made here too, once a process (about 0.1 s
+    The common English words and the synonym table are made here too, once a process (about 0.05 s
     of stemming): nearly every question's planning asks whether a word is common, and the first
     question should not pay for them.
     """
