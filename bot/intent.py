@@ -692,7 +692,8 @@ class Intent:
             spans = tuple(dict.fromkeys(spans + spans_of("organisation", sentence)))
         if self.measures is None:
             return spans
-        kept = tuple(span for span in spans if (measure_of(sentence, span) or "count") in self.measures)
+        kept = tuple(span for span in spans if _measured(sentence, span) in self.measures
+                     or "count" in self.measures and _measured(sentence, span) == "bare")
         if "duration" in self.measures:  # "How long has Kherson been occupied?": "since March 2022"
             kept += tuple(since.group() for date in spans_of("date", sentence)
                           for since in re.finditer(r"\b[Ss]ince\s+" + re.escape(date), sentence))
@@ -700,6 +701,18 @@ class Intent:
 
 
 _ASKS_WHO = re.compile(r"(?:\W*\w+\s+)?who\b", re.I)  # "Who won?", "And who claimed it?"
+_WORD_NEXT = re.compile(r"\s*[^\W\d_]")
+
+
+def _measured(sentence: str, span: str) -> str:
+    """What a number in sentence measures (kinds.measure_of), else "count" when a word follows it
+    ("45 people") and "bare" when none does ("Saldo, 66, was…", "aged 66."): an age is a bare
+    number or a duration, never a count of something."""
+    measure = measure_of(sentence, span)
+    if measure is not None:
+        return measure
+    at = sentence.find(span)
+    return "count" if at >= 0 and _WORD_NEXT.match(sentence, at + len(span)) else "bare"
 
 
 def analyse(question: str) -> Intent:
@@ -770,7 +783,7 @@ _CHANGE_WORDS = _words("rise rises rose risen rising increase increased grow gre
 # What a number asked for by its noun measures ("what is the distance…"); "count" is a number
 # written with no unit ("Saldo, 66,", "half of them").
 _NOUN_MEASURES = {"distance": {"distance"}, "length": {"distance"}, "height": {"distance"}, "width": {"distance"},
-                  "depth": {"distance"}, "age": {"duration", "count"}, "duration": {"duration"},
+                  "depth": {"distance"}, "age": {"duration", "bare"}, "duration": {"duration"},
                   "price": _PRICE, "cost": _PRICE, "salary": _PRICE, "budget": {"money"},
                   "percentage": {"percent", "count"}, "percent": {"percent", "count"},
                   "share": {"percent", "count"}, "proportion": {"percent", "count"},
@@ -790,7 +803,7 @@ def _measures(w: list[str], head: str | None) -> frozenset[str] | None:
         if nxt == "long":
             return frozenset({"distance", "duration"})
         if nxt == "old":
-            return frozenset({"duration", "count"})
+            return frozenset({"duration", "bare"})
         if nxt == "many":
             noun = w[k + 2] if k + 2 < len(w) else ""
             # "how many students": a count, or a share of them ("9.6% of students").

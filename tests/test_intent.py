@@ -409,7 +409,7 @@ def test_the_noun_a_which_question_asks_about(question: str, head: str | None) -
     ("How many people live in Mykolaiv?", frozenset({"count", "percent"})),  # people, or a share of them
     ("How far is Mykolaiv from Kherson?", frozenset({"distance"})),
     ("How many kilometres long is the front?", frozenset({"distance"})),
-    ("How old is Saldo?", frozenset({"duration", "count"})),  # "aged 66", "Saldo, 66,"
+    ("How old is Saldo?", frozenset({"duration", "bare"})),  # "aged 66", "Saldo, 66,"; not "45 people"
     ("What is the distance from Kherson to Odessa?", frozenset({"distance"})),
     ("What is the population of Kherson?", frozenset({"count"})),
     ("How much were the bounties?", frozenset({"money", "ratio"})),  # a sum, or "three times more"
@@ -436,6 +436,14 @@ def test_an_event_is_found_by_the_words_that_tell_of_one() -> None:
     assert intent.found("He's in Ukrainian-held territory after an earlier abduction by Russian troops.") == ("abduction",)
     assert intent.found("Volodymyr Saldo was sent to Crimea and later flown to Moscow.") == ("sent", "flown")
     assert intent.found("The mayor spoke at a press conference on Friday.") == ()
+
+
+def test_an_age_is_a_bare_number_or_a_duration_not_a_count_of_something() -> None:
+    intent = analyse("How old is Suleyman Soylu?")
+    assert intent.found("Soylu, 52, said 45 people had been rescued.") == ("52",)
+    assert intent.found("Interior Minister Suleyman Soylu said 45 people had been rescued.") == ()
+    assert intent.found("The 52-year-old minister said.") == ("52",)
+    assert analyse("How many people live in Kherson?").found("Kherson, a city of 280,000, was taken.") == ("280,000",)
 
 
 def test_a_price_is_answered_by_a_sum_or_by_one_told_against_another() -> None:
