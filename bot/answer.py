@@ -74,7 +74,9 @@ _EVENTS = tuple((frozenset(analyze(asks)), frozenset(analyze(asks + " " + tells)
     ("studied graduated", "educated degree doctorate"), ("elected", "election vote voted won"),
     ("arrested detained", "arrest detention custody jailed charged"), ("buried", "burial funeral grave cemetery"),
     ("reopened", "reopening opened"), ("resigned", "resignation quit"),
-    ("closed", "closure shut shutdown")))
+    ("closed", "closure shut shutdown"),
+    ("destroyed", "destruction demolished razed flattened wrecked collapsed blown blew bombed burned burnt levelled "
+                  "leveled gutted")))
 # "Zhu Shijie (1249–1314)": a life's years speak of its birth and death.
 _LIFE_YEARS = re.compile(r"\((?:born |b\. |c\. )?\d{3,4}(?:\s*[–-]\s*(?:c\. )?\d{3,4})?\)")
 _LIFE_EVENTS = frozenset(analyze("born died"))

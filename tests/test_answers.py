@@ -145,6 +145,17 @@ async def test_asked_for_a_number_a_further_article_must_give_one_too(tmp_path: 
     assert "market" not in cited and "census" in cited and "count" in cited
 
 
+async def test_asked_what_was_destroyed_the_excerpt_must_tell_of_destruction(tmp_path: Path) -> None:
+    store = _index(tmp_path, {"floods": "Floods\n\nFloods hit the town of Lajeado on Monday. More than 3,000 people "
+                                        "were forced from their homes, officials said.",
+                              "fire": "Fire\n\nA fire in Varnavas razed 40 homes on Sunday, the fire service said."})
+    async with await Searcher.open(store) as searcher:
+        floods = await _compose(searcher, "How many homes were destroyed in Lajeado?")
+        fire = await _compose(searcher, "How many homes were destroyed in Varnavas?")
+    assert not floods.answered  # 3,000 people forced from their homes: no home destroyed
+    assert fire.answered and "razed 40 homes" in fire.citations[0].excerpt.text
+
+
 def test_word_families_are_told_by_their_first_letters() -> None:
     for a, b in [("occupation", "occupied"), ("Russia", "Russian"), ("explosion", "exploded"),
                  ("president", "presidential"), ("prison", "prisoners")]:
