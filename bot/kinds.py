@@ -789,8 +789,19 @@ _FINDERS: dict[str, Callable[[str], tuple[str, ...]]] = {
 }
 
 
+# A story's dateline ("ATHENS, Greece (Reuters) -", "PORTO ALEGRE, Brazil (CNN) --"): where it was
+# filed and by whom, never the answer to who, which organisation or where.
+_DATELINE = re.compile(r"(?:(?:[A-Z][A-Za-z.'’-]*|\d{1,4}),?\s+){1,5}\((?:CNN|Reuters|AP|AFP|Bloomberg|BBC|dpa|UPI|[A-Z]{2,10})\)"
+                       r"\s*(?:--|[-—–:])\s*")
+
+
 def spans_of(kind: str | None, sentence: str) -> tuple[str, ...]:
     """The spans of sentence (as written, in order, no repeats) that are of kind; empty when the
-    kind is None or "statement", or when there are none."""
+    kind is None or "statement", or when there are none. A dateline opening it is left out."""
     finder = _FINDERS.get(kind) if kind else None
-    return finder(sentence) if finder is not None and sentence else ()
+    if finder is None or not sentence:
+        return ()
+    dateline = _DATELINE.match(sentence)
+    if dateline is not None:  # blanked rather than cut: callers find spans by their place in sentence
+        sentence = " " * dateline.end() + sentence[dateline.end():]
+    return finder(sentence)

@@ -438,6 +438,18 @@ def test_an_event_is_found_by_the_words_that_tell_of_one() -> None:
     assert intent.found("The mayor spoke at a press conference on Friday.") == ()
 
 
+def test_a_datelines_place_and_agency_are_no_answer() -> None:
+    """"ATHENS, Greece (Reuters) -" says where a story was filed and by whom."""
+    for sentence in ["ATHENS, Greece (Reuters) - A wildfire forced 20,000 people to flee, officials said.",
+                     "PORTO ALEGRE, Brazil (CNN) -- At least 12 people were killed.",
+                     "THE HAGUE, March 3 (Reuters) - A Dutch court ordered energy company Nordvik to cut emissions."]:
+        assert not {"ATHENS", "Reuters", "CNN", "PORTO ALEGRE", "HAGUE", "Greece", "Brazil"} & set(
+            analyse("Who ordered it?").found(sentence) + analyse("Which organisation said it?").found(sentence)
+            + analyse("Where did it happen?").found(sentence)), sentence
+    assert analyse("How many people were killed?").found("PORTO ALEGRE, Brazil (CNN) -- At least 12 people were killed.") \
+        == ("12",)
+
+
 def test_an_age_is_a_bare_number_or_a_duration_not_a_count_of_something() -> None:
     intent = analyse("How old is Suleyman Soylu?")
     assert intent.found("Soylu, 52, said 45 people had been rescued.") == ("52",)
