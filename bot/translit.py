@@ -201,7 +201,7 @@ _GLOSSARY_SOURCE = {
     "old": "років лет віку возраст",
     "party": "партія партії партію партия партии партию",
     "group": "група групи групу группа группы группу угруповання группировка",
-    "organisation": "організація організації организация организации",
+    "organisation": "організація організації організацію организация организации организацию",
     "office": "офіс офісу офис офиса",
     "cost": "стоит стоят стоил стоила стоило стоили",
     "food": "їжа їжі їжу їжею еда еды еду едой",
@@ -212,6 +212,12 @@ _GLOSSARY_SOURCE = {
     "network": "мережа мережі мережу сеть сети сетью",
     "south": "юг юга югу юге",
     "year": "рік року году",
+    "prison": "колонія колонії колонію колонией колония колонии колонию",
+    # Months, as a date names them ("18 травня", "18 мая")
+    "January": "січня января", "February": "лютого февраля", "March": "березня марта", "April": "квітня апреля",
+    "May": "травня мая", "June": "червня июня", "July": "липня июля", "August": "серпня августа",
+    "September": "вересня сентября", "October": "жовтня октября", "November": "листопада ноября",
+    "December": "грудня декабря",
 }
 _GLOSSARY = {form: english for english, forms in _GLOSSARY_SOURCE.items() for form in forms.split()}
 # More news words, as Ukrainian and Russian stems: a word is the stem and one of _INFLECTIONS ("розвідкою"
@@ -235,7 +241,7 @@ _STEMS_SOURCE = {
     "liberated": "звільнил освободил",
     "offensive": "наступ наступлен",
     "counteroffensive": "контрнаступ контрнаступлен",
-    "evacuated": "евакуйов евакуюва эвакуир",
+    "evacuated": "евакуйов евакуюва эвакуир эвакуирова",
     "sanctions": "санкці санкци",
     "negotiations": "переговор",
     "prisoners": "полонен пленн",
@@ -448,6 +454,14 @@ _STEMS_SOURCE = {
     "investigators": "слідч следовател",
     "promised": "обіця пообіця обеща пообеща",
     "partisans": "партизан",
+    "called": "назва назвал называ",
+    "received": "отрима получи получа",
+    "exploded": "вибухну",
+    "charity": "благодійн благотворительн",
+    "times": "разів раз",
+    "compared": "порівнян сравнени",
+    "control": "контрол",
+    "employees": "співробітник сотрудник",
 }
 _STEMS = {stem: english for english, stems in _STEMS_SOURCE.items() for stem in stems.split()}
 # Case, number and tense endings of Ukrainian and Russian nouns, adjectives and verbs.

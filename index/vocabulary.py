@@ -16,6 +16,7 @@ and so do typos of common words ("mayr" → mayor), which are not words themselv
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from typing import Callable, Iterable
@@ -25,6 +26,8 @@ from rapidfuzz.distance import Indel, Levenshtein
 
 from citebot.index.analysis import folded, skeleton
 from citebot.index.common_words import is_common
+
+_ORDINAL = re.compile(r"(\d+)(?:st|nd|rd|th)")
 
 # Below this similarity (0..1, by insertions and deletions) a word is a
 # different word, not another spelling of the same one.
@@ -94,6 +97,8 @@ class Vocabulary:
         a set or of the stored rows.
         """
         found = self.terms.get(term)
+        if found is None and term[:1].isdigit():
+            return self._ordinal_forms(term)
         edits = _max_edits(term)
         if not edits or not term.isalpha():
             return []
@@ -115,6 +120,16 @@ class Vocabulary:
         scored = [(word, similarity) for word, similarity in scored if similarity >= threshold]
         scored.sort(key=lambda s: (-s[1], -self.terms[s[0]][1], s[0]))
         return scored[:MAX_SUGGESTIONS]
+
+    def _ordinal_forms(self, term: str) -> list[tuple[str, float]]:
+        """A day written the other way: "18" for "18th" and "18th" for "18" ("May 18" asked of an
+        article that writes "May 18th"), when the articles use that form."""
+        if term.isdigit():
+            forms = [term + ending for ending in ("th", "st", "nd", "rd")]
+        else:
+            match = _ORDINAL.fullmatch(term)
+            forms = [match.group(1)] if match else []
+        return [(form, 1.0) for form in forms if form in self.terms][:1]
 
     def starting(self, prefix: str) -> list[str]:
         """The words that begin with prefix (not empty), in order: a bisection in its first letter's

@@ -118,6 +118,8 @@ def test_language_of_a_question() -> None:
     ("Почему Россия хочет удержать Херсон?", "Why Russia holding Kherson?"),  # "want" says nothing to search
     ("Что нашли следователи возле дома Гура?", "What found investigators house Gur?"),
     ("Який міст знищили українські військові?", "Which bridge destroyed Ukrainian soldiers?"),
+    ("Что разрушили в Мелитополе 18 мая?", "What destroyed Melitopol 18 May?"),  # a month in a date
+    ("Де отримали паспорти співробітники колонії?", "Where received passports employees prison?"),
 ])
 def test_cyrillic_question_as_english(question: str, english: str, bundled_vocabulary: set[str]) -> None:
     assert to_english(question, known=bundled_vocabulary.__contains__).text == english

@@ -29,10 +29,10 @@ STORIES = PROBES / "stories.jsonl"  # questions on the six stories in PROBES / "
 # Floors at what the answers reach today (benchmarks/eval_probes.py; the README has the table): issue 9
 # asks for 0.90 and 0.85, which lexical matching does not reach on questions worded away from the
 # articles. These keep what was won from being lost.
-FLOOR_DECLINED = 0.89  # share of the off-topic set declined (175 of 196 on 2026-12-02; 136 of its first 146)
-FLOOR_FIRST = 0.55  # share of the answerable set with a gold answer in the first excerpt (62 of 112)
+FLOOR_DECLINED = 0.89  # share of the off-topic set declined (177 of 198 on 2026-12-02; 136 of its first 146)
+FLOOR_FIRST = 0.56  # share of the answerable set with a gold answer in the first excerpt (63 of 112)
 FLOOR_WORDED = 0.96  # the same for the set in the articles' words (49 of 50)
-FLOOR_LANGUAGES = 0.74  # the same for the set in Ukrainian and Russian (51 of 68)
+FLOOR_LANGUAGES = 0.76  # the same for the set in Ukrainian and Russian (65 of 85)
 FLOOR_STORIES = 0.95  # the same on the other stories (41 of 42)
 FLOOR_STORIES_DECLINED = 0.68  # their unanswerable questions declined (17 of 25)
 

@@ -28,3 +28,11 @@ def test_unknown_word_gets_close_words_known_word_only_other_spellings() -> None
     assert [w for w, _ in vocabulary.suggest("stremousov")] == ["strimosov"]
     assert vocabulary.suggest("melitopol") == []
     assert vocabulary.suggest("zzzzzzzz") == []
+
+
+def test_a_day_is_found_written_the_other_way() -> None:
+    """"May 18" asked of an article that writes "May 18th", and the other way round."""
+    vocabulary = Vocabulary([("18th", 1, 3, ""), ("29", 2, 1, ""), ("melitopol", 3, 5, "mltpl")])
+    assert vocabulary.suggest("18") == [("18th", 1.0)]
+    assert vocabulary.suggest("29th") == [("29", 1.0)]
+    assert vocabulary.suggest("30") == [] and vocabulary.suggest("18th") == []  # none such; known as written
