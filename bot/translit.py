@@ -462,6 +462,7 @@ _STEMS_SOURCE = {
     "compared": "порівнян сравнени",
     "control": "контрол",
     "employees": "співробітник сотрудник",
+    "campaign": "кампані кампани",
 }
 _STEMS = {stem: english for english, stems in _STEMS_SOURCE.items() for stem in stems.split()}
 # Case, number and tense endings of Ukrainian and Russian nouns, adjectives and verbs.
@@ -498,6 +499,8 @@ _PHRASES = (
     (re.compile(r"\b(?:стоїть|стоять|стояв\w*|стоит|стоят|стоял\w*)\s+за\b", re.I), "behind"),
     (re.compile(r"\bбез\s+(?:роботи|работы)\b", re.I), "unemployed"),
     (re.compile(r"\bжелезн\w*\s+дорог\w*", re.I), "railway"),
+    # "Як X назвав напад?", "Как называется…": what X called it, not how
+    (re.compile(r"\b(?:як|как)\b(?=(?:\s+\S+){0,2}?\s+(?:назва|назвал|назыв|називає|називаєт))", re.I), "what"),
     (re.compile(r"\b(?:сталос[ья]|трапилос[ья]|случилось|произошло)\s+(?:з|із|зі|с|со)\b", re.I), "happened to"),
     # "Is it true that…", "any news from…": what the English filler reads (bot/intent.py)
     (re.compile(r"(?:\bчи\s+(?:це\s+)?правда|\bправда\s+ли|\b(?:це|это)\s+правда)\s*,?\s*(?:що|что|ли)?\b", re.I),

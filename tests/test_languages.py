@@ -120,6 +120,8 @@ def test_language_of_a_question() -> None:
     ("Який міст знищили українські військові?", "Which bridge destroyed Ukrainian soldiers?"),
     ("Что разрушили в Мелитополе 18 мая?", "What destroyed Melitopol 18 May?"),  # a month in a date
     ("Де отримали паспорти співробітники колонії?", "Where received passports employees prison?"),
+    ("Як Стремоусов назвав напад?", "What Stremousov called attack?"),  # what he called it, not how
+    ("Як загинув Гур?", "How killed Gur?"),
 ])
 def test_cyrillic_question_as_english(question: str, english: str, bundled_vocabulary: set[str]) -> None:
     assert to_english(question, known=bundled_vocabulary.__contains__).text == english
