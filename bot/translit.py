@@ -143,6 +143,7 @@ _QUESTION_WORDS = {
     "которые": "which",
     "що": "what", "что": "what", "чого": "what", "чего": "what",
     "як": "how", "как": "how", "каким": "how", "яким": "how", "чим": "how", "чем": "how",
+    "наскільки": "how", "насколько": "how",
 }
 # After "who"/"what": "Хто такий Сальдо?" is "Who is Saldo?".
 _IS_WORDS = frozenset("такий така таке такі такой такая такое такие є есть это це".split())
@@ -212,6 +213,7 @@ _GLOSSARY_SOURCE = {
     "network": "мережа мережі мережу сеть сети сетью",
     "south": "юг юга югу юге",
     "year": "рік року году",
+    "far": "далеко",
     "prison": "колонія колонії колонію колонией колония колонии колонию",
     # Months, as a date names them ("18 травня", "18 мая")
     "January": "січня января", "February": "лютого февраля", "March": "березня марта", "April": "квітня апреля",
@@ -463,6 +465,7 @@ _STEMS_SOURCE = {
     "control": "контрол",
     "employees": "співробітник сотрудник",
     "campaign": "кампані кампани",
+    "launched": "запусти запуска запуст",
 }
 _STEMS = {stem: english for english, stems in _STEMS_SOURCE.items() for stem in stems.split()}
 # Case, number and tense endings of Ukrainian and Russian nouns, adjectives and verbs.
@@ -478,11 +481,12 @@ _VERBS = frozenset("live killed blown poisoned kidnapped arrested shot taken bor
                    "wounded captured liberated evacuated sentenced charged reported said started found".split())
 # Names English news does not spell as transliterated: the English name (by nominative, lower case).
 _EXONYMS_SOURCE = {
-    "Moscow": "москва", "Kyiv": "київ киев", "Crimea": "крим крым", "Ukraine": "україна украина",
-    "Russia": "росія россия", "Odesa": "одеса одесса", "Kharkiv": "харків харьков", "Lviv": "львів львов",
-    "Dnipro": "дніпро днепр", "Zaporizhzhia": "запоріжжя запорожье запорізька запорожская",
+    # Ukrainian і/ї become о/е/є in a city's other cases (Харків, Харкова), which nominatives() does not undo
+    "Moscow": "москва", "Kyiv": "київ киев києва києві києвом", "Crimea": "крим крым", "Ukraine": "україна украина",
+    "Russia": "росія россия", "Odesa": "одеса одесса", "Kharkiv": "харків харьков харкова харкові харковом",
+    "Lviv": "львів львов львова львові львовом", "Dnipro": "дніпро днепр дніпра дніпрі дніпром", "Zaporizhzhia": "запоріжжя запорожье запорізька запорожская",
     "Kherson": "херсонська херсонская", "Melitopol": "мелітопольська мелитопольская", "Donetsk": "донецьк донецк",
-    "Luhansk": "луганськ луганск", "Mykolaiv": "миколаїв николаев", "Berdiansk": "бердянськ бердянск",
+    "Luhansk": "луганськ луганск", "Mykolaiv": "миколаїв николаев миколаєва миколаєві миколаєвом", "Berdiansk": "бердянськ бердянск",
     "Enerhodar": "енергодар энергодар", "Mariupol": "маріуполь мариуполь", "Kremlin": "кремль",
     "Putin": "путін путин", "Zelensky": "зеленський зеленский", "Europe": "європа европа", "US": "сша",
     "NATO": "нато", "Belarus": "білорусь беларусь", "Donbas": "донбас донбасс",

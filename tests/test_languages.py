@@ -122,6 +122,9 @@ def test_language_of_a_question() -> None:
     ("Де отримали паспорти співробітники колонії?", "Where received passports employees prison?"),
     ("Як Стремоусов назвав напад?", "What Stremousov called attack?"),  # what he called it, not how
     ("Як загинув Гур?", "How killed Gur?"),
+    ("Наскільки далеко Херсон від Миколаєва?", "How far Kherson Mykolaiv?"),  # і/ї → є in other cases
+    ("Що сталося в Києві?", "What happened Kyiv?"), ("Скільки людей у Харкові?", "How many people Kharkiv?"),
+    ("Сколько ракет запустила Россия по Херсону?", "How many missile launched Russia Kherson?"),
 ])
 def test_cyrillic_question_as_english(question: str, english: str, bundled_vocabulary: set[str]) -> None:
     assert to_english(question, known=bundled_vocabulary.__contains__).text == english
