@@ -353,6 +353,8 @@ def _who_be(w: list[str], i: int, caps: list[bool] | None = None) -> str:
     phrase, end = _noun_phrase(w, i)
     if any(_noun_kind(word) == "person" for word in phrase):
         return "person"  # "who is the (Russian-backed) leader of…"
+    if first.endswith("'s") and any(_noun_kind(word) == "person" for word in _noun_phrase(w, i + 1)[0]):
+        return "person"  # "who is Germany's defence minister", "who is Melitopol's mayor"
     after = w[end:]
     if after and (after[0] in ("who", "that") or any(_verbish(word) for word in after)):
         return "person"

@@ -466,6 +466,10 @@ _STEMS_SOURCE = {
     "employees": "співробітник сотрудник",
     "campaign": "кампані кампани",
     "launched": "запусти запуска запуст",
+    "defense": "оборон",
+    "send": "переда передав переда передат",
+    "allocated": "виділ выдел",
+    "sent": "відправ отправ надісла",
 }
 _STEMS = {stem: english for english, stems in _STEMS_SOURCE.items() for stem in stems.split()}
 # Case, number and tense endings of Ukrainian and Russian nouns, adjectives and verbs.
@@ -490,6 +494,11 @@ _EXONYMS_SOURCE = {
     "Enerhodar": "енергодар энергодар", "Mariupol": "маріуполь мариуполь", "Kremlin": "кремль",
     "Putin": "путін путин", "Zelensky": "зеленський зеленский", "Europe": "європа европа", "US": "сша",
     "NATO": "нато", "Belarus": "білорусь беларусь", "Donbas": "донбас донбасс",
+    "Germany": "німеччина германия", "France": "франція франция", "Poland": "польща польша",
+    "Britain": "британія великобританія британия великобритания", "America": "америка", "China": "китай",
+    "Turkey": "туреччина турция", "Israel": "ізраїль израиль", "Iran": "іран иран", "Georgia": "грузія грузия",
+    "Moldova": "молдова", "Romania": "румунія румыния", "Hungary": "угорщина венгрия", "Italy": "італія италия",
+    "Japan": "японія япония", "India": "індія индия",
     "Facebook": "фейсбук фейсбуці фейсбуке фейсбуку", "Telegram": "телеграм телеграмі телеграме",
     "Twitter": "твітер твиттер", "YouTube": "ютуб",
     "Instagram": "інстаграм инстаграм",

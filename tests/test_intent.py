@@ -450,6 +450,11 @@ def test_a_datelines_place_and_agency_are_no_answer() -> None:
         == ("12",)
 
 
+@pytest.mark.parametrize("question", ["Who is Germany's defense minister?", "Who is Melitopol’s mayor?"])
+def test_who_holds_a_role_asked_with_a_possessive_asks_for_a_person(question: str) -> None:
+    assert analyse(question).kind == "person"  # not "who is X?" asking what Germany is
+
+
 def test_an_age_is_a_bare_number_or_a_duration_not_a_count_of_something() -> None:
     intent = analyse("How old is Suleyman Soylu?")
     assert intent.found("Soylu, 52, said 45 people had been rescued.") == ("52",)

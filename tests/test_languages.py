@@ -124,6 +124,8 @@ def test_language_of_a_question() -> None:
     ("Як загинув Гур?", "How killed Gur?"),
     ("Наскільки далеко Херсон від Миколаєва?", "How far Kherson Mykolaiv?"),  # і/ї → є in other cases
     ("Що сталося в Києві?", "What happened Kyiv?"), ("Скільки людей у Харкові?", "How many people Kharkiv?"),
+    ("Хто міністр оборони Німеччини?", "Who is minister defense Germany?"),  # other countries by their English names
+    ("Сколько оружия отправила Германия?", "How many weapon sent Germany?"),
     ("Сколько ракет запустила Россия по Херсону?", "How many missile launched Russia Kherson?"),
 ])
 def test_cyrillic_question_as_english(question: str, english: str, bundled_vocabulary: set[str]) -> None:
