@@ -13,10 +13,10 @@ Two hand-written sets about the bundled articles' world, in benchmarks/probes/:
   the first excerpt should hold a gold answer.
 - languages.jsonl: questions the articles answer, asked in Ukrainian or Russian
   as a reader of the war news would; the first excerpt should hold a gold answer.
-- stories/ and stories.jsonl: eight other short news stories (floods, an earthquake,
+- stories/ and stories.jsonl: nine other short news stories (floods, an earthquake,
   a court ruling, inflation, two reports of one wildfire, a missile strike on
-  Kharkiv, German military aid) in the page formats of CNN, Reuters, AP, the BBC
-  and the Kyiv press,
+  Kharkiv, German military aid, a prisoner exchange) in the page formats of CNN,
+  Reuters, AP, the BBC and the Kyiv press,
   indexed on their own, with questions they answer (some in Ukrainian and Russian)
   and questions they don't ("answers": []): how the answers carry to other news.
 
@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
           f"(one process)")
     print(f"- sets: {len(off)} off-topic, {len(ans)} answerable, {len(own)} in the articles' words, "
           f"{len(cyrillic)} in Ukrainian or Russian ({args.probes}); {len(told)} answerable and {len(untold)} "
-          "unanswerable on eight other stories")
+          "unanswerable on nine other stories")
     print("- matching: gold answer string in the excerpt, case-insensitive, quotes and white space normalised\n")
 
     declined = sum(not o.answered for o in off)

@@ -214,6 +214,7 @@ _GLOSSARY_SOURCE = {
     "south": "юг юга югу юге",
     "year": "рік року году",
     "far": "далеко",
+    "home": "додому домой",
     "prison": "колонія колонії колонію колонией колония колонии колонию",
     # Months, as a date names them ("18 травня", "18 мая")
     "January": "січня января", "February": "лютого февраля", "March": "березня марта", "April": "квітня апреля",
@@ -470,6 +471,9 @@ _STEMS_SOURCE = {
     "send": "переда передав переда передат",
     "allocated": "виділ выдел",
     "sent": "відправ отправ надісла",
+    "exchanged": "обміня обменя",
+    "mediated": "посередник посередництв посредник посредничеств",
+    "returned": "повернул повернен поверта вернул возвраща возвращен",
 }
 _STEMS = {stem: english for english, stems in _STEMS_SOURCE.items() for stem in stems.split()}
 # Case, number and tense endings of Ukrainian and Russian nouns, adjectives and verbs.
@@ -498,7 +502,7 @@ _EXONYMS_SOURCE = {
     "Britain": "британія великобританія британия великобритания", "America": "америка", "China": "китай",
     "Turkey": "туреччина турция", "Israel": "ізраїль израиль", "Iran": "іран иран", "Georgia": "грузія грузия",
     "Moldova": "молдова", "Romania": "румунія румыния", "Hungary": "угорщина венгрия", "Italy": "італія италия",
-    "Japan": "японія япония", "India": "індія индия",
+    "Japan": "японія япония", "India": "індія индия", "UAE": "оае оаэ",
     "Facebook": "фейсбук фейсбуці фейсбуке фейсбуку", "Telegram": "телеграм телеграмі телеграме",
     "Twitter": "твітер твиттер", "YouTube": "ютуб",
     "Instagram": "інстаграм инстаграм",

@@ -126,6 +126,8 @@ def test_language_of_a_question() -> None:
     ("Що сталося в Києві?", "What happened Kyiv?"), ("Скільки людей у Харкові?", "How many people Kharkiv?"),
     ("Хто міністр оборони Німеччини?", "Who is minister defense Germany?"),  # other countries by their English names
     ("Сколько оружия отправила Германия?", "How many weapon sent Germany?"),
+    ("Скільки полонених обміняли?", "How many prisoners exchanged?"),
+    ("Сколько обменов организовали ОАЭ?", "How many exchange organised UAE?"),
     ("Сколько ракет запустила Россия по Херсону?", "How many missile launched Russia Kherson?"),
 ])
 def test_cyrillic_question_as_english(question: str, english: str, bundled_vocabulary: set[str]) -> None:
