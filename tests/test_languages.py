@@ -128,6 +128,10 @@ def test_language_of_a_question() -> None:
     ("Сколько оружия отправила Германия?", "How many weapon sent Germany?"),
     ("Скільки полонених обміняли?", "How many prisoners exchanged?"),
     ("Сколько обменов организовали ОАЭ?", "How many exchange organised UAE?"),
+    ("Хто губернатор Харківської області?", "Who is the governor of Kharkiv region?"),  # an oblast's adjective
+    ("Почему Украина не смогла сбить ракеты?", "Why Ukraine intercept missile?"),  # "could" says nothing
+    ("Кто уполномоченный по правам человека в Украине?", "Who commissioner human rights Ukraine?"),
+    ("Що сказав Зеленський у вечірньому зверненні?", "What said Zelensky evening address?"),
     ("Сколько ракет запустила Россия по Херсону?", "How many missile launched Russia Kherson?"),
 ])
 def test_cyrillic_question_as_english(question: str, english: str, bundled_vocabulary: set[str]) -> None:
