@@ -188,6 +188,8 @@ _STAND_INS = (
     # "Who runs X?": X's head
     ("run runs oversee oversees manage manages command commands", "head chief leader director commander"),
     ("voice", "spokesman spokeswoman spokesperson"),
+    # "What did X ask for?": X "called for", "demanded", "urged"
+    ("ask asked", "called demanded requested urged"),
     ("inhabitants residents citizens population", "people"),
     ("weapon weapons", "gun guns pistol rifle handgun firearm grenade missile rocket bomb knife"),
     ("currency currencies", "ruble rouble hryvnia dollar euro pound yuan"),

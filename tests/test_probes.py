@@ -33,7 +33,7 @@ FLOOR_DECLINED = 0.89  # share of the off-topic set declined (177 of 198 on 2026
 FLOOR_FIRST = 0.56  # share of the answerable set with a gold answer in the first excerpt (63 of 112)
 FLOOR_WORDED = 0.96  # the same for the set in the articles' words (49 of 50)
 FLOOR_LANGUAGES = 0.76  # the same for the set in Ukrainian and Russian (65 of 85)
-FLOOR_STORIES = 0.95  # the same on the other stories (92 of 95)
+FLOOR_STORIES = 0.95  # the same on the other stories (93 of 95)
 FLOOR_STORIES_DECLINED = 0.66  # their unanswerable questions declined (24 of 36)
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
