@@ -694,8 +694,9 @@ class Intent:
             spans = tuple(dict.fromkeys(spans + spans_of("organisation", sentence)))
         if self.measures is None:
             return spans
-        kept = tuple(span for span in spans if _measured(sentence, span) in self.measures
-                     or "count" in self.measures and _measured(sentence, span) == "bare")
+        # A bare number ("a city of 280,000,") is a count too, where a count is asked for.
+        accepted = self.measures | {"bare"} if "count" in self.measures else self.measures
+        kept = tuple(span for span in spans if _measured(sentence, span) in accepted)
         if "duration" in self.measures:  # "How long has Kherson been occupied?": "since March 2022"
             kept += tuple(since.group() for date in spans_of("date", sentence)
                           for since in re.finditer(r"\b[Ss]ince\s+" + re.escape(date), sentence))

@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Callable, Iterable
 
 from citebot.index.analysis import STOP_WORDS
+from citebot.index.passages import DATELINE_AGENCY
 
 
 # ---------------------------------------------------------------------------------------------
@@ -791,8 +792,7 @@ _FINDERS: dict[str, Callable[[str], tuple[str, ...]]] = {
 
 # A story's dateline ("ATHENS, Greece (Reuters) -", "PORTO ALEGRE, Brazil (CNN) --"): where it was
 # filed and by whom, never the answer to who, which organisation or where.
-_DATELINE = re.compile(r"(?:(?:[A-Z][A-Za-z.'’-]*|\d{1,4}),?\s+){1,5}\((?:CNN|Reuters|AP|AFP|Bloomberg|BBC|dpa|UPI|[A-Z]{2,10})\)"
-                       r"\s*(?:--|[-—–:])\s*")
+_DATELINE = re.compile(r"(?:(?:[A-Z][A-Za-z.'’-]*|\d{1,4}),?\s+){1,5}" + DATELINE_AGENCY + r"\s*(?:--|[-—–:])\s*")
 
 
 def spans_of(kind: str | None, sentence: str) -> tuple[str, ...]:

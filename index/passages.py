@@ -131,8 +131,9 @@ _FIRST_WORDS = re.compile(r"([^\W\d_]+(?:['’][^\W\d_]*)?)(?:\W+(\w+))?")
 # ("11:53 EST, 4 November 2013"), a dateline alone ("(CNN) —"), punctuation left over ("| .").
 _CREDIT_LINE = re.compile(rf"(?:{_NAMES}\s*/\s*)?{_AGENCY}(?:\s*(?:/|via|[–—-])\s*{_AGENCY})*[\s.]*$")
 _STAMP_LINE = re.compile(rf"(?=.*(?:\d:\d\d|(?i:gmt|utc|[ecmp][sd]t\b|ago\b))){_STAMP}+$")
-_DATELINE = re.compile(r"(?:[A-Z][\w.'’-]*,?\s+)*"
-                       r"\((?:CNN|Reuters|AP|AFP|Bloomberg|BBC|dpa|UPI|[A-Z]{2,10}(?:\ [A-Z]\w+)?)\)\s*[-—–:]*\s*$")
+# A dateline's agency in brackets ("(Reuters)", "(CNN)"): bot/kinds.py reads datelines opening a sentence with it.
+DATELINE_AGENCY = r"\((?:CNN|Reuters|AP|AFP|Bloomberg|BBC|dpa|UPI|[A-Z]{2,10}(?:\ [A-Z]\w+)?)\)"
+_DATELINE = re.compile(r"(?:[A-Z][\w.'’-]*,?\s+)*" + DATELINE_AGENCY + r"\s*[-—–:]*\s*$")
 _DATELINE_ENDS = frozenset(")-—–:")
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 # The Daily Mail's byline cut into sentences: "By ." "Daniel Miller ." "PUBLISHED: ." ...
