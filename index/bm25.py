@@ -13,6 +13,7 @@ each other; both give the same passages, scores and order.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Literal, NamedTuple, Sequence
@@ -35,6 +36,9 @@ _FEW = 4
 # Terms are added in full until those left could lift a passage by at most this share of the bar.
 _REACH = 0.5
 _SEEDS = 2  # lists whose best passages set the bar (each costs a gather a term added)
+# From this many postings in a query, scoring's loops run compiled (kernels.py): below it NumPy's
+# calls cost no more, and a process that only ever asks small questions never imports numba.
+_COMPILED_POSTINGS = 20_000
 
 
 @dataclass(frozen=True)
@@ -151,12 +155,18 @@ class LazyImpacts:
     lists that are added up in full get a converted copy, kept for the next question.
     """
 
-    __slots__ = ("tfs", "slots", "norm", "k1", "idf", "_whole", "_indices")
+    __slots__ = ("tfs", "slots", "norm", "k1", "idf", "factor", "_whole", "_indices")
 
     def __init__(self, tfs: np.ndarray, slots: np.ndarray, norm: np.ndarray, k1: float, idf: float) -> None:
         self.tfs, self.slots, self.norm, self.k1, self.idf = tfs, slots, norm, k1, idf
+        self.factor = np.float32(idf * (k1 + 1.0))  # impacts' idf·(k1+1), as they round it
         self._whole: np.ndarray | None = None
         self._indices: np.ndarray | None = None
+
+    @property
+    def made(self) -> np.ndarray | None:
+        """The whole list's impacts if they were made, else None (the compiled loops make them as they go)."""
+        return self._whole
 
     def at(self, positions: np.ndarray) -> np.ndarray:
         if self._whole is not None:
@@ -219,33 +229,76 @@ def _at(term: TermPostings, positions: np.ndarray) -> np.ndarray:
     return values if term.weight == 1.0 else values * np.float32(term.weight)
 
 
-def accumulate(postings: Sequence[TermPostings], size: int) -> np.ndarray:
+@functools.cache
+def _kernels():  # noqa: ANN202 (the module)
+    """kernels.py, imported on first use: numba takes about 0.3 s to import."""
+    from citebot.index import kernels
+
+    return kernels
+
+
+def _add(acc: np.ndarray, term: TermPostings, compiled: bool) -> None:
+    """Add the term's weighted impacts into acc at its slots."""
+    if not compiled:
+        np.add.at(acc, _indices(term), _whole(term))
+    elif isinstance(term.impacts, LazyImpacts) and term.impacts.made is None:
+        lazy = term.impacts
+        _kernels().add_impacts(acc, term.ids, lazy.tfs, lazy.norm, lazy.factor, np.float32(term.weight))
+    else:
+        values = term.impacts.made if isinstance(term.impacts, LazyImpacts) else term.impacts
+        _kernels().add_values(acc, term.ids, values, np.float32(term.weight))
+
+
+def _look_up(partial: np.ndarray, slots: np.ndarray, term: TermPostings, compiled: bool) -> None:
+    """partial[i] += the term's weighted impact in slots[i] (ascending), where it occurs."""
+    if not compiled:
+        positions, found = _find(term.ids, slots)
+        partial[found] += _at(term, positions)
+    elif isinstance(term.impacts, LazyImpacts) and term.impacts.made is None:
+        lazy = term.impacts
+        _kernels().lookup_impacts(partial, slots, term.ids, lazy.tfs, lazy.norm, lazy.factor, np.float32(term.weight))
+    else:
+        values = term.impacts.made if isinstance(term.impacts, LazyImpacts) else term.impacts
+        _kernels().lookup_values(partial, slots, term.ids, values, np.float32(term.weight))
+
+
+def _compiled(postings: Sequence[TermPostings], compiled: bool | None) -> bool:
+    """Whether to score with kernels.py: as asked, or by the query's number of postings."""
+    return sum(len(term.ids) for term in postings) >= _COMPILED_POSTINGS if compiled is None else compiled
+
+
+def accumulate(postings: Sequence[TermPostings], size: int, compiled: bool | None = None) -> np.ndarray:
     """Dense float32 scores over all passage slots; only the postings' slots are touched.
 
     np.add.at adds in place without the gather, temporary and scatter of
     ``scores[ids] += ...``: two to four times faster on long postings lists.
-    Short lists go in one call, since there the cost per call is what counts.
-    Either way each slot's score is its terms' impacts added in the order of
-    postings, which pruning's final scores repeat (_exact).
+    Short lists go in one call, since there the cost per call is what counts;
+    long ones run compiled (kernels.py). Either way each slot's score is its
+    terms' impacts added in the order of postings, which pruning's final
+    scores repeat (_exact).
     """
     scores = np.zeros(size, dtype=np.float32)
-    if sum(len(term.ids) for term in postings) <= _ONE_CALL_POSTINGS:
+    compiled = _compiled(postings, compiled)
+    if not compiled and sum(len(term.ids) for term in postings) <= _ONE_CALL_POSTINGS:
         if postings:
             np.add.at(scores, np.concatenate([_indices(term) for term in postings]),
                       np.concatenate([_whole(term) for term in postings]))
     else:
         for term in postings:
-            np.add.at(scores, _indices(term), _whole(term))
+            _add(scores, term, compiled)
     return scores
 
 
 def top_k(postings: Sequence[TermPostings], size: int, k: int, groups: np.ndarray | None = None, *,
-          exhaustive: bool | None = None, scratch: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+          exhaustive: bool | None = None, compiled: bool | None = None,
+          scratch: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Best k passage slots and their scores, best first, ties by slot; with groups (a group
     number per slot, the article), only each group's best slot counts, so k distinct groups.
 
     By exact dynamic pruning or exhaustively, which give the same slots and scores: exhaustive
     True or False chooses, None takes the cheaper (pruning once the query has many postings).
+    Either way the loops over postings run in NumPy or compiled (kernels.py), with the same
+    result: compiled True or False chooses, None compiles a query with many postings.
     Pruning needs positive impacts, so a negative Okapi idf is always scored exhaustively.
     scratch, zeros of size float32, is a reusable accumulator (left as zeros).
     """
@@ -253,9 +306,10 @@ def top_k(postings: Sequence[TermPostings], size: int, k: int, groups: np.ndarra
         return np.empty(0, np.int64), np.empty(0, np.float32)
     if exhaustive is None:
         exhaustive = sum(len(term.ids) for term in postings) <= _PRUNE_POSTINGS
+    compiled = _compiled(postings, compiled)
     if exhaustive or any(_bound(term) <= 0 for term in postings):
-        return _exhaustive(postings, size, k, groups)
-    return _pruned(postings, size, k, groups, scratch)
+        return _exhaustive(postings, size, k, groups, compiled)
+    return _pruned(postings, size, k, groups, scratch, compiled)
 
 
 def _bound(term: TermPostings) -> float:
@@ -267,7 +321,7 @@ def _bound(term: TermPostings) -> float:
 
 
 def _pruned(postings: Sequence[TermPostings], size: int, k: int, groups: np.ndarray | None,
-            scratch: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+            scratch: np.ndarray | None, compiled: bool) -> tuple[np.ndarray, np.ndarray]:
     """MaxScore, term at a time, in NumPy.
 
     Terms are added in full into a dense accumulator, shortest list first (the
@@ -295,12 +349,12 @@ def _pruned(postings: Sequence[TermPostings], size: int, k: int, groups: np.ndar
     try:
         while len(added) < len(order) and rest[len(added)] > bar * _REACH:
             term = postings[order[len(added)]]
-            indices = _indices(term)
-            np.add.at(acc, indices, _whole(term))
+            _add(acc, term, compiled)
+            indices = term.ids if compiled else _indices(term)
             added.append(indices)
             if len(indices) >= k and len(seeds) < _SEEDS:
                 seeds.append(indices)
-            bar = max([bar] + [_kth(ids, acc[ids], k, groups) for ids in seeds])
+            bar = max([bar] + [_seed_bar(acc, ids, k, groups, compiled) for ids in seeds])
         reach = bar * (1.0 - _SLACK) - rest[len(added)]  # a touched passage below this cannot reach the bar
         touched = sum(len(ids) for ids in added)
         if reach > 0 and touched > size // 8:  # one pass over the accumulator is cheaper than over the lists
@@ -313,16 +367,24 @@ def _pruned(postings: Sequence[TermPostings], size: int, k: int, groups: np.ndar
             acc.fill(0)
         else:
             for ids in added:
-                acc[ids] = 0
+                if compiled:
+                    _kernels().zero(acc, ids)
+                else:
+                    acc[ids] = 0
     n = len(added)
     candidates, partial, bar = _prune(candidates, partial, bar, rest[n], k, groups)
     while n < len(order) and len(candidates) > _FEW * k:
-        term = postings[order[n]]
-        positions, found = _find(term.ids, candidates)
-        partial[found] += _at(term, positions)
+        _look_up(partial, candidates, postings[order[n]], compiled)
         n += 1
         candidates, partial, bar = _prune(candidates, partial, bar, rest[n], k, groups)
-    return _rank(candidates, _exact(postings, candidates), k, groups)
+    return _rank(candidates, _exact(postings, candidates, compiled), k, groups)
+
+
+def _seed_bar(acc: np.ndarray, slots: np.ndarray, k: int, groups: np.ndarray | None, compiled: bool) -> float:
+    """_kth of a seed list's passages by their partial scores in acc (compiled: without gathering them)."""
+    if compiled and groups is None:
+        return _kernels().kth_largest(acc, slots, k)
+    return _kth(slots, acc[slots], k, groups)
 
 
 def _kth(slots: np.ndarray, values: np.ndarray, k: int, groups: np.ndarray | None) -> float:
@@ -356,13 +418,12 @@ def _find(ids: np.ndarray, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return positions[found], found
 
 
-def _exact(postings: Sequence[TermPostings], slots: np.ndarray) -> np.ndarray:
-    """Scores of slots as accumulate computes them: each term's float32 impact added in the
-    order of postings, so every sum rounds the same way."""
+def _exact(postings: Sequence[TermPostings], slots: np.ndarray, compiled: bool) -> np.ndarray:
+    """Scores of slots (ascending) as accumulate computes them: each term's float32 impact added
+    in the order of postings, so every sum rounds the same way."""
     scores = np.zeros(len(slots), np.float32)
     for term in postings:
-        positions, found = _find(term.ids, slots)
-        scores[found] += _at(term, positions)
+        _look_up(scores, slots, term, compiled)
     return scores
 
 
@@ -378,14 +439,14 @@ def _rank(slots: np.ndarray, scores: np.ndarray, k: int,
 
 
 def _exhaustive(postings: Sequence[TermPostings], size: int, k: int,
-                groups: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+                groups: np.ndarray | None, compiled: bool) -> tuple[np.ndarray, np.ndarray]:
     """Every posting added up, then the best selected.
 
     With groups, the best 4k slots are taken first, and more only when they hold
     fewer than k groups: those are exactly the first k groups' best slots, since
     a group with no slot among them scores less than all of them.
     """
-    scores = accumulate(postings, size)
+    scores = accumulate(postings, size, compiled)
     if groups is None:
         return _best(scores, postings, k)
     wanted = 4 * k
@@ -408,7 +469,7 @@ def _best(scores: np.ndarray, postings: Sequence[TermPostings], k: int) -> tuple
     """
     seeds = [p for p in postings if len(p.ids) >= k]
     if seeds:
-        seed = _indices(min(seeds, key=lambda p: len(p.ids)))
+        seed = min(seeds, key=lambda p: len(p.ids)).ids
         seed_scores = scores[seed]
         bar = np.partition(seed_scores, len(seed) - k)[len(seed) - k]
         slots = np.flatnonzero(scores >= bar) if bar > 0 else np.flatnonzero(scores > 0)

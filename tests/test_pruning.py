@@ -1,6 +1,7 @@
 """Exact dynamic pruning (MaxScore) gives what exhaustive scoring gives: the same passages, scores
-and order, ties included, with and without one hit per article; and the stored staircases bound
-every term's impacts for any BM25 parameters, also after incremental updates."""
+and order, ties included, with and without one hit per article, whether its loops run in NumPy or
+compiled (kernels.py); and the stored staircases bound every term's impacts for any BM25
+parameters, also after incremental updates."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ import numpy as np
 import pytest
 
 import citebot.index.search as search_module
-from citebot.index.bm25 import (BM25Params, CollectionStats, LazyImpacts, TermPostings, idf, impacts, length_norm, max_impact,
-                                staircase, top_k)
+from citebot.index.bm25 import (BM25Params, CollectionStats, LazyImpacts, TermPostings, accumulate, idf, impacts, length_norm,
+                                max_impact, staircase, top_k)
 from citebot.index.indexer import index_paths
 from citebot.index.search import Searcher
 from citebot.index.store import SLOT_DTYPE, STAIRCASE_DTYPE, TF_DTYPE
@@ -46,11 +47,32 @@ def test_pruned_equals_exhaustive_on_a_synthetic_corpus_with_ties(seed: int) -> 
     scratch = np.zeros(size, np.float32)
     for k in (1, 3, 10, 50):
         for by in (None, groups):
-            pruned = top_k(postings, size, k, by, exhaustive=False, scratch=scratch)
-            exhaustive = top_k(postings, size, k, by, exhaustive=True)
-            np.testing.assert_array_equal(pruned[0], exhaustive[0])
-            np.testing.assert_array_equal(pruned[1], exhaustive[1])
-            assert not scratch.any()  # the accumulator is left zeroed for the next query
+            exhaustive = top_k(postings, size, k, by, exhaustive=True, compiled=False)
+            for pruning, compiled in ((True, False), (True, True), (False, True)):
+                found = top_k(postings, size, k, by, exhaustive=not pruning, compiled=compiled, scratch=scratch)
+                np.testing.assert_array_equal(found[0], exhaustive[0])
+                np.testing.assert_array_equal(found[1].view(np.int32), exhaustive[1].view(np.int32))  # bit for bit
+                assert not scratch.any()  # the accumulator is left zeroed for the next query
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_compiled_scores_are_numpys_bit_for_bit(seed: int) -> None:
+    # Impacts made posting by posting (kernels.py) or array by array (impacts, np.add.at), weighted
+    # or not, made ahead or not: every float32 sum must round the same way.
+    rng = np.random.default_rng(seed)
+    size = 30_000
+    norm = (rng.random(size) * 2 + 0.3).astype(np.float32)
+    postings = []
+    for count in (5, 700, 12_000, 29_000):
+        slots = np.sort(rng.choice(size, count, replace=False)).astype(np.int32)
+        lazy = LazyImpacts(rng.integers(1, 40, count).astype(np.uint16), slots, norm, 1.2, float(rng.random() * 9))
+        if rng.random() < 0.5:
+            lazy.whole()
+        postings.append(TermPostings(slots, lazy, float(rng.choice([1.0, 0.35, 3.0]))))
+    numpy_scores = accumulate(postings, size, compiled=False)
+    compiled_scores = accumulate(postings, size, compiled=True)
+    assert numpy_scores.any()
+    np.testing.assert_array_equal(compiled_scores.view(np.int32), numpy_scores.view(np.int32))
 
 
 def test_ties_are_broken_by_slot_on_both_paths() -> None:
@@ -86,14 +108,15 @@ async def same_hits(index: Path, queries: list[str], preload_bytes: int, monkeyp
     try:
         for query in queries:
             for limit, distinct in ((10, False), (3, False), (10, True), (50, True)):
-                with monkeypatch.context() as patch:
-                    patch.setattr(search_module, "top_k", functools.partial(top_k, exhaustive=False))
-                    pruned = await searcher.search(query, limit, distinct)
-                with monkeypatch.context() as patch:
-                    patch.setattr(search_module, "top_k", functools.partial(top_k, exhaustive=True))
-                    exhaustive = await searcher.search(query, limit, distinct)
-                assert [(h.passage_id, h.score) for h in pruned.hits] == [(h.passage_id, h.score) for h in exhaustive.hits]
-                compared += len(pruned.hits)
+                found = []
+                for exhaustive, compiled in ((True, False), (False, False), (False, True)):
+                    with monkeypatch.context() as patch:
+                        patch.setattr(search_module, "top_k",
+                                      functools.partial(top_k, exhaustive=exhaustive, compiled=compiled))
+                        result = await searcher.search(query, limit, distinct)
+                    found.append([(h.passage_id, h.score) for h in result.hits])
+                assert found[1] == found[0] and found[2] == found[0]
+                compared += len(found[0])
     finally:
         await searcher.close()
     return compared
