@@ -38,7 +38,7 @@ _REACH = 0.5
 _SEEDS = 2  # lists whose best passages set the bar (each costs a gather a term added)
 # From this many postings in a query, scoring's loops run compiled (kernels.py): below it NumPy's
 # calls cost no more, and a process that only ever asks small questions never imports numba.
-_COMPILED_POSTINGS = 20_000
+COMPILED_POSTINGS = 20_000
 
 
 @dataclass(frozen=True)
@@ -264,7 +264,7 @@ def _look_up(partial: np.ndarray, slots: np.ndarray, term: TermPostings, compile
 
 def _compiled(postings: Sequence[TermPostings], compiled: bool | None) -> bool:
     """Whether to score with kernels.py: as asked, or by the query's number of postings."""
-    return sum(len(term.ids) for term in postings) >= _COMPILED_POSTINGS if compiled is None else compiled
+    return sum(len(term.ids) for term in postings) >= COMPILED_POSTINGS if compiled is None else compiled
 
 
 def accumulate(postings: Sequence[TermPostings], size: int, compiled: bool | None = None) -> np.ndarray:
