@@ -1,4 +1,5 @@
-"""BM25 scoring in vectorised NumPy over the postings of the query terms only.
+"""BM25 scoring over the postings of the query terms only: the loops over postings compiled
+(_kernels.c), the rest in vectorised NumPy.
 
 Two idf variants: "lucene" (log(1 + (N - n + 0.5) / (n + 0.5)), always
 positive) is the default; "okapi" reproduces rank_bm25.BM25Okapi exactly,
@@ -8,17 +9,20 @@ The top k are found by exact dynamic pruning (MaxScore, term at a time, see
 top_k): the terms that can lift a passage most are added up in full, and the
 rest only for the few passages that can still enter the top k. The exhaustive
 path (accumulate, then select) stays, for scores() and to test the two against
-each other; both give the same passages, scores and order.
+each other; both give the same passages, scores and order. Both also run with
+their loops in NumPy (compiled=False), the reference the compiled loops are
+tested against bit for bit.
 """
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass
 from typing import Literal, NamedTuple, Sequence
 
 import numpy as np
+
+from citebot.index import _kernels
 
 Variant = Literal["lucene", "okapi"]
 _ONE_CALL_POSTINGS = 50_000
@@ -27,18 +31,18 @@ _ONE_CALL_POSTINGS = 50_000
 # this much relative margin on both sides of every comparison, so it never drops a passage that
 # could enter the top k.
 _SLACK = 1e-5
-# Below this many postings in a query, adding them all up costs less than pruning's bookkeeping
-# (a few NumPy calls a term): the exhaustive path answers, with the same result.
+# Below this many postings in a query, or this share of the passages, adding them all up costs less
+# than pruning's bookkeeping (a few NumPy calls a term): the exhaustive path answers, with the same
+# result. Measured at 1M passages with the loops compiled: pruning won from about 0.7 postings a
+# passage (README, Scoring).
 _PRUNE_POSTINGS = 100_000
+_PRUNE_SHARE = 0.7
 # Candidates are looked up term by term only while there are more than this many times k of
 # them; fewer go straight to being scored exactly, which looks every term up for them anyway.
 _FEW = 4
 # Terms are added in full until those left could lift a passage by at most this share of the bar.
 _REACH = 0.5
 _SEEDS = 2  # lists whose best passages set the bar (each costs a gather a term added)
-# From this many postings in a query, scoring's loops run compiled (kernels.py): below it NumPy's
-# calls cost no more, and a process that only ever asks small questions never imports numba.
-COMPILED_POSTINGS = 20_000
 
 
 @dataclass(frozen=True)
@@ -145,14 +149,18 @@ def max_impact(pairs: np.ndarray, stats: CollectionStats, params: BM25Params, id
 
 
 class LazyImpacts:
-    """A term's impacts computed only where asked (at), or whole once (whole), and its slots as
-    np.intp once it is added up in full (indices).
+    """A term's postings as the compiled loops take them (tfs, slots, norm, factor), and for
+    NumPy its impacts computed only where asked (at), or whole once (whole), and its slots
+    as np.intp once it is added up in full (indices).
 
     Pruning needs a common term's impacts for a few candidate passages only:
     computing them for its whole list would be most of a query's work. Its slots
-    stay the int32 read from the store (no copy); np.add.at takes a third less
-    time with np.intp indices than with int32, more than converting them costs, so the
-    lists that are added up in full get a converted copy, kept for the next question.
+    stay the int32 read from the store (no copy). The compiled loops make each
+    impact as they add it; an index held in memory whole has them all made when
+    it is loaded (compute_all), which saves the loops a division a posting. In
+    NumPy, np.add.at takes a third less time with np.intp indices than with int32,
+    more than converting them costs, so there the lists added up in full get a
+    converted copy, kept for the next question.
     """
 
     __slots__ = ("tfs", "slots", "norm", "k1", "idf", "factor", "_whole", "_indices")
@@ -229,24 +237,16 @@ def _at(term: TermPostings, positions: np.ndarray) -> np.ndarray:
     return values if term.weight == 1.0 else values * np.float32(term.weight)
 
 
-@functools.cache
-def _kernels():  # noqa: ANN202 (the module)
-    """kernels.py, imported on first use: numba takes about 0.3 s to import."""
-    from citebot.index import kernels
-
-    return kernels
-
-
 def _add(acc: np.ndarray, term: TermPostings, compiled: bool) -> None:
     """Add the term's weighted impacts into acc at its slots."""
     if not compiled:
         np.add.at(acc, _indices(term), _whole(term))
     elif isinstance(term.impacts, LazyImpacts) and term.impacts.made is None:
         lazy = term.impacts
-        _kernels().add_impacts(acc, term.ids, lazy.tfs, lazy.norm, lazy.factor, np.float32(term.weight))
+        _kernels.add_impacts(acc, term.ids, lazy.tfs, lazy.norm, lazy.factor, term.weight)
     else:
         values = term.impacts.made if isinstance(term.impacts, LazyImpacts) else term.impacts
-        _kernels().add_values(acc, term.ids, values, np.float32(term.weight))
+        _kernels.add_values(acc, term.ids, values, term.weight)
 
 
 def _look_up(partial: np.ndarray, slots: np.ndarray, term: TermPostings, compiled: bool) -> None:
@@ -256,29 +256,25 @@ def _look_up(partial: np.ndarray, slots: np.ndarray, term: TermPostings, compile
         partial[found] += _at(term, positions)
     elif isinstance(term.impacts, LazyImpacts) and term.impacts.made is None:
         lazy = term.impacts
-        _kernels().lookup_impacts(partial, slots, term.ids, lazy.tfs, lazy.norm, lazy.factor, np.float32(term.weight))
+        _kernels.look_up(partial, slots, term.ids, lazy.tfs, lazy.norm, lazy.factor, term.weight)
     else:
         values = term.impacts.made if isinstance(term.impacts, LazyImpacts) else term.impacts
-        _kernels().lookup_values(partial, slots, term.ids, values, np.float32(term.weight))
+        _kernels.look_up(partial, slots, term.ids, values, term.weight)
 
 
-def _compiled(postings: Sequence[TermPostings], compiled: bool | None) -> bool:
-    """Whether to score with kernels.py: as asked, or by the query's number of postings."""
-    return sum(len(term.ids) for term in postings) >= COMPILED_POSTINGS if compiled is None else compiled
+def accumulate(postings: Sequence[TermPostings], size: int, compiled: bool = True,
+               into: np.ndarray | None = None) -> np.ndarray:
+    """Dense float32 scores over all passage slots (into, zeros of size float32, if given);
+    only the postings' slots are touched.
 
-
-def accumulate(postings: Sequence[TermPostings], size: int, compiled: bool | None = None) -> np.ndarray:
-    """Dense float32 scores over all passage slots; only the postings' slots are touched.
-
-    np.add.at adds in place without the gather, temporary and scatter of
-    ``scores[ids] += ...``: two to four times faster on long postings lists.
-    Short lists go in one call, since there the cost per call is what counts;
-    long ones run compiled (kernels.py). Either way each slot's score is its
-    terms' impacts added in the order of postings, which pruning's final
-    scores repeat (_exact).
+    Compiled, a term's impacts are made and added in one pass (_kernels.c). In
+    NumPy, np.add.at adds in place without the gather, temporary and scatter of
+    ``scores[ids] += ...`` (two to four times faster on long postings lists), and
+    short lists go in one call, since there the cost per call is what counts.
+    Either way each slot's score is its terms' impacts added in the order of
+    postings, which pruning's final scores repeat (_exact).
     """
-    scores = np.zeros(size, dtype=np.float32)
-    compiled = _compiled(postings, compiled)
+    scores = np.zeros(size, dtype=np.float32) if into is None else into
     if not compiled and sum(len(term.ids) for term in postings) <= _ONE_CALL_POSTINGS:
         if postings:
             np.add.at(scores, np.concatenate([_indices(term) for term in postings]),
@@ -290,25 +286,25 @@ def accumulate(postings: Sequence[TermPostings], size: int, compiled: bool | Non
 
 
 def top_k(postings: Sequence[TermPostings], size: int, k: int, groups: np.ndarray | None = None, *,
-          exhaustive: bool | None = None, compiled: bool | None = None,
+          exhaustive: bool | None = None, compiled: bool = True,
           scratch: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Best k passage slots and their scores, best first, ties by slot; with groups (a group
     number per slot, the article), only each group's best slot counts, so k distinct groups.
 
     By exact dynamic pruning or exhaustively, which give the same slots and scores: exhaustive
-    True or False chooses, None takes the cheaper (pruning once the query has many postings).
-    Either way the loops over postings run in NumPy or compiled (kernels.py), with the same
-    result: compiled True or False chooses, None compiles a query with many postings.
+    True or False chooses, None takes the cheaper (pruning once the query has many postings
+    for the index's size).
+    Either way the loops over postings run compiled (_kernels.c), or in NumPy with compiled
+    False, with the same result.
     Pruning needs positive impacts, so a negative Okapi idf is always scored exhaustively.
     scratch, zeros of size float32, is a reusable accumulator (left as zeros).
     """
     if not postings or k <= 0:
         return np.empty(0, np.int64), np.empty(0, np.float32)
     if exhaustive is None:
-        exhaustive = sum(len(term.ids) for term in postings) <= _PRUNE_POSTINGS
-    compiled = _compiled(postings, compiled)
+        exhaustive = sum(len(term.ids) for term in postings) <= max(_PRUNE_POSTINGS, _PRUNE_SHARE * size)
     if exhaustive or any(_bound(term) <= 0 for term in postings):
-        return _exhaustive(postings, size, k, groups, compiled)
+        return _exhaustive(postings, size, k, groups, compiled, scratch)
     return _pruned(postings, size, k, groups, scratch, compiled)
 
 
@@ -322,7 +318,7 @@ def _bound(term: TermPostings) -> float:
 
 def _pruned(postings: Sequence[TermPostings], size: int, k: int, groups: np.ndarray | None,
             scratch: np.ndarray | None, compiled: bool) -> tuple[np.ndarray, np.ndarray]:
-    """MaxScore, term at a time, in NumPy.
+    """MaxScore, term at a time.
 
     Terms are added in full into a dense accumulator, shortest list first (the
     rare terms, which carry most of a score in few postings). A bar is kept: the
@@ -331,11 +327,11 @@ def _pruned(postings: Sequence[TermPostings], size: int, k: int, groups: np.ndar
     left could lift a passage by at most half the bar, a passage none of the
     added terms touched cannot reach it, and the candidates are the touched ones
     that still can: the remaining terms (the common ones, with most of the
-    postings and least of the score) are only looked up for them by binary
-    search, and after each, candidates that can no longer reach the bar are
-    dropped. Stopping at half the bar rather than at the bar itself keeps the
-    candidates few: adding a list costs a few nanoseconds a posting, looking a
-    candidate up a hundred. Once a few times k are left, the survivors are
+    postings and least of the score) are only looked up for them (galloping
+    compiled, by binary search in NumPy), and after each, candidates that can no
+    longer reach the bar are dropped. Stopping at half the bar rather than at the
+    bar itself keeps the candidates few: adding a list costs a few nanoseconds a
+    posting, looking a candidate up many times that. Once a few times k are left, the survivors are
     scored again exactly as the exhaustive path scores them, so the two agree
     bit for bit.
     """
@@ -368,7 +364,7 @@ def _pruned(postings: Sequence[TermPostings], size: int, k: int, groups: np.ndar
         else:
             for ids in added:
                 if compiled:
-                    _kernels().zero(acc, ids)
+                    _kernels.zero(acc, ids)
                 else:
                     acc[ids] = 0
     n = len(added)
@@ -383,7 +379,7 @@ def _pruned(postings: Sequence[TermPostings], size: int, k: int, groups: np.ndar
 def _seed_bar(acc: np.ndarray, slots: np.ndarray, k: int, groups: np.ndarray | None, compiled: bool) -> float:
     """_kth of a seed list's passages by their partial scores in acc (compiled: without gathering them)."""
     if compiled and groups is None:
-        return _kernels().kth_largest(acc, slots, k)
+        return _kernels.kth_largest(acc, slots, k)
     return _kth(slots, acc[slots], k, groups)
 
 
@@ -438,25 +434,30 @@ def _rank(slots: np.ndarray, scores: np.ndarray, k: int,
     return slots[order].astype(np.int64, copy=False), scores[order]
 
 
-def _exhaustive(postings: Sequence[TermPostings], size: int, k: int,
-                groups: np.ndarray | None, compiled: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Every posting added up, then the best selected.
+def _exhaustive(postings: Sequence[TermPostings], size: int, k: int, groups: np.ndarray | None, compiled: bool,
+                scratch: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Every posting added up (into scratch, if given: zeroing it again costs less than a new
+    array's page faults), then the best selected.
 
     With groups, the best 4k slots are taken first, and more only when they hold
     fewer than k groups: those are exactly the first k groups' best slots, since
     a group with no slot among them scores less than all of them.
     """
-    scores = accumulate(postings, size, compiled)
-    if groups is None:
-        return _best(scores, postings, k)
-    wanted = 4 * k
-    while True:
-        slots, slot_scores = _best(scores, postings, wanted)
-        _, first = np.unique(groups[slots], return_index=True)  # each group's best slot
-        if len(first) >= k or len(slots) < wanted:
-            first = np.sort(first)[:k]
-            return slots[first], slot_scores[first]
-        wanted *= 4
+    scores = accumulate(postings, size, compiled, scratch)
+    try:
+        if groups is None:
+            return _best(scores, postings, k)
+        wanted = 4 * k
+        while True:
+            slots, slot_scores = _best(scores, postings, wanted)
+            _, first = np.unique(groups[slots], return_index=True)  # each group's best slot
+            if len(first) >= k or len(slots) < wanted:
+                first = np.sort(first)[:k]
+                return slots[first], slot_scores[first]
+            wanted *= 4
+    finally:
+        if scratch is not None:
+            scratch.fill(0)
 
 
 def _best(scores: np.ndarray, postings: Sequence[TermPostings], k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -25,8 +25,8 @@ import aiosqlite
 import numpy as np
 
 from citebot.index.analysis import analyze, analyze_query
-from citebot.index.bm25 import (COMPILED_POSTINGS, BM25Params, CollectionStats, LazyImpacts, TermPostings, accumulate, idf,
-                                length_norm, max_impact, top_k)
+from citebot.index.bm25 import (BM25Params, CollectionStats, LazyImpacts, TermPostings, accumulate, idf, length_norm,
+                                max_impact, top_k)
 from citebot.index.common_words import common_terms
 from citebot.index.passages import is_boilerplate, sentence_units
 from citebot.index.store import (SENTENCE_BOILERPLATE, SLOT_DTYPE, SPAN_DTYPE, STAIRCASE_DTYPE, TERM_DTYPE, TF_DTYPE, describe,
@@ -171,10 +171,8 @@ class _Decoded(NamedTuple):
 
     @property
     def nbytes(self) -> int:
-        """Bytes held, counting what a term added up in full in NumPy keeps: its whole impacts and
-        its slots as np.intp (12 a posting). NumPy adds up only the lists of a query with fewer
-        than COMPILED_POSTINGS postings; the compiled loops keep nothing."""
-        return self.ids.nbytes + self.impacts.tfs.nbytes + 12 * min(len(self.ids), COMPILED_POSTINGS)
+        """Bytes held: the slots and counts as read (the compiled loops keep nothing more)."""
+        return self.ids.nbytes + self.impacts.tfs.nbytes
 
 
 class _PostingsCache:

@@ -1,6 +1,6 @@
 """Exact dynamic pruning (MaxScore) gives what exhaustive scoring gives: the same passages, scores
 and order, ties included, with and without one hit per article, whether its loops run in NumPy or
-compiled (kernels.py); and the stored staircases bound every term's impacts for any BM25
+compiled (_kernels.c); and the stored staircases bound every term's impacts for any BM25
 parameters, also after incremental updates."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import citebot.index.search as search_module
+from citebot.index import _kernels
 from citebot.index.bm25 import (BM25Params, CollectionStats, LazyImpacts, TermPostings, accumulate, idf, impacts, length_norm,
                                 max_impact, staircase, top_k)
 from citebot.index.indexer import index_paths
@@ -57,7 +58,7 @@ def test_pruned_equals_exhaustive_on_a_synthetic_corpus_with_ties(seed: int) -> 
 
 @pytest.mark.parametrize("seed", range(6))
 def test_compiled_scores_are_numpys_bit_for_bit(seed: int) -> None:
-    # Impacts made posting by posting (kernels.py) or array by array (impacts, np.add.at), weighted
+    # Impacts made posting by posting (_kernels.c) or array by array (impacts, np.add.at), weighted
     # or not, made ahead or not: every float32 sum must round the same way.
     rng = np.random.default_rng(seed)
     size = 30_000
@@ -85,6 +86,34 @@ def test_ties_are_broken_by_slot_on_both_paths() -> None:
         assert slots.tolist() == list(range(0, 100, 10)) and scores.tolist() == [3.0] * 10
 
 
+def test_the_compiled_loops_refuse_what_would_write_past_their_arrays() -> None:
+    # A slot past the accumulator (a damaged index) is an IndexError, never a write out of bounds;
+    # an array of the wrong kind is a TypeError.
+    acc, norm = np.zeros(8, np.float32), np.ones(8, np.float32)
+    tfs = np.ones(2, np.uint16)
+    with pytest.raises(IndexError):
+        _kernels.add_impacts(acc, np.array([1, 8], np.int32), tfs, norm, 2.2, 1.0)
+    with pytest.raises(IndexError):
+        _kernels.add_values(acc, np.array([-1, 3], np.int64), np.ones(2, np.float32), 1.0)
+    with pytest.raises(IndexError):
+        _kernels.zero(acc, np.array([9], np.int32))
+    with pytest.raises(IndexError):
+        _kernels.kth_largest(acc, np.array([0, 1, 99], np.int32), 2)
+    with pytest.raises(IndexError):
+        _kernels.look_up(np.zeros(1, np.float32), np.array([20]), np.array([20], np.int32), np.ones(1, np.uint16), norm, 2.2, 1.0)
+    with pytest.raises(TypeError):
+        _kernels.add_impacts(acc, np.array([1.0, 2.0]), tfs, norm, 2.2, 1.0)
+    with pytest.raises(TypeError):
+        _kernels.add_impacts(acc, np.array([1, 2], np.int32), tfs, norm.astype(np.float64), 2.2, 1.0)
+    with pytest.raises(ValueError):
+        _kernels.add_impacts(acc, np.array([1, 2, 3], np.int32), tfs, norm, 2.2, 1.0)
+    with pytest.raises(TypeError):
+        _kernels.zero(acc)
+    _kernels.look_up(np.zeros(0, np.float32), np.zeros(0, np.int64), np.zeros(0, np.int32), np.zeros(0, np.uint16), norm, 2.2, 1.0)
+    assert _kernels.kth_largest(np.arange(8, dtype=np.float32), np.arange(8), 3) == 5.0
+    assert _kernels.kth_largest(acc, np.arange(2), 3) == 0.0  # fewer than k
+
+
 @pytest.mark.parametrize("seed", range(8))
 def test_the_staircase_gives_each_terms_largest_impact_for_any_parameters(seed: int) -> None:
     rng = np.random.default_rng(seed)
@@ -109,13 +138,13 @@ async def same_hits(index: Path, queries: list[str], preload_bytes: int, monkeyp
         for query in queries:
             for limit, distinct in ((10, False), (3, False), (10, True), (50, True)):
                 found = []
-                for exhaustive, compiled in ((True, False), (False, False), (False, True)):
+                for exhaustive, compiled in ((True, False), (False, False), (False, True), (True, True)):
                     with monkeypatch.context() as patch:
                         patch.setattr(search_module, "top_k",
                                       functools.partial(top_k, exhaustive=exhaustive, compiled=compiled))
                         result = await searcher.search(query, limit, distinct)
                     found.append([(h.passage_id, h.score) for h in result.hits])
-                assert found[1] == found[0] and found[2] == found[0]
+                assert all(hits == found[0] for hits in found[1:])
                 compared += len(found[0])
     finally:
         await searcher.close()

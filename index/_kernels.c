@@ -1,0 +1,385 @@
+/* Scoring's inner loops, compiled: adding a term's impacts into the accumulator, looking them up for
+ * candidate passages, a k-th largest partial score, and zeroing what was touched (index/bm25.py calls
+ * them term by term; see its _add and _look_up).
+ *
+ * Written by hand because they are the product's core and NumPy cannot fuse them: np.add.at needs the
+ * impacts made into an array first, and a candidate's look-up is a binary search over the whole list.
+ * Here an impact is made, weighted and added in one pass, and a candidate is found by galloping from
+ * the last one found. numba compiled the same loops as fast but cost about 0.8 s at a process's first
+ * question (importing it and loading its cached machine code), more than a cold start can spare.
+ *
+ * Each loop does posting by posting what bm25.impacts and np.add.at do array by array: the same
+ * float32 operations in the same order, and never a fused multiply-add (the build passes
+ * -ffp-contract=off), so every score is bit for bit NumPy's (tests/test_pruning.py).
+ *
+ * Arrays come in through the buffer protocol (NumPy arrays, C-contiguous): float32 for scores, norms
+ * and impacts, uint16 for term frequencies, int32 or int64 for passage slots. A slot outside the
+ * arrays raises IndexError rather than writing past them. The GIL is released while a loop runs, so
+ * a search in a worker thread leaves the event loop free.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+typedef struct {
+    Py_buffer view;
+    int held;
+} Array;
+
+static void release(Array *array) {
+    if (array->held) {
+        PyBuffer_Release(&array->view);
+        array->held = 0;
+    }
+}
+
+/* The buffer's element kind: 'f' float32, 'H' uint16, 'i' a signed integer of its itemsize. */
+static char kind_of(const Py_buffer *view) {
+    const char *format = view->format ? view->format : "B";
+    while (*format == '@' || *format == '=' || *format == '<') {
+        format++;
+    }
+    if (format[1] != '\0') {
+        return 0;
+    }
+    switch (format[0]) {
+    case 'f':
+        return view->itemsize == 4 ? 'f' : 0;
+    case 'H':
+        return view->itemsize == 2 ? 'H' : 0;
+    case 'i': case 'l': case 'q': case 'n':
+        return (view->itemsize == 4 || view->itemsize == 8) ? 'i' : 0;
+    default:
+        return 0;
+    }
+}
+
+/* Take obj's buffer as a one-dimensional C-contiguous array of the wanted kind. */
+static int take(PyObject *obj, char wanted, int writable, Array *array, const char *name) {
+    int flags = PyBUF_FORMAT | PyBUF_C_CONTIGUOUS | (writable ? PyBUF_WRITABLE : 0);
+    if (PyObject_GetBuffer(obj, &array->view, flags) < 0) {
+        return -1;
+    }
+    array->held = 1;
+    if (array->view.ndim != 1 || kind_of(&array->view) != wanted) {
+        PyErr_Format(PyExc_TypeError, "%s: expected a one-dimensional %s array", name,
+                     wanted == 'f' ? "float32" : wanted == 'H' ? "uint16" : "int32 or int64");
+        release(array);
+        return -1;
+    }
+    return 0;
+}
+
+static inline Py_ssize_t length(const Array *array) {
+    return array->view.len / array->view.itemsize;
+}
+
+static inline int64_t slot_at(const Array *slots, Py_ssize_t i) {
+    return slots->view.itemsize == 4 ? (int64_t)((const int32_t *)slots->view.buf)[i]
+                                     : ((const int64_t *)slots->view.buf)[i];
+}
+
+static int out_of_range(void) {
+    PyErr_SetString(PyExc_IndexError, "a passage slot lies outside the score array");
+    return -1;
+}
+
+static int check_count(Py_ssize_t nargs, Py_ssize_t wanted, const char *name) {
+    if (nargs != wanted) {
+        PyErr_Format(PyExc_TypeError, "%s takes %zd arguments (%zd given)", name, wanted, nargs);
+        return -1;
+    }
+    return 0;
+}
+
+/* A factor or weight: the float32 value NumPy's np.float32(x) gives. */
+static int as_float32(PyObject *obj, float *out) {
+    double value = PyFloat_AsDouble(obj);
+    if (value == -1.0 && PyErr_Occurred()) {
+        return -1;
+    }
+    *out = (float)value;
+    return 0;
+}
+
+/* The impact of tf in a passage of this norm, weighted: idf·(k1+1)·tf / (tf + norm) · weight, as
+ * bm25.impacts rounds it (tf·factor first, then the division), then the weight. */
+static inline float impact(uint16_t count, float norm, float factor, float weight) {
+    float tf = (float)count;
+    return (tf * factor) / (tf + norm) * weight;
+}
+
+/* add_impacts(acc, slots, tfs, norm, factor, weight): acc[slot] += the weighted impact, a posting at a time. */
+static PyObject *add_impacts(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Array acc = {0}, slots = {0}, tfs = {0}, norm = {0};
+    float factor, weight;
+    int failed = 0;
+    if (check_count(nargs, 6, "add_impacts") < 0 || as_float32(args[4], &factor) < 0 || as_float32(args[5], &weight) < 0 ||
+        take(args[0], 'f', 1, &acc, "acc") < 0 || take(args[1], 'i', 0, &slots, "slots") < 0 ||
+        take(args[2], 'H', 0, &tfs, "tfs") < 0 || take(args[3], 'f', 0, &norm, "norm") < 0) {
+        failed = 1;
+    } else if (length(&tfs) != length(&slots) || length(&norm) != length(&acc)) {
+        PyErr_SetString(PyExc_ValueError, "add_impacts: slots and tfs, or acc and norm, differ in length");
+        failed = 1;
+    } else {
+        float *scores = acc.view.buf;
+        const float *norms = norm.view.buf;
+        const uint16_t *counts = tfs.view.buf;
+        Py_ssize_t n = length(&slots), size = length(&acc), i;
+        Py_BEGIN_ALLOW_THREADS
+        for (i = 0; i < n; i++) {
+            int64_t slot = slot_at(&slots, i);
+            if ((uint64_t)slot >= (uint64_t)size) {
+                break;
+            }
+            scores[slot] += impact(counts[i], norms[slot], factor, weight);
+        }
+        Py_END_ALLOW_THREADS
+        if (i < n) {
+            failed = out_of_range();
+        }
+    }
+    release(&acc), release(&slots), release(&tfs), release(&norm);
+    if (failed) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+/* add_values(acc, slots, values, weight): acc[slot] += value · weight, for impacts already made. */
+static PyObject *add_values(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Array acc = {0}, slots = {0}, values = {0};
+    float weight;
+    int failed = 0;
+    if (check_count(nargs, 4, "add_values") < 0 || as_float32(args[3], &weight) < 0 ||
+        take(args[0], 'f', 1, &acc, "acc") < 0 || take(args[1], 'i', 0, &slots, "slots") < 0 ||
+        take(args[2], 'f', 0, &values, "values") < 0) {
+        failed = 1;
+    } else if (length(&values) != length(&slots)) {
+        PyErr_SetString(PyExc_ValueError, "add_values: slots and values differ in length");
+        failed = 1;
+    } else {
+        float *scores = acc.view.buf;
+        const float *made = values.view.buf;
+        Py_ssize_t n = length(&slots), size = length(&acc), i;
+        Py_BEGIN_ALLOW_THREADS
+        for (i = 0; i < n; i++) {
+            int64_t slot = slot_at(&slots, i);
+            if ((uint64_t)slot >= (uint64_t)size) {
+                break;
+            }
+            scores[slot] += made[i] * weight;
+        }
+        Py_END_ALLOW_THREADS
+        if (i < n) {
+            failed = out_of_range();
+        }
+    }
+    release(&acc), release(&slots), release(&values);
+    if (failed) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+/* Where wanted stands in slots[start:] (ascending): galloping from start, then a binary search. */
+static inline Py_ssize_t position(const Array *slots, Py_ssize_t n, Py_ssize_t start, int64_t wanted) {
+    Py_ssize_t low = start, high = start, step = 1;
+    while (high < n && slot_at(slots, high) < wanted) {
+        low = high + 1;
+        high = start + step;
+        step *= 2;
+    }
+    if (high > n) {
+        high = n;
+    }
+    while (low < high) {
+        Py_ssize_t middle = low + (high - low) / 2;
+        if (slot_at(slots, middle) < wanted) {
+            low = middle + 1;
+        } else {
+            high = middle;
+        }
+    }
+    return low;
+}
+
+/* lookup(partial, candidates, slots, tfs, norm, factor, weight) or lookup(partial, candidates, slots,
+ * values, weight): partial[i] += the term's weighted impact in candidates[i] (ascending) where it
+ * occurs; tfs and norm make the impact, values hold it made. */
+static PyObject *look_up(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Array partial = {0}, candidates = {0}, slots = {0}, tfs = {0}, norm = {0}, values = {0};
+    float factor = 1.0f, weight;
+    int made = nargs == 5, failed = 0;
+    if (nargs != 5 && nargs != 7) {
+        PyErr_Format(PyExc_TypeError, "look_up takes 5 or 7 arguments (%zd given)", nargs);
+        return NULL;
+    }
+    if (as_float32(args[nargs - 1], &weight) < 0 || (!made && as_float32(args[5], &factor) < 0) ||
+        take(args[0], 'f', 1, &partial, "partial") < 0 || take(args[1], 'i', 0, &candidates, "candidates") < 0 ||
+        take(args[2], 'i', 0, &slots, "slots") < 0 ||
+        (made ? take(args[3], 'f', 0, &values, "values") : take(args[3], 'H', 0, &tfs, "tfs")) < 0 ||
+        (!made && take(args[4], 'f', 0, &norm, "norm") < 0)) {
+        failed = 1;
+    } else if (length(&partial) != length(&candidates) ||
+               length(made ? &values : &tfs) != length(&slots)) {
+        PyErr_SetString(PyExc_ValueError, "look_up: partial and candidates, or slots and their values, differ in length");
+        failed = 1;
+    } else {
+        float *scores = partial.view.buf;
+        const float *norms = made ? NULL : norm.view.buf, *impacts = made ? values.view.buf : NULL;
+        const uint16_t *counts = made ? NULL : tfs.view.buf;
+        Py_ssize_t wanted = length(&candidates), n = length(&slots), size = made ? 0 : length(&norm), at = 0, i;
+        int bad = 0;
+        Py_BEGIN_ALLOW_THREADS
+        for (i = 0; i < wanted && at < n; i++) {
+            int64_t slot = slot_at(&candidates, i);
+            at = position(&slots, n, at, slot);
+            if (at < n && slot_at(&slots, at) == slot) {
+                if (made) {
+                    scores[i] += impacts[at] * weight;
+                } else if ((uint64_t)slot < (uint64_t)size) {
+                    scores[i] += impact(counts[at], norms[slot], factor, weight);
+                } else {
+                    bad = 1;
+                    break;
+                }
+            }
+        }
+        Py_END_ALLOW_THREADS
+        if (bad) {
+            failed = out_of_range();
+        }
+    }
+    release(&partial), release(&candidates), release(&slots), release(&tfs), release(&norm), release(&values);
+    if (failed) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+/* kth_largest(acc, slots, k): the k-th largest of acc at slots, 0.0 if there are fewer than k. Pruning
+ * raises its bar with it after every list it adds: a k-heap, without gathering and partitioning. */
+static PyObject *kth_largest(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Array acc = {0}, slots = {0};
+    double result = 0.0;
+    int failed = 0;
+    Py_ssize_t k = 0;
+    if (check_count(nargs, 3, "kth_largest") < 0 || (k = PyLong_AsSsize_t(args[2])) == -1 ||
+        take(args[0], 'f', 0, &acc, "acc") < 0 || take(args[1], 'i', 0, &slots, "slots") < 0) {
+        failed = 1;
+    } else if (k > 0 && length(&slots) >= k) {
+        const float *scores = acc.view.buf;
+        Py_ssize_t n = length(&slots), size = length(&acc), i;
+        float *heap = PyMem_Malloc(sizeof(float) * (size_t)k);
+        if (heap == NULL) {
+            PyErr_NoMemory();
+            failed = 1;
+        } else {
+            int bad = 0;
+            Py_BEGIN_ALLOW_THREADS
+            for (i = 0; i < n; i++) {
+                int64_t slot = slot_at(&slots, i);
+                if ((uint64_t)slot >= (uint64_t)size) {
+                    bad = 1;
+                    break;
+                }
+                float value = scores[slot];
+                Py_ssize_t at;
+                if (i < k) {  /* fill, sifting up: a min-heap of the first k */
+                    at = i;
+                    while (at > 0 && heap[(at - 1) / 2] > value) {
+                        heap[at] = heap[(at - 1) / 2];
+                        at = (at - 1) / 2;
+                    }
+                    heap[at] = value;
+                } else if (value > heap[0]) {  /* replace the smallest, sifting down */
+                    at = 0;
+                    for (;;) {
+                        Py_ssize_t child = 2 * at + 1;
+                        if (child >= k) {
+                            break;
+                        }
+                        if (child + 1 < k && heap[child + 1] < heap[child]) {
+                            child++;
+                        }
+                        if (heap[child] >= value) {
+                            break;
+                        }
+                        heap[at] = heap[child];
+                        at = child;
+                    }
+                    heap[at] = value;
+                }
+            }
+            Py_END_ALLOW_THREADS
+            result = heap[0];
+            PyMem_Free(heap);
+            if (bad) {
+                failed = out_of_range();
+            }
+        }
+    } else if (k < 0) {
+        PyErr_SetString(PyExc_ValueError, "kth_largest: k must not be negative");
+        failed = 1;
+    }
+    release(&acc), release(&slots);
+    if (failed) {
+        return NULL;
+    }
+    return PyFloat_FromDouble(result);
+}
+
+/* zero(acc, slots): acc[slot] = 0 at each slot, cheaper than filling acc when the lists are short. */
+static PyObject *zero(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Array acc = {0}, slots = {0};
+    int failed = 0;
+    if (check_count(nargs, 2, "zero") < 0 || take(args[0], 'f', 1, &acc, "acc") < 0 ||
+        take(args[1], 'i', 0, &slots, "slots") < 0) {
+        failed = 1;
+    } else {
+        float *scores = acc.view.buf;
+        Py_ssize_t n = length(&slots), size = length(&acc), i;
+        Py_BEGIN_ALLOW_THREADS
+        for (i = 0; i < n; i++) {
+            int64_t slot = slot_at(&slots, i);
+            if ((uint64_t)slot >= (uint64_t)size) {
+                break;
+            }
+            scores[slot] = 0.0f;
+        }
+        Py_END_ALLOW_THREADS
+        if (i < n) {
+            failed = out_of_range();
+        }
+    }
+    release(&acc), release(&slots);
+    if (failed) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef methods[] = {
+    {"add_impacts", (PyCFunction)(void (*)(void))add_impacts, METH_FASTCALL,
+     "add_impacts(acc, slots, tfs, norm, factor, weight): acc[slot] += factor*tf/(tf+norm[slot])*weight"},
+    {"add_values", (PyCFunction)(void (*)(void))add_values, METH_FASTCALL,
+     "add_values(acc, slots, values, weight): acc[slot] += value*weight"},
+    {"look_up", (PyCFunction)(void (*)(void))look_up, METH_FASTCALL,
+     "look_up(partial, candidates, slots, tfs, norm, factor, weight) or look_up(partial, candidates, slots, "
+     "values, weight): partial[i] += the term's weighted impact in candidates[i], where it occurs"},
+    {"kth_largest", (PyCFunction)(void (*)(void))kth_largest, METH_FASTCALL,
+     "kth_largest(acc, slots, k): the k-th largest of acc at slots, 0.0 if fewer than k"},
+    {"zero", (PyCFunction)(void (*)(void))zero, METH_FASTCALL, "zero(acc, slots): acc[slot] = 0"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_kernels", "Scoring's inner loops, compiled (see index/_kernels.c).", -1, methods,
+    NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__kernels(void) {
+    return PyModule_Create(&module);
+}
