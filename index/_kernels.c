@@ -110,73 +110,78 @@ static inline float impact(uint16_t count, float norm, float factor, float weigh
     return (tf * factor) / (tf + norm) * weight;
 }
 
-/* add_impacts(acc, slots, tfs, norm, factor, weight): acc[slot] += the weighted impact, a posting at a time. */
-static PyObject *add_impacts(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    Array acc = {0}, slots = {0}, tfs = {0}, norm = {0};
+/* A term's postings as the loops take them: its slots (ascending) and either its impacts made
+ * (values) or what makes them (tfs, the passages' norms, idf·(k1+1)); and its weight. */
+typedef struct {
+    Array slots, tfs, norm, values;
     float factor, weight;
-    int failed = 0;
-    if (check_count(nargs, 6, "add_impacts") < 0 || as_float32(args[4], &factor) < 0 || as_float32(args[5], &weight) < 0 ||
-        take(args[0], 'f', 1, &acc, "acc") < 0 || take(args[1], 'i', 0, &slots, "slots") < 0 ||
-        take(args[2], 'H', 0, &tfs, "tfs") < 0 || take(args[3], 'f', 0, &norm, "norm") < 0) {
-        failed = 1;
-    } else if (length(&tfs) != length(&slots) || length(&norm) != length(&acc)) {
-        PyErr_SetString(PyExc_ValueError, "add_impacts: slots and tfs, or acc and norm, differ in length");
-        failed = 1;
-    } else {
-        float *scores = acc.view.buf;
-        const float *norms = norm.view.buf;
-        const uint16_t *counts = tfs.view.buf;
-        Py_ssize_t n = length(&slots), size = length(&acc), i;
-        Py_BEGIN_ALLOW_THREADS
-        for (i = 0; i < n; i++) {
-            int64_t slot = slot_at(&slots, i);
-            if ((uint64_t)slot >= (uint64_t)size) {
-                break;
-            }
-            scores[slot] += impact(counts[i], norms[slot], factor, weight);
-        }
-        Py_END_ALLOW_THREADS
-        if (i < n) {
-            failed = out_of_range();
-        }
-    }
-    release(&acc), release(&slots), release(&tfs), release(&norm);
-    if (failed) {
-        return NULL;
-    }
-    Py_RETURN_NONE;
+    int made;
+} Term;
+
+static void release_term(Term *term) {
+    release(&term->slots), release(&term->tfs), release(&term->norm), release(&term->values);
 }
 
-/* add_values(acc, slots, values, weight): acc[slot] += value · weight, for impacts already made. */
-static PyObject *add_values(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    Array acc = {0}, slots = {0}, values = {0};
-    float weight;
+/* Take a term from args[0:count]: (slots, values, weight) or (slots, tfs, norm, factor, weight). */
+static int take_term(PyObject *const *args, Py_ssize_t count, Term *term) {
+    term->made = count == 3;
+    term->factor = 1.0f;
+    if (as_float32(args[count - 1], &term->weight) < 0 || (!term->made && as_float32(args[3], &term->factor) < 0) ||
+        take(args[0], 'i', 0, &term->slots, "slots") < 0 ||
+        (term->made ? take(args[1], 'f', 0, &term->values, "values") : take(args[1], 'H', 0, &term->tfs, "tfs")) < 0 ||
+        (!term->made && take(args[2], 'f', 0, &term->norm, "norm") < 0)) {
+        return -1;
+    }
+    if (length(term->made ? &term->values : &term->tfs) != length(&term->slots)) {
+        PyErr_SetString(PyExc_ValueError, "slots and their values differ in length");
+        return -1;
+    }
+    return 0;
+}
+
+/* The term's weighted impact at position i of its list, in passage slot (checked against the norms). */
+static inline float impact_at(const Term *term, Py_ssize_t i, int64_t slot) {
+    if (term->made) {
+        return ((const float *)term->values.view.buf)[i] * term->weight;
+    }
+    return impact(((const uint16_t *)term->tfs.view.buf)[i], ((const float *)term->norm.view.buf)[slot],
+                  term->factor, term->weight);
+}
+
+static int wrong_count(const char *name, Py_ssize_t nargs) {
+    PyErr_Format(PyExc_TypeError, "%s: wrong number of arguments (%zd given)", name, nargs);
+    return -1;
+}
+
+/* add(acc, slots, tfs, norm, factor, weight) or add(acc, slots, values, weight): acc[slot] += the
+ * term's weighted impact, a posting at a time. */
+static PyObject *add(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Array acc = {0};
+    Term term = {0};
     int failed = 0;
-    if (check_count(nargs, 4, "add_values") < 0 || as_float32(args[3], &weight) < 0 ||
-        take(args[0], 'f', 1, &acc, "acc") < 0 || take(args[1], 'i', 0, &slots, "slots") < 0 ||
-        take(args[2], 'f', 0, &values, "values") < 0) {
-        failed = 1;
-    } else if (length(&values) != length(&slots)) {
-        PyErr_SetString(PyExc_ValueError, "add_values: slots and values differ in length");
+    if ((nargs != 4 && nargs != 6 && wrong_count("add", nargs) < 0) || take(args[0], 'f', 1, &acc, "acc") < 0 ||
+        take_term(args + 1, nargs - 1, &term) < 0) {
         failed = 1;
     } else {
         float *scores = acc.view.buf;
-        const float *made = values.view.buf;
-        Py_ssize_t n = length(&slots), size = length(&acc), i;
+        Py_ssize_t n = length(&term.slots), size = length(&acc), i;
+        if (!term.made && length(&term.norm) < size) {
+            size = length(&term.norm);
+        }
         Py_BEGIN_ALLOW_THREADS
         for (i = 0; i < n; i++) {
-            int64_t slot = slot_at(&slots, i);
+            int64_t slot = slot_at(&term.slots, i);
             if ((uint64_t)slot >= (uint64_t)size) {
                 break;
             }
-            scores[slot] += made[i] * weight;
+            scores[slot] += impact_at(&term, i, slot);
         }
         Py_END_ALLOW_THREADS
         if (i < n) {
             failed = out_of_range();
         }
     }
-    release(&acc), release(&slots), release(&values);
+    release(&acc), release_term(&term);
     if (failed) {
         return NULL;
     }
@@ -205,46 +210,35 @@ static inline Py_ssize_t position(const Array *slots, Py_ssize_t n, Py_ssize_t s
     return low;
 }
 
-/* lookup(partial, candidates, slots, tfs, norm, factor, weight) or lookup(partial, candidates, slots,
- * values, weight): partial[i] += the term's weighted impact in candidates[i] (ascending) where it
- * occurs; tfs and norm make the impact, values hold it made. */
+/* look_up(partial, candidates, slots, tfs, norm, factor, weight) or look_up(partial, candidates,
+ * slots, values, weight): partial[i] += the term's weighted impact in candidates[i] (ascending),
+ * where it occurs. */
 static PyObject *look_up(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    Array partial = {0}, candidates = {0}, slots = {0}, tfs = {0}, norm = {0}, values = {0};
-    float factor = 1.0f, weight;
-    int made = nargs == 5, failed = 0;
-    if (nargs != 5 && nargs != 7) {
-        PyErr_Format(PyExc_TypeError, "look_up takes 5 or 7 arguments (%zd given)", nargs);
-        return NULL;
-    }
-    if (as_float32(args[nargs - 1], &weight) < 0 || (!made && as_float32(args[5], &factor) < 0) ||
+    Array partial = {0}, candidates = {0};
+    Term term = {0};
+    int failed = 0;
+    if ((nargs != 5 && nargs != 7 && wrong_count("look_up", nargs) < 0) ||
         take(args[0], 'f', 1, &partial, "partial") < 0 || take(args[1], 'i', 0, &candidates, "candidates") < 0 ||
-        take(args[2], 'i', 0, &slots, "slots") < 0 ||
-        (made ? take(args[3], 'f', 0, &values, "values") : take(args[3], 'H', 0, &tfs, "tfs")) < 0 ||
-        (!made && take(args[4], 'f', 0, &norm, "norm") < 0)) {
+        take_term(args + 2, nargs - 2, &term) < 0) {
         failed = 1;
-    } else if (length(&partial) != length(&candidates) ||
-               length(made ? &values : &tfs) != length(&slots)) {
-        PyErr_SetString(PyExc_ValueError, "look_up: partial and candidates, or slots and their values, differ in length");
+    } else if (length(&partial) != length(&candidates)) {
+        PyErr_SetString(PyExc_ValueError, "look_up: partial and candidates differ in length");
         failed = 1;
     } else {
         float *scores = partial.view.buf;
-        const float *norms = made ? NULL : norm.view.buf, *impacts = made ? values.view.buf : NULL;
-        const uint16_t *counts = made ? NULL : tfs.view.buf;
-        Py_ssize_t wanted = length(&candidates), n = length(&slots), size = made ? 0 : length(&norm), at = 0, i;
+        Py_ssize_t wanted = length(&candidates), n = length(&term.slots), at = 0, i;
+        Py_ssize_t size = term.made ? PY_SSIZE_T_MAX : length(&term.norm);
         int bad = 0;
         Py_BEGIN_ALLOW_THREADS
         for (i = 0; i < wanted && at < n; i++) {
             int64_t slot = slot_at(&candidates, i);
-            at = position(&slots, n, at, slot);
-            if (at < n && slot_at(&slots, at) == slot) {
-                if (made) {
-                    scores[i] += impacts[at] * weight;
-                } else if ((uint64_t)slot < (uint64_t)size) {
-                    scores[i] += impact(counts[at], norms[slot], factor, weight);
-                } else {
+            at = position(&term.slots, n, at, slot);
+            if (at < n && slot_at(&term.slots, at) == slot) {
+                if ((uint64_t)slot >= (uint64_t)size) {
                     bad = 1;
                     break;
                 }
+                scores[i] += impact_at(&term, at, slot);
             }
         }
         Py_END_ALLOW_THREADS
@@ -252,7 +246,7 @@ static PyObject *look_up(PyObject *self, PyObject *const *args, Py_ssize_t nargs
             failed = out_of_range();
         }
     }
-    release(&partial), release(&candidates), release(&slots), release(&tfs), release(&norm), release(&values);
+    release(&partial), release(&candidates), release_term(&term);
     if (failed) {
         return NULL;
     }
@@ -266,7 +260,7 @@ static PyObject *kth_largest(PyObject *self, PyObject *const *args, Py_ssize_t n
     double result = 0.0;
     int failed = 0;
     Py_ssize_t k = 0;
-    if (check_count(nargs, 3, "kth_largest") < 0 || (k = PyLong_AsSsize_t(args[2])) == -1 ||
+    if (check_count(nargs, 3, "kth_largest") < 0 || ((k = PyLong_AsSsize_t(args[2])) == -1 && PyErr_Occurred()) ||
         take(args[0], 'f', 0, &acc, "acc") < 0 || take(args[1], 'i', 0, &slots, "slots") < 0) {
         failed = 1;
     } else if (k > 0 && length(&slots) >= k) {
@@ -362,10 +356,9 @@ static PyObject *zero(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
 }
 
 static PyMethodDef methods[] = {
-    {"add_impacts", (PyCFunction)(void (*)(void))add_impacts, METH_FASTCALL,
-     "add_impacts(acc, slots, tfs, norm, factor, weight): acc[slot] += factor*tf/(tf+norm[slot])*weight"},
-    {"add_values", (PyCFunction)(void (*)(void))add_values, METH_FASTCALL,
-     "add_values(acc, slots, values, weight): acc[slot] += value*weight"},
+    {"add", (PyCFunction)(void (*)(void))add, METH_FASTCALL,
+     "add(acc, slots, tfs, norm, factor, weight) or add(acc, slots, values, weight): acc[slot] += the term's "
+     "weighted impact, factor*tf/(tf+norm[slot])*weight or value*weight"},
     {"look_up", (PyCFunction)(void (*)(void))look_up, METH_FASTCALL,
      "look_up(partial, candidates, slots, tfs, norm, factor, weight) or look_up(partial, candidates, slots, "
      "values, weight): partial[i] += the term's weighted impact in candidates[i], where it occurs"},

@@ -243,10 +243,10 @@ def _add(acc: np.ndarray, term: TermPostings, compiled: bool) -> None:
         np.add.at(acc, _indices(term), _whole(term))
     elif isinstance(term.impacts, LazyImpacts) and term.impacts.made is None:
         lazy = term.impacts
-        _kernels.add_impacts(acc, term.ids, lazy.tfs, lazy.norm, lazy.factor, term.weight)
+        _kernels.add(acc, term.ids, lazy.tfs, lazy.norm, lazy.factor, term.weight)
     else:
         values = term.impacts.made if isinstance(term.impacts, LazyImpacts) else term.impacts
-        _kernels.add_values(acc, term.ids, values, term.weight)
+        _kernels.add(acc, term.ids, values, term.weight)
 
 
 def _look_up(partial: np.ndarray, slots: np.ndarray, term: TermPostings, compiled: bool) -> None:

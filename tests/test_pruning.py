@@ -92,9 +92,9 @@ def test_the_compiled_loops_refuse_what_would_write_past_their_arrays() -> None:
     acc, norm = np.zeros(8, np.float32), np.ones(8, np.float32)
     tfs = np.ones(2, np.uint16)
     with pytest.raises(IndexError):
-        _kernels.add_impacts(acc, np.array([1, 8], np.int32), tfs, norm, 2.2, 1.0)
+        _kernels.add(acc, np.array([1, 8], np.int32), tfs, norm, 2.2, 1.0)
     with pytest.raises(IndexError):
-        _kernels.add_values(acc, np.array([-1, 3], np.int64), np.ones(2, np.float32), 1.0)
+        _kernels.add(acc, np.array([-1, 3], np.int64), np.ones(2, np.float32), 1.0)
     with pytest.raises(IndexError):
         _kernels.zero(acc, np.array([9], np.int32))
     with pytest.raises(IndexError):
@@ -102,13 +102,15 @@ def test_the_compiled_loops_refuse_what_would_write_past_their_arrays() -> None:
     with pytest.raises(IndexError):
         _kernels.look_up(np.zeros(1, np.float32), np.array([20]), np.array([20], np.int32), np.ones(1, np.uint16), norm, 2.2, 1.0)
     with pytest.raises(TypeError):
-        _kernels.add_impacts(acc, np.array([1.0, 2.0]), tfs, norm, 2.2, 1.0)
+        _kernels.add(acc, np.array([1.0, 2.0]), tfs, norm, 2.2, 1.0)
     with pytest.raises(TypeError):
-        _kernels.add_impacts(acc, np.array([1, 2], np.int32), tfs, norm.astype(np.float64), 2.2, 1.0)
+        _kernels.add(acc, np.array([1, 2], np.int32), tfs, norm.astype(np.float64), 2.2, 1.0)
     with pytest.raises(ValueError):
-        _kernels.add_impacts(acc, np.array([1, 2, 3], np.int32), tfs, norm, 2.2, 1.0)
+        _kernels.add(acc, np.array([1, 2, 3], np.int32), tfs, norm, 2.2, 1.0)
     with pytest.raises(TypeError):
         _kernels.zero(acc)
+    with pytest.raises(ValueError):
+        _kernels.kth_largest(acc, np.arange(2), -1)
     _kernels.look_up(np.zeros(0, np.float32), np.zeros(0, np.int64), np.zeros(0, np.int32), np.zeros(0, np.uint16), norm, 2.2, 1.0)
     assert _kernels.kth_largest(np.arange(8, dtype=np.float32), np.arange(8), 3) == 5.0
     assert _kernels.kth_largest(acc, np.arange(2), 3) == 0.0  # fewer than k
