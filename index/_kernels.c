@@ -111,41 +111,58 @@ static inline float impact(uint16_t count, float norm, float factor, float weigh
 }
 
 /* A term's postings as the loops take them: its slots (ascending) and either its impacts made
- * (values) or what makes them (tfs, the passages' norms, idf·(k1+1)); and its weight. */
+ * (values) or what makes them (tfs, idf·(k1+1), and the passages' norms: a float32 a passage, or a
+ * uint16 length a passage and the norm of every uint16 length, which is half the memory a passage
+ * where the loops' time goes in cache misses); and its weight. */
 typedef struct {
-    Array slots, tfs, norm, values;
+    Array slots, tfs, norm, lengths, values;
     float factor, weight;
     int made;
 } Term;
 
+enum { LENGTHS = 65536 };  /* a norm table holds the norm of every uint16 length */
+
 static void release_term(Term *term) {
-    release(&term->slots), release(&term->tfs), release(&term->norm), release(&term->values);
+    release(&term->slots), release(&term->tfs), release(&term->norm), release(&term->lengths), release(&term->values);
 }
 
-/* Take a term from args[0:count]: (slots, values, weight) or (slots, tfs, norm, factor, weight). */
+/* Take a term from args[0:count]: (slots, values, weight), (slots, tfs, norm, factor, weight) or
+ * (slots, tfs, lengths, norm table, factor, weight). */
 static int take_term(PyObject *const *args, Py_ssize_t count, Term *term) {
     term->made = count == 3;
     term->factor = 1.0f;
-    if (as_float32(args[count - 1], &term->weight) < 0 || (!term->made && as_float32(args[3], &term->factor) < 0) ||
+    int table = count == 6;
+    if (as_float32(args[count - 1], &term->weight) < 0 || (!term->made && as_float32(args[count - 2], &term->factor) < 0) ||
         take(args[0], 'i', 0, &term->slots, "slots") < 0 ||
         (term->made ? take(args[1], 'f', 0, &term->values, "values") : take(args[1], 'H', 0, &term->tfs, "tfs")) < 0 ||
-        (!term->made && take(args[2], 'f', 0, &term->norm, "norm") < 0)) {
+        (table && take(args[2], 'H', 0, &term->lengths, "lengths") < 0) ||
+        (!term->made && take(args[2 + table], 'f', 0, &term->norm, "norm") < 0)) {
         return -1;
     }
     if (length(term->made ? &term->values : &term->tfs) != length(&term->slots)) {
         PyErr_SetString(PyExc_ValueError, "slots and their values differ in length");
         return -1;
     }
+    if (table && length(&term->norm) != LENGTHS) {
+        PyErr_SetString(PyExc_ValueError, "a norm table holds the norm of every uint16 length");
+        return -1;
+    }
     return 0;
 }
 
-/* The term's weighted impact at position i of its list, in passage slot (checked against the norms). */
+/* How many passage slots the term's arrays cover: a slot past them is out of range. */
+static Py_ssize_t covered(const Term *term) {
+    return term->made ? PY_SSIZE_T_MAX : term->lengths.held ? length(&term->lengths) : length(&term->norm);
+}
+
+/* The term's weighted impact at position i of its list, in passage slot (below covered()). */
 static inline float impact_at(const Term *term, Py_ssize_t i, int64_t slot) {
     if (term->made) {
         return ((const float *)term->values.view.buf)[i] * term->weight;
     }
-    return impact(((const uint16_t *)term->tfs.view.buf)[i], ((const float *)term->norm.view.buf)[slot],
-                  term->factor, term->weight);
+    const float *norms = term->norm.view.buf;
+    float norm = term->lengths.held ? norms[((const uint16_t *)term->lengths.view.buf)[slot]] : norms[slot];
+    return impact(((const uint16_t *)term->tfs.view.buf)[i], norm, term->factor, term->weight);
 }
 
 static int wrong_count(const char *name, Py_ssize_t nargs) {
@@ -153,20 +170,23 @@ static int wrong_count(const char *name, Py_ssize_t nargs) {
     return -1;
 }
 
-/* add(acc, slots, tfs, norm, factor, weight) or add(acc, slots, values, weight): acc[slot] += the
- * term's weighted impact, a posting at a time. */
+/* add(acc, slots, tfs, norm, factor, weight), add(acc, slots, tfs, lengths, norm table, factor,
+ * weight) or add(acc, slots, values, weight): acc[slot] += the term's weighted impact, a posting at a
+ * time. */
 static PyObject *add(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     Array acc = {0};
     Term term = {0};
     int failed = 0;
-    if ((nargs != 4 && nargs != 6 && wrong_count("add", nargs) < 0) || take(args[0], 'f', 1, &acc, "acc") < 0 ||
-        take_term(args + 1, nargs - 1, &term) < 0) {
+    if ((nargs < 4 || nargs > 7 || nargs == 5) && wrong_count("add", nargs) < 0) {
+        return NULL;
+    }
+    if (take(args[0], 'f', 1, &acc, "acc") < 0 || take_term(args + 1, nargs - 1, &term) < 0) {
         failed = 1;
     } else {
         float *scores = acc.view.buf;
         Py_ssize_t n = length(&term.slots), size = length(&acc), i;
-        if (!term.made && length(&term.norm) < size) {
-            size = length(&term.norm);
+        if (covered(&term) < size) {
+            size = covered(&term);
         }
         Py_BEGIN_ALLOW_THREADS
         for (i = 0; i < n; i++) {
@@ -210,15 +230,16 @@ static inline Py_ssize_t position(const Array *slots, Py_ssize_t n, Py_ssize_t s
     return low;
 }
 
-/* look_up(partial, candidates, slots, tfs, norm, factor, weight) or look_up(partial, candidates,
- * slots, values, weight): partial[i] += the term's weighted impact in candidates[i] (ascending),
- * where it occurs. */
+/* look_up(partial, candidates, <a term, as add takes it>): partial[i] += the term's weighted impact
+ * in candidates[i] (ascending), where it occurs. */
 static PyObject *look_up(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     Array partial = {0}, candidates = {0};
     Term term = {0};
     int failed = 0;
-    if ((nargs != 5 && nargs != 7 && wrong_count("look_up", nargs) < 0) ||
-        take(args[0], 'f', 1, &partial, "partial") < 0 || take(args[1], 'i', 0, &candidates, "candidates") < 0 ||
+    if ((nargs < 5 || nargs > 8 || nargs == 6) && wrong_count("look_up", nargs) < 0) {
+        return NULL;
+    }
+    if (take(args[0], 'f', 1, &partial, "partial") < 0 || take(args[1], 'i', 0, &candidates, "candidates") < 0 ||
         take_term(args + 2, nargs - 2, &term) < 0) {
         failed = 1;
     } else if (length(&partial) != length(&candidates)) {
@@ -227,7 +248,7 @@ static PyObject *look_up(PyObject *self, PyObject *const *args, Py_ssize_t nargs
     } else {
         float *scores = partial.view.buf;
         Py_ssize_t wanted = length(&candidates), n = length(&term.slots), at = 0, i;
-        Py_ssize_t size = term.made ? PY_SSIZE_T_MAX : length(&term.norm);
+        Py_ssize_t size = covered(&term);
         int bad = 0;
         Py_BEGIN_ALLOW_THREADS
         for (i = 0; i < wanted && at < n; i++) {
@@ -357,11 +378,12 @@ static PyObject *zero(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
 
 static PyMethodDef methods[] = {
     {"add", (PyCFunction)(void (*)(void))add, METH_FASTCALL,
-     "add(acc, slots, tfs, norm, factor, weight) or add(acc, slots, values, weight): acc[slot] += the term's "
-     "weighted impact, factor*tf/(tf+norm[slot])*weight or value*weight"},
+     "add(acc, slots, tfs, norm, factor, weight), add(acc, slots, tfs, lengths, norm_table, factor, weight) or "
+     "add(acc, slots, values, weight): acc[slot] += the term's weighted impact, "
+     "factor*tf/(tf+norm[slot])*weight (norm_table[lengths[slot]] for norm[slot]) or value*weight"},
     {"look_up", (PyCFunction)(void (*)(void))look_up, METH_FASTCALL,
-     "look_up(partial, candidates, slots, tfs, norm, factor, weight) or look_up(partial, candidates, slots, "
-     "values, weight): partial[i] += the term's weighted impact in candidates[i], where it occurs"},
+     "look_up(partial, candidates, <a term as add takes it>): partial[i] += the term's weighted impact in "
+     "candidates[i], where it occurs"},
     {"kth_largest", (PyCFunction)(void (*)(void))kth_largest, METH_FASTCALL,
      "kth_largest(acc, slots, k): the k-th largest of acc at slots, 0.0 if fewer than k"},
     {"zero", (PyCFunction)(void (*)(void))zero, METH_FASTCALL, "zero(acc, slots): acc[slot] = 0"},

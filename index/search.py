@@ -25,8 +25,8 @@ import aiosqlite
 import numpy as np
 
 from citebot.index.analysis import analyze, analyze_query
-from citebot.index.bm25 import (BM25Params, CollectionStats, LazyImpacts, TermPostings, accumulate, idf, length_norm,
-                                max_impact, top_k)
+from citebot.index.bm25 import (BM25Params, CollectionStats, LazyImpacts, TermPostings, accumulate, compact_norm, idf,
+                                length_norm, max_impact, top_k)
 from citebot.index.common_words import common_terms
 from citebot.index.passages import is_boilerplate, sentence_units
 from citebot.index.store import (SENTENCE_BOILERPLATE, SLOT_DTYPE, SPAN_DTYPE, STAIRCASE_DTYPE, TERM_DTYPE, TF_DTYPE, describe,
@@ -329,6 +329,7 @@ class Searcher:
         self.generation = -1
         self.stats = CollectionStats(0, 0, 0.0, 0)
         self.norm = np.empty(0)
+        self.compact_norm: tuple[np.ndarray, np.ndarray] | None = None  # bm25.compact_norm
         self.scratch = np.empty(0, np.float32)  # pruning's accumulator, one per passage slot, kept zeroed
         self.article_of = np.empty(0, np.int32)  # article slot by passage slot
         self.cache = _PostingsCache()
@@ -424,6 +425,7 @@ class Searcher:
         self.stats = CollectionStats(int(meta.get("passages", 0)), int(meta.get("total_length", 0)),
                                      float(meta.get("okapi_idf_sum", 0.0)), int(meta.get("vocabulary", 0)))
         self.norm = length_norm(lengths, self.stats, self.params)
+        self.compact_norm = compact_norm(lengths, self.stats, self.params)
         self.scratch = np.zeros(len(self.norm), np.float32)
         self.vocabulary = vocabulary
         self.term_names = names
@@ -468,7 +470,8 @@ class Searcher:
             slots = np.frombuffer(blob_slots, dtype=SLOT_DTYPE)
             term_idf = self._idf(len(slots))  # a term's postings are the passages it occurs in: their number is its df
             decoded[term_id] = item = _Decoded(
-                slots, LazyImpacts(np.frombuffer(blob_tfs, dtype=TF_DTYPE), slots, self.norm, self.params.k1, term_idf),
+                slots, LazyImpacts(np.frombuffer(blob_tfs, dtype=TF_DTYPE), slots, self.norm, self.params.k1, term_idf,
+                                   self.compact_norm),
                 max_impact(np.frombuffer(blob_staircase, dtype=STAIRCASE_DTYPE), self.stats, self.params, term_idf))
             self.cache.put(term_id, item)
         return decoded

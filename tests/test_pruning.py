@@ -15,8 +15,9 @@ import pytest
 
 import citebot.index.search as search_module
 from citebot.index import _kernels
-from citebot.index.bm25 import (BM25Params, CollectionStats, LazyImpacts, TermPostings, accumulate, idf, impacts, length_norm,
-                                max_impact, staircase, top_k)
+from citebot.index import bm25
+from citebot.index.bm25 import (BM25Params, CollectionStats, LazyImpacts, TermPostings, accumulate, compact_norm, idf, impacts,
+                                length_norm, max_impact, staircase, top_k)
 from citebot.index.indexer import index_paths
 from citebot.index.search import Searcher
 from citebot.index.store import SLOT_DTYPE, STAIRCASE_DTYPE, TF_DTYPE
@@ -59,21 +60,36 @@ def test_pruned_equals_exhaustive_on_a_synthetic_corpus_with_ties(seed: int) -> 
 @pytest.mark.parametrize("seed", range(6))
 def test_compiled_scores_are_numpys_bit_for_bit(seed: int) -> None:
     # Impacts made posting by posting (_kernels.c) or array by array (impacts, np.add.at), weighted
-    # or not, made ahead or not: every float32 sum must round the same way.
+    # or not, made ahead or not, norms read as float32 or as a uint16 length and a table: every
+    # float32 sum must round the same way.
     rng = np.random.default_rng(seed)
     size = 30_000
-    norm = (rng.random(size) * 2 + 0.3).astype(np.float32)
+    lengths = rng.integers(1, 400, size)
+    stats = CollectionStats(size, int(lengths.sum()), 0.0, 1)
+    params = PARAMS[seed % len(PARAMS)]
+    norm = length_norm(lengths, stats, params)
+    compact = compact_norm(lengths, stats, params)
+    assert compact is not None and compact[0].dtype == np.uint16
     postings = []
     for count in (5, 700, 12_000, 29_000):
         slots = np.sort(rng.choice(size, count, replace=False)).astype(np.int32)
-        lazy = LazyImpacts(rng.integers(1, 40, count).astype(np.uint16), slots, norm, 1.2, float(rng.random() * 9))
-        if rng.random() < 0.5:
+        lazy = LazyImpacts(rng.integers(1, 40, count).astype(np.uint16), slots, norm, params.k1, float(rng.random() * 9),
+                           compact if rng.random() < 0.5 else None)
+        if rng.random() < 0.3:
             lazy.whole()
         postings.append(TermPostings(slots, lazy, float(rng.choice([1.0, 0.35, 3.0]))))
     numpy_scores = accumulate(postings, size, compiled=False)
     compiled_scores = accumulate(postings, size, compiled=True)
     assert numpy_scores.any()
     np.testing.assert_array_equal(compiled_scores.view(np.int32), numpy_scores.view(np.int32))
+    candidates = np.sort(rng.choice(size, 3000, replace=False))
+    for term in postings:
+        looked_up = [np.zeros(len(candidates), np.float32) for _ in range(2)]
+        for found, compiled in zip(looked_up, (False, True)):
+            bm25._look_up(found, candidates, term, compiled)
+        np.testing.assert_array_equal(looked_up[1].view(np.int32), looked_up[0].view(np.int32))
+    # A passage longer than a uint16 counts: no compact norms, the float32 ones serve.
+    assert compact_norm(np.array([3, 70_000]), stats, params) is None
 
 
 def test_ties_are_broken_by_slot_on_both_paths() -> None:
@@ -82,8 +98,9 @@ def test_ties_are_broken_by_slot_on_both_paths() -> None:
     postings = [TermPostings(ids, np.full(len(ids), 2.5, np.float32)),
                 TermPostings(np.arange(400, dtype=np.int32), np.full(400, 0.5, np.float32))]
     for exhaustive in (False, True, None):
-        slots, scores = top_k(postings, 400, 10, exhaustive=exhaustive)
-        assert slots.tolist() == list(range(0, 100, 10)) and scores.tolist() == [3.0] * 10
+        for compiled in (False, True):
+            slots, scores = top_k(postings, 400, 10, exhaustive=exhaustive, compiled=compiled)
+            assert slots.tolist() == list(range(0, 100, 10)) and scores.tolist() == [3.0] * 10
 
 
 def test_the_compiled_loops_refuse_what_would_write_past_their_arrays() -> None:
@@ -111,6 +128,10 @@ def test_the_compiled_loops_refuse_what_would_write_past_their_arrays() -> None:
         _kernels.zero(acc)
     with pytest.raises(ValueError):
         _kernels.kth_largest(acc, np.arange(2), -1)
+    with pytest.raises(ValueError):  # a norm table must cover every uint16 length
+        _kernels.add(acc, np.array([1, 2], np.int32), tfs, np.full(8, 60_000, np.uint16), norm, 2.2, 1.0)
+    with pytest.raises(IndexError):
+        _kernels.add(acc, np.array([1, 9], np.int32), tfs, np.ones(8, np.uint16), np.ones(65536, np.float32), 2.2, 1.0)
     _kernels.look_up(np.zeros(0, np.float32), np.zeros(0, np.int64), np.zeros(0, np.int32), np.zeros(0, np.uint16), norm, 2.2, 1.0)
     assert _kernels.kth_largest(np.arange(8, dtype=np.float32), np.arange(8), 3) == 5.0
     assert _kernels.kth_largest(acc, np.arange(2), 3) == 0.0  # fewer than k
