@@ -163,7 +163,7 @@ def max_impact(pairs: np.ndarray, stats: CollectionStats, params: BM25Params, id
 
 
 class LazyImpacts:
-    """A term's postings as the compiled loops take them (tfs, slots, norm, factor), and for
+    """A term's postings as the compiled loops take them (slots, tfs, norms, factor), and for
     NumPy its impacts computed only where asked (at), or whole once (whole), and its slots
     as np.intp once it is added up in full (indices).
 
@@ -214,8 +214,8 @@ class LazyImpacts:
 
     @staticmethod
     def compute_all(terms: Sequence[LazyImpacts]) -> None:
-        """Every term's whole impacts and indices at once, in one vectorised pass: for an index held
-        in memory whole, so that no question pays for them the first time it uses a word.
+        """Every term's whole impacts at once, in one vectorised pass: for an index held in memory
+        whole, so that the compiled loops add made impacts (no division a posting).
 
         The same values as each term's whole() (elementwise IEEE operations on the same operands);
         the terms share one norm and k1.
@@ -226,9 +226,8 @@ class LazyImpacts:
         slots = np.concatenate([term.slots for term in terms])
         idfs = np.repeat(np.array([term.idf for term in terms]), counts)
         values = impacts(np.concatenate([term.tfs for term in terms]), terms[0].norm.take(slots), terms[0].k1, idfs)
-        bounds = np.cumsum(counts)[:-1]
-        for term, whole, indices in zip(terms, np.split(values, bounds), np.split(slots.astype(np.intp), bounds)):
-            term._whole, term._indices = whole, indices
+        for term, whole in zip(terms, np.split(values, np.cumsum(counts)[:-1])):
+            term._whole = whole
 
 
 class TermPostings(NamedTuple):
