@@ -41,8 +41,13 @@ _CACHE_BYTES = 256 * 1024 * 1024  # decoded postings kept between questions
 VARIANT_WEIGHT = 0.6  # another spelling of a word the index knows counts for less than the word
 SYNONYM_WEIGHT = 0.6  # a synonym searched for a word the index does not know (index/synonyms.py)
 _PLAN_MEMO_SIZE = 100_000  # query words whose planned terms are kept
-PRELOAD_BYTES = 32 * 1024 * 1024  # an index with less postings than this is held in memory whole,
-PRELOAD_TERMS = 200_000  # and fewer words: decoding postings row by row is what costs
+# An index with less postings than this (6 bytes each) and fewer words has its postings held in memory
+# whole (read when it is opened: reading a question's postings was a quarter of a first-pass search at
+# 1M passages, whose postings take 428 MB); decoding postings row by row is what costs past that many words.
+PRELOAD_BYTES = 768 * 1024 * 1024
+PRELOAD_TERMS = 200_000
+# Below this many bytes of postings, its passages and sentences too: it answers without the database.
+WHOLE_BYTES = 32 * 1024 * 1024
 _new_tuple = tuple.__new__
 _HIT_COLUMNS = ("SELECT p.slot, p.ordinal, p.start, p.end, a.id, a.title, a.url, a.date, a.source, a.author, "
                 "substr(a.text, p.start + 1, p.end - p.start)")
@@ -335,6 +340,7 @@ class Searcher:
         self.cache = _PostingsCache()
         self.vocabulary = Vocabulary([])
         self.term_plans: dict[str, tuple[tuple[int, QueryTerm], ...]] = {}
+        self.held: dict[int, _Decoded] | None = None  # every term's postings, when they are held in memory whole
         self.rows: dict[int, tuple] | None = None  # Hit fields but the score by slot, when the index is small
         self.term_names: list[str] = []  # term by id, for decoding stored sentences
         # Stored sentence rows (text, spans, bounds, terms, flags) by article id, when the index is small.
@@ -349,7 +355,8 @@ class Searcher:
                    preload_bytes: int = PRELOAD_BYTES) -> "Searcher":
         """Open an existing index for reading; StoreError says what is wrong with the file.
 
-        An index whose postings take less than preload_bytes is held in memory whole.
+        An index whose postings take less than preload_bytes has them held in memory whole; a small
+        one (WHOLE_BYTES) its passages and sentences too.
         """
         path = Path(path)
         await asyncio.to_thread(verify, path)
@@ -406,12 +413,14 @@ class Searcher:
                 return False
             meta = await self._meta("lengths", "articles", "passages", "total_length", "okapi_idf_sum", "vocabulary")
             term_rows = await self.conn.execute_fetchall("SELECT term, id, df, skeleton FROM terms")
-            small = (int(meta.get("total_length", 0)) * 6 <= self.preload_bytes and  # type: ignore[call-overload]
-                     len(term_rows) <= PRELOAD_TERMS)
-            if small:
-                # A small index is read whole, in the snapshot of the vocabulary whose term ids it uses:
-                # its questions then cost no database round trip.
+            postings_bytes = int(meta.get("total_length", 0)) * 6  # type: ignore[call-overload]
+            held = postings_bytes <= self.preload_bytes and len(term_rows) <= PRELOAD_TERMS
+            small = held and postings_bytes <= WHOLE_BYTES
+            if held:
+                # Read whole in the snapshot of the vocabulary whose term ids they use.
                 postings = await self.conn.execute_fetchall("SELECT term, staircase, slots, tfs FROM postings")
+            if small:
+                # A small index's questions then cost no database round trip.
                 hit_rows = await self.conn.execute_fetchall(
                     _HIT_COLUMNS + " FROM passages p JOIN articles a ON a.slot = p.article")
                 sentence_rows = await self.conn.execute_fetchall(
@@ -433,9 +442,11 @@ class Searcher:
         self.cache.clear()
         self.sentences.clear()
         self.generation = generation
-        self.rows = self.sentence_rows = None
+        self.rows = self.sentence_rows = self.held = None
+        if held:
+            self.held = self._decode(postings)
         if small:
-            LazyImpacts.compute_all([item.impacts for item in self._decode(postings).values()])
+            LazyImpacts.compute_all([item.impacts for item in self.held.values()])
             self.rows = {row[0]: _hit_fields(row) for row in hit_rows}
             self.sentence_rows = {row[0]: row[1:] for row in sentence_rows}
         return True
@@ -444,9 +455,8 @@ class Searcher:
         """Passage slots, impacts and bounds (valid for this generation's lengths) of terms, cached;
         the ones not cached are read in one statement. None if that statement found a newer
         generation: its slots may lie past this one's lengths, so the caller reloads first."""
-        if self.rows is not None:  # a small index is held whole: nothing to read, nothing evicted
-            held = self.cache.items
-            return {term_id: held.get(term_id) or self._empty for term_id in term_ids}
+        if self.held is not None:  # held whole: nothing to read, nothing evicted (a commit shows in the hits' rows)
+            return {term_id: self.held.get(term_id) or self._empty for term_id in term_ids}
         found = {term_id: cached for term_id in term_ids if (cached := self.cache.get(term_id)) is not None}
         missing = [term_id for term_id in dict.fromkeys(term_ids) if term_id not in found]
         if missing:
@@ -455,12 +465,15 @@ class Searcher:
                 f"WHERE term IN ({','.join('?' * len(missing))})", missing)
             if rows and int(rows[0][-1]) != self.generation:
                 return None
-            found.update(self._decode([row[:-1] for row in rows]))
+            decoded = self._decode([row[:-1] for row in rows])
+            for term_id, item in decoded.items():
+                self.cache.put(term_id, item)
+            found.update(decoded)
         # A term missing here is gone: an indexer committed since the vocabulary was read.
         return {term_id: found.get(term_id) or self._empty for term_id in term_ids}
 
     def _decode(self, rows: list[tuple[int, bytes, bytes, bytes]]) -> dict[int, _Decoded]:
-        """Stored postings rows → _Decoded, put in the cache.
+        """Stored postings rows → _Decoded.
 
         Impacts are computed only where scoring asks for them: most of a common term's never are.
         """
@@ -469,11 +482,10 @@ class Searcher:
             # Read in place: most of a common term's slots are only ever searched (see LazyImpacts).
             slots = np.frombuffer(blob_slots, dtype=SLOT_DTYPE)
             term_idf = self._idf(len(slots))  # a term's postings are the passages it occurs in: their number is its df
-            decoded[term_id] = item = _Decoded(
+            decoded[term_id] = _Decoded(
                 slots, LazyImpacts(np.frombuffer(blob_tfs, dtype=TF_DTYPE), slots, self.norm, self.params.k1, term_idf,
                                    self.compact_norm),
                 max_impact(np.frombuffer(blob_staircase, dtype=STAIRCASE_DTYPE), self.stats, self.params, term_idf))
-            self.cache.put(term_id, item)
         return decoded
 
     @property

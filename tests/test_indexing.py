@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+import citebot.index.search as search_module
 from citebot.index.indexer import index_paths
 from citebot.index.search import Searcher
 from tests.test_sentences import article_texts, check_contexts, check_stored
@@ -164,15 +165,21 @@ async def test_broken_line_deep_in_a_jsonl_undoes_only_that_file(tmp_path: Path)
     assert len(await titles(index, "Skadovsk drone")) == 10
 
 
-@pytest.mark.parametrize("preload_bytes", [0, 1 << 20], ids=["read-from-disk", "held-in-memory"])
-async def test_open_searcher_sees_each_commit(tmp_path: Path, preload_bytes: int) -> None:
+@pytest.mark.parametrize("preload_bytes, whole_bytes", [(0, 0), (1 << 20, 0), (1 << 20, 1 << 20)],
+                         ids=["read-from-disk", "postings-held", "held-in-memory"])
+async def test_open_searcher_sees_each_commit(tmp_path: Path, preload_bytes: int, whole_bytes: int,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    # Postings held in memory (a large index's) are of the generation they were read in: a commit
+    # shows in the hits' rows, and the search is done again on the new one.
+    monkeypatch.setattr(search_module, "WHOLE_BYTES", whole_bytes)
     corpus, index = tmp_path / "articles", tmp_path / "index.sqlite"
     corpus.mkdir()
     write(corpus, "a.txt", "Melitopol")
     index_paths(index, [corpus], progress=False)
     searcher = await Searcher.open(index, preload_bytes=preload_bytes)
     try:
-        assert (searcher.rows is None) == (preload_bytes == 0)
+        assert (searcher.held is None) == (preload_bytes == 0)
+        assert (searcher.rows is None) == (whole_bytes == 0)
         assert [h.title for h in (await searcher.search("Melitopol")).hits] == ["Attack in Melitopol"]
         write(corpus, "b.txt", "Berdyansk")
         (corpus / "a.txt").unlink()

@@ -186,7 +186,7 @@ async def test_an_index_held_whole_has_each_terms_impacts_made_at_load_bit_for_b
     # computes alone, or the hits would depend on how the index was read.
     searcher = await Searcher.open(bundled_index)
     try:
-        held = [item.impacts for item in searcher.cache.items.values()]
+        held = [item.impacts for item in searcher.held.values()]
         assert len(held) > 500
         for lazy in held:
             assert lazy.made is not None
