@@ -69,8 +69,9 @@ def search_text(page: SearchPage) -> str:
         for i, (hit, excerpt) in enumerate(page.hits, 1))
 
 
-async def _with_bot(settings: Settings, work: Callable[[Citebot], Awaitable[int]], *, build_if_missing: bool = False) -> int:
-    bot = await Citebot.open(settings, build_if_missing=build_if_missing)
+async def _with_bot(settings: Settings, work: Callable[[Citebot], Awaitable[int]], *, build_if_missing: bool = False,
+                    hold_postings: bool = True) -> int:
+    bot = await Citebot.open(settings, build_if_missing=build_if_missing, hold_postings=hold_postings)
     try:
         return await work(bot)
     finally:
@@ -380,7 +381,9 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     # Anyone can try `citebot ask` in one command: the default index is built on first use. An
     # INDEX_PATH set on purpose that is not there is more likely a mistake, and is said so.
     build = "index_path" not in settings.model_fields_set
-    return asyncio.run(_with_bot(settings, lambda bot: work(bot, args), build_if_missing=build))
+    # One question (or a /source) reads its own postings: reading a large index's all would take longer.
+    one = args.command == "source" or bool(args.question if args.command == "ask" else args.query)
+    return asyncio.run(_with_bot(settings, lambda bot: work(bot, args), build_if_missing=build, hold_postings=not one))
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:

@@ -29,7 +29,7 @@ def index_integrity(settings: Settings) -> str | None:
 async def check(settings: Settings) -> tuple[bool, str]:
     """(healthy, one-line reason)."""
     try:
-        searcher = await Searcher.open(settings.index_path)
+        searcher = await Searcher.open(settings.index_path, preload_bytes=0)  # its info only: nothing held
     except StoreError as problem:
         return False, f"index: {problem}"
     try:

@@ -26,7 +26,7 @@ from citebot.index.common_words import is_common
 from citebot.index.passages import is_boilerplate, sentence_units
 from citebot.index.bm25 import BM25Params
 from citebot.index.indexer import ChunkSize, IndexSummary, index_paths
-from citebot.index.search import Hit, IndexInfo, Searcher, SearchResult, StoredArticle
+from citebot.index.search import PRELOAD_BYTES, WHOLE_BYTES, Hit, IndexInfo, Searcher, SearchResult, StoredArticle
 from citebot.index.store import SchemaMismatch, passage_id, split_passage_id
 
 log = logging.getLogger(__name__)
@@ -62,20 +62,22 @@ class Citebot:
         self.slot = asyncio.Lock()
 
     @classmethod
-    async def open(cls, settings: Settings, *, build_if_missing: bool = False) -> "Citebot":
-        """Open the index; with build_if_missing, first index ARTICLES_DIR if there is no index."""
+    async def open(cls, settings: Settings, *, build_if_missing: bool = False, hold_postings: bool = True) -> "Citebot":
+        """Open the index; with build_if_missing, first index ARTICLES_DIR if there is no index. Without
+        hold_postings (one question to answer), a large index's postings are not all read first."""
         if build_if_missing and not Path(settings.index_path).exists():
             log.warning("No index at %s yet: indexing %s", settings.index_path, settings.articles_dir)
             await asyncio.to_thread(build, settings, [settings.articles_dir])
         params = BM25Params(settings.bm25_variant, settings.bm25_k1, settings.bm25_b)
+        preload = PRELOAD_BYTES if hold_postings else WHOLE_BYTES
         try:
-            searcher = await Searcher.open(settings.index_path, params)
+            searcher = await Searcher.open(settings.index_path, params, preload)
         except SchemaMismatch as old:
             # An index from an older citebot: rebuild it from the files it held (or ARTICLES_DIR). The
             # indexer says so, once.
             paths = [Path(f) for f in old.files if Path(f).exists()] or [settings.articles_dir]
             await asyncio.to_thread(build, settings, paths)
-            searcher = await Searcher.open(settings.index_path, params)
+            searcher = await Searcher.open(settings.index_path, params, preload)
         # What is loaded by now (modules, the index's vocabulary and, for a small index, its rows)
         # lives as long as the process: the cycle collector need not walk it again. Its full
         # collections did, ~0.2 ms a question on SciFact's 38,000 words, and more on a bigger index.
@@ -93,7 +95,7 @@ class Citebot:
         Swapped between questions (under the question slot); the old searcher stays open until the next
         reopen, for a /search or /source that was already using it."""
         params = BM25Params(self.settings.bm25_variant, self.settings.bm25_k1, self.settings.bm25_b)
-        fresh = await Searcher.open(self.settings.index_path, params)
+        fresh = await Searcher.open(self.settings.index_path, params, self.searcher.preload_bytes)
         async with self.slot:
             old, self.searcher = self.searcher, fresh
         if self.retired is not None:

@@ -5,7 +5,10 @@ from pathlib import Path
 
 import pytest
 
+import citebot.bot.service as service_module
 import citebot.index.search as search_module
+from citebot.bot.config import Settings
+from citebot.bot.service import Citebot
 from citebot.index.indexer import index_paths
 from citebot.index.search import Searcher
 from tests.test_sentences import article_texts, check_contexts, check_stored
@@ -306,3 +309,24 @@ def test_postings_sorted_in_segments_write_the_same_index(tmp_path: Path, monkey
         assert summary.added == 20 and "b.jsonl" in summary.errors[0]
         tables.append(_rows(index))
     assert tables[0] == tables[1]
+
+
+async def test_one_question_does_not_read_a_large_index_postings_first(bundled_index: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    # `citebot ask "…"` answers one question: holding a large index's postings would read them all
+    # first. The bot and `citebot chat` hold them, and keep holding them across a reopen; the
+    # answers are the same either way. (WHOLE_BYTES 0: the bundled index counts as a large one.)
+    monkeypatch.setattr(search_module, "WHOLE_BYTES", 0)
+    monkeypatch.setattr(service_module, "WHOLE_BYTES", 0)
+    settings = Settings(_env_file=None, index_path=bundled_index)
+    held, one = await Citebot.open(settings), await Citebot.open(settings, hold_postings=False)
+    try:
+        assert held.searcher.held is not None and held.searcher.rows is None
+        assert one.searcher.held is None
+        for question in ("Who is the mayor of Melitopol?", "What happened in Kherson?"):
+            assert (await held.ask(question)).citations == (await one.ask(question)).citations
+        await held.reopen()
+        assert held.searcher.held is not None
+    finally:
+        await held.close()
+        await one.close()
