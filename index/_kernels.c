@@ -13,8 +13,8 @@
  * -ffp-contract=off), so every score is bit for bit NumPy's (tests/test_pruning.py).
  *
  * Arrays come in through the buffer protocol (NumPy arrays, C-contiguous): float32 for scores, norms
- * and impacts, uint16 for term frequencies, int32 or int64 for passage slots. A slot outside the
- * arrays raises IndexError rather than writing past them. The GIL is released while a loop runs, so
+ * and impacts, uint16 for term frequencies and passage lengths (bm25.compact_norm), int32 or int64 for
+ * passage slots. A slot outside the arrays raises IndexError rather than writing past them. The GIL is released while a loop runs, so
  * a search in a worker thread leaves the event loop free.
  */
 #define PY_SSIZE_T_CLEAN
