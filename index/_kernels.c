@@ -20,7 +20,6 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
-#include <string.h>
 
 typedef struct {
     Py_buffer view;
@@ -85,12 +84,13 @@ static int out_of_range(void) {
     return -1;
 }
 
+static int wrong_count(const char *name, Py_ssize_t nargs) {
+    PyErr_Format(PyExc_TypeError, "%s: wrong number of arguments (%zd given)", name, nargs);
+    return -1;
+}
+
 static int check_count(Py_ssize_t nargs, Py_ssize_t wanted, const char *name) {
-    if (nargs != wanted) {
-        PyErr_Format(PyExc_TypeError, "%s takes %zd arguments (%zd given)", name, wanted, nargs);
-        return -1;
-    }
-    return 0;
+    return nargs == wanted ? 0 : wrong_count(name, nargs);
 }
 
 /* A factor or weight: the float32 value NumPy's np.float32(x) gives. */
@@ -163,11 +163,6 @@ static inline float impact_at(const Term *term, Py_ssize_t i, int64_t slot) {
     const float *norms = term->norm.view.buf;
     float norm = term->lengths.held ? norms[((const uint16_t *)term->lengths.view.buf)[slot]] : norms[slot];
     return impact(((const uint16_t *)term->tfs.view.buf)[i], norm, term->factor, term->weight);
-}
-
-static int wrong_count(const char *name, Py_ssize_t nargs) {
-    PyErr_Format(PyExc_TypeError, "%s: wrong number of arguments (%zd given)", name, nargs);
-    return -1;
 }
 
 /* add(acc, slots, tfs, norm, factor, weight), add(acc, slots, tfs, lengths, norm table, factor,

@@ -170,8 +170,8 @@ class LazyImpacts:
     Pruning needs a common term's impacts for a few candidate passages only:
     computing them for its whole list would be most of a query's work. Its slots
     stay the int32 read from the store (no copy). The compiled loops make each
-    impact as they add it; an index held in memory whole has them all made when
-    it is loaded (compute_all), which saves the loops a division a posting. In
+    impact as they add it; a small index (held whole with its rows) has them all
+    made when it is loaded (compute_all), which saves the loops a division a posting. In
     NumPy, np.add.at takes a third less time with np.intp indices than with int32,
     more than converting them costs, so there the lists added up in full get a
     converted copy, kept for the next question.
@@ -214,8 +214,8 @@ class LazyImpacts:
 
     @staticmethod
     def compute_all(terms: Sequence[LazyImpacts]) -> None:
-        """Every term's whole impacts at once, in one vectorised pass: for an index held in memory
-        whole, so that the compiled loops add made impacts (no division a posting).
+        """Every term's whole impacts at once, in one vectorised pass: for a small index held in
+        memory whole, so that the compiled loops add made impacts (no division a posting).
 
         The same values as each term's whole() (elementwise IEEE operations on the same operands);
         the terms share one norm and k1.
@@ -257,29 +257,32 @@ def _at(term: TermPostings, positions: np.ndarray) -> np.ndarray:
     return values if term.weight == 1.0 else values * np.float32(term.weight)
 
 
+def _compiled_term(term: TermPostings) -> tuple:
+    """The term as _kernels.add and _kernels.look_up take it: its slots, then its impacts made or
+    what makes them (tfs, norms, factor), then its weight."""
+    impacts = term.impacts
+    if isinstance(impacts, LazyImpacts):
+        if impacts.made is None:
+            return (term.ids, impacts.tfs, *impacts.norms, impacts.factor, term.weight)
+        impacts = impacts.made
+    return term.ids, impacts, term.weight
+
+
 def _add(acc: np.ndarray, term: TermPostings, compiled: bool) -> None:
     """Add the term's weighted impacts into acc at its slots."""
-    if not compiled:
-        np.add.at(acc, _indices(term), _whole(term))
-    elif isinstance(term.impacts, LazyImpacts) and term.impacts.made is None:
-        lazy = term.impacts
-        _kernels.add(acc, term.ids, lazy.tfs, *lazy.norms, lazy.factor, term.weight)
+    if compiled:
+        _kernels.add(acc, *_compiled_term(term))
     else:
-        values = term.impacts.made if isinstance(term.impacts, LazyImpacts) else term.impacts
-        _kernels.add(acc, term.ids, values, term.weight)
+        np.add.at(acc, _indices(term), _whole(term))
 
 
 def _look_up(partial: np.ndarray, slots: np.ndarray, term: TermPostings, compiled: bool) -> None:
     """partial[i] += the term's weighted impact in slots[i] (ascending), where it occurs."""
-    if not compiled:
+    if compiled:
+        _kernels.look_up(partial, slots, *_compiled_term(term))
+    else:
         positions, found = _find(term.ids, slots)
         partial[found] += _at(term, positions)
-    elif isinstance(term.impacts, LazyImpacts) and term.impacts.made is None:
-        lazy = term.impacts
-        _kernels.look_up(partial, slots, term.ids, lazy.tfs, *lazy.norms, lazy.factor, term.weight)
-    else:
-        values = term.impacts.made if isinstance(term.impacts, LazyImpacts) else term.impacts
-        _kernels.look_up(partial, slots, term.ids, values, term.weight)
 
 
 def accumulate(postings: Sequence[TermPostings], size: int, compiled: bool = True,

@@ -83,11 +83,14 @@ def test_compiled_scores_are_numpys_bit_for_bit(seed: int) -> None:
     assert numpy_scores.any()
     np.testing.assert_array_equal(compiled_scores.view(np.int32), numpy_scores.view(np.int32))
     candidates = np.sort(rng.choice(size, 3000, replace=False))
+    found_any = 0
     for term in postings:
         looked_up = [np.zeros(len(candidates), np.float32) for _ in range(2)]
         for found, compiled in zip(looked_up, (False, True)):
             bm25._look_up(found, candidates, term, compiled)
         np.testing.assert_array_equal(looked_up[1].view(np.int32), looked_up[0].view(np.int32))
+        found_any += int(np.count_nonzero(looked_up[0]))
+    assert found_any > 1000  # the long lists hold most candidates: the look-ups compared real values
     # A passage longer than a uint16 counts: no compact norms, the float32 ones serve.
     assert compact_norm(np.array([3, 70_000]), stats, params) is None
 
