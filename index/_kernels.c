@@ -1,6 +1,7 @@
 /* Scoring's inner loops, compiled: adding a term's impacts into the accumulator, looking them up for
- * candidate passages, a k-th largest partial score, and zeroing what was touched (index/bm25.py calls
- * them term by term; see its _add and _look_up).
+ * candidate passages, a k-th largest partial score, zeroing what was touched, and taking the best
+ * passages out of the accumulator (index/bm25.py calls them term by term; see its _add, _look_up and
+ * _exhaustive).
  *
  * Written by hand because they are the product's core and NumPy cannot fuse them: np.add.at needs the
  * impacts made into an array first, and a candidate's look-up is a binary search over the whole list.
@@ -19,6 +20,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <float.h>
 #include <stdint.h>
 
 typedef struct {
@@ -121,6 +123,7 @@ typedef struct {
 } Term;
 
 enum { LENGTHS = 65536 };  /* a norm table holds the norm of every uint16 length */
+enum { BLOCK = 64 };  /* scores best() looks over at once */
 
 static void release_term(Term *term) {
     release(&term->slots), release(&term->tfs), release(&term->norm), release(&term->lengths), release(&term->values);
@@ -371,6 +374,174 @@ static PyObject *zero(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     Py_RETURN_NONE;
 }
 
+/* A scored passage, ranked best first by score, then by slot. */
+typedef struct {
+    float score;
+    int64_t slot;
+} Scored;
+
+static inline int worse(Scored a, Scored b) {
+    return a.score < b.score || (a.score == b.score && a.slot > b.slot);
+}
+
+static int best_first(const void *a, const void *b) {
+    return worse(*(const Scored *)b, *(const Scored *)a) ? -1 : worse(*(const Scored *)a, *(const Scored *)b) ? 1 : 0;
+}
+
+/* Keep (score, slot) among the k best seen: heap is a min-heap, the worst of them at its root. */
+static inline void keep_best(Scored *heap, Py_ssize_t k, Py_ssize_t *count, Scored entry) {
+    Py_ssize_t at;
+    if (*count < k) {
+        at = (*count)++;
+        while (at > 0 && worse(entry, heap[(at - 1) / 2])) {
+            heap[at] = heap[(at - 1) / 2];
+            at = (at - 1) / 2;
+        }
+        heap[at] = entry;
+    } else if (worse(heap[0], entry)) {
+        at = 0;
+        for (;;) {
+            Py_ssize_t child = 2 * at + 1;
+            if (child >= k) {
+                break;
+            }
+            if (child + 1 < k && worse(heap[child + 1], heap[child])) {
+                child++;
+            }
+            if (!worse(heap[child], entry)) {
+                break;
+            }
+            heap[at] = heap[child];
+            at = child;
+        }
+        heap[at] = entry;
+    }
+}
+
+/* Take a score out of the accumulator: zero it, and keep it if it is positive and may be among the
+ * best. One comparison, with the worst score kept once there are k, else the least positive float:
+ * a branch on the score's sign, as good as random, mispredicted cost more than the whole pass. */
+static inline void harvest(float *scores, int64_t slot, Scored *heap, Py_ssize_t k, Py_ssize_t *count) {
+    float value = scores[slot];
+    float bar = *count < k ? FLT_TRUE_MIN : heap[0].score;
+    scores[slot] = 0.0f;
+    if (value >= bar) {
+        Scored entry = {value, slot};
+        keep_best(heap, k, count, entry);
+    }
+}
+
+/* Whether any of a block of scores reaches bar: a loop of a fixed length, which the compiler
+ * vectorises (most blocks hold no score to keep once k are kept). */
+static inline int may_keep(const float *block, float bar) {
+    int any = 0;
+    for (int i = 0; i < BLOCK; i++) {
+        any |= block[i] >= bar;
+    }
+    return any;
+}
+
+/* best(acc, lists, slots_out, scores_out): the best passages of acc (those with a positive score),
+ * best first, ties by slot, written into slots_out (int64) and scores_out (float32), as many as they
+ * hold; returns how many were written. Every slot of lists (the query's postings lists, which hold
+ * every slot acc was added to) is left zero in acc: the exhaustive path's selection and its zeroing
+ * of the reused accumulator in one pass, over the lists' slots or, when they are many, over acc. */
+static PyObject *best(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Array acc = {0}, slots_out = {0}, scores_out = {0};
+    Array *lists = NULL;
+    Py_ssize_t count = 0, n_lists = 0, k = 0, postings = 0, taken = 0, i;
+    PyObject *sequence = NULL;
+    Scored *heap = NULL;
+    int failed = 0;
+    if (check_count(nargs, 4, "best") < 0 || take(args[0], 'f', 1, &acc, "acc") < 0 ||
+        take(args[2], 'i', 1, &slots_out, "slots_out") < 0 || take(args[3], 'f', 1, &scores_out, "scores_out") < 0 ||
+        (sequence = PySequence_Fast(args[1], "best: lists must be a sequence of slot arrays")) == NULL) {
+        failed = 1;
+        goto done;
+    }
+    if (slots_out.view.itemsize != 8 || length(&slots_out) != length(&scores_out)) {
+        PyErr_SetString(PyExc_TypeError, "best: slots_out must be int64 and as long as scores_out");
+        failed = 1;
+        goto done;
+    }
+    k = length(&slots_out);
+    n_lists = PySequence_Fast_GET_SIZE(sequence);
+    lists = PyMem_Calloc((size_t)n_lists + 1, sizeof(Array));
+    heap = PyMem_Malloc(sizeof(Scored) * (size_t)(k + 1));
+    if (lists == NULL || heap == NULL) {
+        PyErr_NoMemory();
+        failed = 1;
+        goto done;
+    }
+    for (taken = 0; taken < n_lists; taken++) {
+        if (take(PySequence_Fast_GET_ITEM(sequence, taken), 'i', 0, &lists[taken], "lists") < 0) {
+            failed = 1;
+            goto done;
+        }
+        postings += length(&lists[taken]);
+    }
+    if (k > 0) {
+        float *scores = acc.view.buf;
+        Py_ssize_t size = length(&acc);
+        int bad = 0;
+        Py_BEGIN_ALLOW_THREADS
+        if (postings > size / 8) {  /* one pass over the accumulator costs less than over the lists */
+            Py_ssize_t start, list;
+            for (list = 0; list < n_lists; list++) {  /* ascending: its ends tell whether all lie in acc */
+                Py_ssize_t n = length(&lists[list]);
+                if (n && ((uint64_t)slot_at(&lists[list], 0) >= (uint64_t)size ||
+                          (uint64_t)slot_at(&lists[list], n - 1) >= (uint64_t)size)) {
+                    bad = 1;
+                }
+            }
+            for (start = 0; start + BLOCK <= size && !bad; start += BLOCK) {
+                if (may_keep(scores + start, count < k ? FLT_TRUE_MIN : heap[0].score)) {
+                    for (i = start; i < start + BLOCK; i++) {
+                        harvest(scores, i, heap, k, &count);
+                    }
+                } else {
+                    memset(scores + start, 0, sizeof(float) * BLOCK);
+                }
+            }
+            for (i = start; i < size && !bad; i++) {
+                harvest(scores, i, heap, k, &count);
+            }
+        } else {
+            Py_ssize_t list, j;
+            for (list = 0; list < n_lists && !bad; list++) {
+                Py_ssize_t n = length(&lists[list]);
+                for (j = 0; j < n; j++) {
+                    int64_t slot = slot_at(&lists[list], j);
+                    if ((uint64_t)slot >= (uint64_t)size) {
+                        bad = 1;
+                        break;
+                    }
+                    harvest(scores, slot, heap, k, &count);
+                }
+            }
+        }
+        qsort(heap, (size_t)count, sizeof(Scored), best_first);
+        for (i = 0; i < count; i++) {
+            ((int64_t *)slots_out.view.buf)[i] = heap[i].slot;
+            ((float *)scores_out.view.buf)[i] = heap[i].score;
+        }
+        Py_END_ALLOW_THREADS
+        if (bad) {
+            failed = out_of_range();
+        }
+    }
+done:
+    for (i = 0; i < taken; i++) {
+        release(&lists[i]);
+    }
+    PyMem_Free(lists), PyMem_Free(heap), Py_XDECREF(sequence);
+    release(&acc), release(&slots_out), release(&scores_out);
+    if (failed) {
+        return NULL;
+    }
+    return PyLong_FromSsize_t(count);
+}
+
 static PyMethodDef methods[] = {
     {"add", (PyCFunction)(void (*)(void))add, METH_FASTCALL,
      "add(acc, slots, tfs, norm, factor, weight), add(acc, slots, tfs, lengths, norm_table, factor, weight) or "
@@ -382,6 +553,9 @@ static PyMethodDef methods[] = {
     {"kth_largest", (PyCFunction)(void (*)(void))kth_largest, METH_FASTCALL,
      "kth_largest(acc, slots, k): the k-th largest of acc at slots, 0.0 if fewer than k"},
     {"zero", (PyCFunction)(void (*)(void))zero, METH_FASTCALL, "zero(acc, slots): acc[slot] = 0"},
+    {"best", (PyCFunction)(void (*)(void))best, METH_FASTCALL,
+     "best(acc, lists, slots_out, scores_out): the best positive scores of acc, best first, ties by slot, "
+     "into slots_out (int64) and scores_out (float32); returns how many; acc is left zero at the lists' slots"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -462,12 +462,19 @@ def _exhaustive(postings: Sequence[TermPostings], size: int, k: int, groups: np.
     """Every posting added up (into scratch, if given: zeroing it again costs less than a new
     array's page faults), then the best selected.
 
-    With groups, the best 4k slots are taken first, and more only when they hold
+    Compiled and without groups, one pass selects the best and zeroes the accumulator
+    (_kernels.best). With groups, the best 4k slots are taken first, and more only when they hold
     fewer than k groups: those are exactly the first k groups' best slots, since
     a group with no slot among them scores less than all of them.
     """
-    scores = accumulate(postings, size, compiled, scratch)
+    cleared = False
     try:
+        scores = accumulate(postings, size, compiled, scratch)
+        if groups is None and compiled:
+            slots, slot_scores = np.empty(k, np.int64), np.empty(k, np.float32)
+            count = _kernels.best(scores, [term.ids for term in postings], slots, slot_scores)
+            cleared = True
+            return slots[:count], slot_scores[:count]
         if groups is None:
             return _best(scores, postings, k)
         wanted = 4 * k
@@ -479,7 +486,7 @@ def _exhaustive(postings: Sequence[TermPostings], size: int, k: int, groups: np.
                 return slots[first], slot_scores[first]
             wanted *= 4
     finally:
-        if scratch is not None:
+        if scratch is not None and not cleared:
             scratch.fill(0)
 
 

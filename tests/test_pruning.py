@@ -106,6 +106,26 @@ def test_ties_are_broken_by_slot_on_both_paths() -> None:
             assert slots.tolist() == list(range(0, 100, 10)) and scores.tolist() == [3.0] * 10
 
 
+@pytest.mark.parametrize("size", [7, 64, 1000, 5003])
+def test_negative_and_zero_scores_are_never_hits_and_the_accumulator_is_left_zero(size: int) -> None:
+    # A negative Okapi idf makes negative impacts; a passage whose terms cancel out scores 0. Neither is
+    # a hit on either path, and the compiled selection zeroes every slot it was given, over the lists
+    # (few postings) or over the whole accumulator (many).
+    rng = np.random.default_rng(size)
+    scratch = np.zeros(size, np.float32)
+    for count in (1, size // 10 + 1, size):
+        ids = np.sort(rng.choice(size, count, replace=False)).astype(np.int32)
+        values = rng.choice([-1.5, -0.25, 0.25, 1.5, 3.0], count).astype(np.float32)
+        postings = [TermPostings(ids, values), TermPostings(ids[::2].copy(), -values[::2])]
+        for k in (1, 10, size):
+            expected = top_k(postings, size, k, exhaustive=True, compiled=False)
+            found = top_k(postings, size, k, exhaustive=True, compiled=True, scratch=scratch)
+            assert (expected[1] > 0).all()
+            np.testing.assert_array_equal(found[0], expected[0])
+            np.testing.assert_array_equal(found[1], expected[1])
+            assert not scratch.any()
+
+
 def test_the_compiled_loops_refuse_what_would_write_past_their_arrays() -> None:
     # A slot past the accumulator (a damaged index) is an IndexError, never a write out of bounds;
     # an array of the wrong kind is a TypeError.
@@ -135,6 +155,12 @@ def test_the_compiled_loops_refuse_what_would_write_past_their_arrays() -> None:
         _kernels.add(acc, np.array([1, 2], np.int32), tfs, np.full(8, 60_000, np.uint16), norm, 2.2, 1.0)
     with pytest.raises(IndexError):
         _kernels.add(acc, np.array([1, 9], np.int32), tfs, np.ones(8, np.uint16), np.ones(65536, np.float32), 2.2, 1.0)
+    with pytest.raises(IndexError):
+        _kernels.best(acc, [np.array([2, 8], np.int32)], np.empty(3, np.int64), np.empty(3, np.float32))
+    with pytest.raises(TypeError):  # the slots it writes are int64
+        _kernels.best(acc, [np.array([2], np.int32)], np.empty(3, np.int32), np.empty(3, np.float32))
+    with pytest.raises(TypeError):
+        _kernels.best(acc, [np.array([2.0])], np.empty(3, np.int64), np.empty(3, np.float32))
     _kernels.look_up(np.zeros(0, np.float32), np.zeros(0, np.int64), np.zeros(0, np.int32), np.zeros(0, np.uint16), norm, 2.2, 1.0)
     assert _kernels.kth_largest(np.arange(8, dtype=np.float32), np.arange(8), 3) == 5.0
     assert _kernels.kth_largest(acc, np.arange(2), 3) == 0.0  # fewer than k
