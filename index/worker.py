@@ -12,19 +12,20 @@ from __future__ import annotations
 import uuid
 from array import array
 from dataclasses import dataclass
-from itertools import chain
 from pathlib import Path
 
 import numpy as np
 
 from citebot.index.analysis import token_terms
 from citebot.index.articles import Article, ArticleError, article_of_line, title_opens_text
-from citebot.index.passages import is_boilerplate, layout
+from citebot.index.passages import boilerplate_units, layouts
 from citebot.index.store import SENTENCE_BOILERPLATE, SPAN_DTYPE, TERM_DTYPE
 
 # Term frequencies are stored as uint16; a passage repeating a word more
 # often than this is clipped (it changes no ranking in practice).
 MAX_TF = 65535
+# A unit's flag, by whether it is boilerplate.
+_FLAGS = (0, SENTENCE_BOILERPLATE)
 # Distinct tokens whose terms a process keeps (about 100 MB of them); past that it starts again, so
 # that a huge archive's stray tokens (numbers, links, typos) cannot grow a worker without bound.
 _TOKENS_KEPT = 1 << 19
@@ -56,9 +57,14 @@ class Analysed:
     title_terms: list[str]  # per article, its title's distinct terms in order of first use, a space between two
 
 
+# What opens each token's term numbers (terms are numbered from 0), telling the tokens apart in a run's
+# joined numbers without a count made token by token.
+_TOKEN = -1
+
+
 class TermNumbers(dict[str, bytes]):
-    """token → the numbers of its terms (token_terms) as int32 bytes, each term numbered on first
-    use in this numbering (name: unique to it, whichever process it is in), found on first use:
+    """token → _TOKEN and the numbers of its terms (token_terms) as int32 bytes, each term numbered on
+    first use in this numbering (name: unique to it, whichever process it is in), found on first use:
     bytes, so that a run's tokens are joined into one array in C."""
 
     def __init__(self) -> None:
@@ -70,7 +76,7 @@ class TermNumbers(dict[str, bytes]):
     def __missing__(self, token: str) -> bytes:
         if len(self) >= _TOKENS_KEPT:
             self.clear()
-        found = self[token] = array("i", map(self._id, token_terms(token))).tobytes()
+        found = self[token] = array("i", [_TOKEN, *map(self._id, token_terms(token))]).tobytes()
         return found
 
     def _id(self, term: str) -> int:
@@ -103,40 +109,52 @@ def analyse(articles: list[Article], target: int, maximum: int, numbering: TermN
     terms numbered in numbering (by default the worker process's)."""
     numbering = _worker_numbering if numbering is None else numbering
     first_new = len(numbering.terms)
-    terms_of = numbering.__getitem__
-    join = b"".join
-    units_terms: list[bytes] = []  # each unit's tokens' term ids, units in a row, articles in a row
-    titles: list[bytes] = []  # the ids of the titles' tokens, of titles that count (the opening passage's)
-    spans, title_sizes = array("i"), array("i")
-    units_of, passages, firsts, lasts = array("i"), array("i"), array("i"), array("i")
-    flags, title_terms = [], []
-    for article in articles:
-        text = article.text
-        units, words, groups = layout(text, target, maximum)
-        first_unit = len(units_terms)
-        # Joined a unit at a time, the sizes a unit, not a token, are all that tell where each unit's
-        # terms start (about 25 times fewer items to count and join).
-        units_terms.extend([join(map(terms_of, unit_words)) for unit_words in words])
-        spans.extend(chain.from_iterable(units))
-        firsts.extend(first_unit + first for first, _ in groups)
-        lasts.extend(first_unit + last for _, last in groups)
-        units_of.append(len(units))
-        passages.append(len(groups))
-        # The title belongs to the article's opening passage, unless the text opens with it; its terms are
-        # stored all the same, for an answer to count them with the lead.
-        title = join(map(terms_of, article.title.split()))
-        title_terms.append(" ".join(dict.fromkeys(map(numbering.terms.__getitem__, array("i", title)))))
-        if not groups or title_opens_text(article.title, text):
-            title = b""
-        titles.append(title)
-        title_sizes.append(len(title) // 4)
-        flags.append(bytes(SENTENCE_BOILERPLATE if is_boilerplate(text[start:end]) else 0 for start, end in units))
-    unit_sizes = np.fromiter(map(len, units_terms), np.int64, len(units_terms)) // 4
-    return _count(numbering, first_new, np.frombuffer(join(units_terms), np.int32), unit_sizes,
-                  np.frombuffer(units_of, np.int32),
-                  np.frombuffer(passages, np.int32), np.frombuffer(firsts, np.int32), np.frombuffer(lasts, np.int32),
-                  np.frombuffer(b"".join(titles), np.int32), np.frombuffer(title_sizes, np.int32),
-                  np.frombuffer(spans, np.int32), flags, title_terms)
+    texts = [article.text for article in articles]
+    titles = [article.title for article in articles]
+    laid = layouts(texts, target, maximum)
+    # The units' words in a row are their text's words (passages.layout), so the run's tokens are looked
+    # up in one pass, a piece at a time: a text's, then its title's, the order that numbers new terms.
+    numbers = np.frombuffer(b"".join(map(numbering.__getitem__, " ".join(_interleaved(texts, titles)).split())),
+                            np.int32)
+    tokens = np.flatnonzero(numbers == _TOKEN)
+    terms = numbers[numbers != _TOKEN]
+    terms_before = np.append(tokens - np.arange(len(tokens)), len(terms))  # per token, and at the end
+    unit_words = np.concatenate(([0], np.cumsum(laid.words)))
+    text_words = unit_words[np.cumsum(laid.units)] - unit_words[np.cumsum(laid.units) - laid.units]
+    title_words = np.fromiter(map(len, map(str.split, titles)), np.int64, len(titles))
+    piece_ends = np.cumsum(np.stack((text_words, title_words), axis=1).ravel())
+    piece_sizes = np.diff(terms_before[piece_ends], prepend=0)
+    in_titles = np.repeat(np.tile([False, True], len(articles)), piece_sizes)
+    # A unit's tokens follow the titles of the texts before its own.
+    unit_ends = unit_words[1:] + np.repeat(np.cumsum(title_words) - title_words, laid.units)
+    unit_sizes = terms_before[unit_ends] - terms_before[unit_ends - laid.words]
+    title_sizes = piece_sizes[1::2]
+    # The title belongs to the article's opening passage, unless the text opens with it; its terms are
+    # stored all the same, for an answer to count them with the lead.
+    counted = np.array([bool(passages) and not title_opens_text(title, text)
+                        for title, text, passages in zip(titles, texts, laid.passages.tolist())], bool)
+    in_counted = np.repeat(np.stack((np.zeros(len(articles), bool), counted), axis=1).ravel(), piece_sizes)
+    title_terms = _joined_terms(numbering, terms[in_titles].tolist(), np.cumsum(title_sizes).tolist())
+    spans, units = laid.spans.tolist(), np.cumsum(laid.units).tolist()
+    starts, ends = spans[0::2], spans[1::2]
+    flags = [bytes(map(_FLAGS.__getitem__, boilerplate_units(text, zip(starts[first:last], ends[first:last]))))
+             for text, first, last in zip(texts, [0, *units], units)]
+    return _count(numbering, first_new, terms[~in_titles], unit_sizes, laid.units, laid.passages,
+                  np.ascontiguousarray(laid.groups[0::2]), np.ascontiguousarray(laid.groups[1::2]),
+                  terms[in_counted], (title_sizes * counted).astype(np.int32), laid.spans, flags, title_terms)
+
+
+def _interleaved(texts: list[str], titles: list[str]) -> list[str]:
+    """text, title, text, title..."""
+    pieces = [""] * (2 * len(texts))
+    pieces[0::2], pieces[1::2] = texts, titles
+    return pieces
+
+
+def _joined_terms(numbering: TermNumbers, numbers: list[int], ends: list[int]) -> list[str]:
+    """Per piece of numbers (ending at ends), its distinct terms in order of first use, a space between two."""
+    terms = list(map(numbering.terms.__getitem__, numbers))
+    return [" ".join(dict.fromkeys(terms[start:end])) for start, end in zip([0, *ends], ends)]
 
 
 def _count(numbering: TermNumbers, first_new: int, tokens: np.ndarray, unit_sizes: np.ndarray, units_of: np.ndarray,
