@@ -3,7 +3,7 @@
  * Written by hand because it is the product's core indexing loop, and in Python most of its cost is
  * the interpreter's, not the work: per sentence a match object, a slice, a strip, a split into words
  * and a few tuples, about 48 µs an article of the benchmark corpus (five sentences), two thirds of
- * what analysing its words costs besides. Here it is one pass over the characters, about 2 µs.
+ * what analysing its words costs besides. Here it is one pass over the characters, about 4 µs.
  *
  * It does character by character what the Python reference does (passages.layout, text by text):
  * the _BOUNDARY pattern's matches left to right, a period closing an abbreviation skipped

@@ -1,8 +1,8 @@
 """Indexing's run-at-once paths agree with the text-at-a-time reference they replace.
 
-passages.layouts (compiled, index/_layout.c) must lay out every text as passages.layout does,
-boilerplate_units must flag every unit as is_boilerplate does, and worker.analyse, which looks a run's
-words up in one pass, must give each unit the terms of its own words. Checked on the bundled articles,
+passages.layouts (compiled, index/_layout.c) must lay out every text as passages.layout does, and
+worker.analyse, which looks a run's words up in one pass, must give each unit the terms of its own
+words and its boilerplate flag, and each title its own terms. Checked on the bundled articles,
 the SciFact sample and fuzzed texts full of what the sentence splitter decides on: odd white space,
 stops, quotes, brackets, abbreviations, initials, Cyrillic capitals and very long sentences.
 """
@@ -19,9 +19,8 @@ from citebot.bot.config import BUNDLED_ARTICLES
 from citebot.index import _layout
 from citebot.index.analysis import analyze
 from citebot.index.articles import Article, discover_files, read_articles, title_opens_text
-from citebot.index.passages import (
-    _ABBREVIATIONS, _is_abbreviation, boilerplate_units, is_boilerplate, layout, layouts,
-)
+from citebot.index.passages import _ABBREVIATIONS, _is_abbreviation, is_boilerplate, layout, layouts
+from citebot.index.store import SENTENCE_BOILERPLATE
 from citebot.index.worker import TermNumbers, analyse
 
 from tests.conftest import DATA
@@ -98,24 +97,6 @@ def test_a_non_ascii_word_before_a_period_is_judged_by_the_reference() -> None:
         == [(0, 16), (17, 24)] == [tuple(span) for span in layout("Met É. Smith. İ. Then X.")[0]]
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(text=_TEXTS)
-def test_boilerplate_units_agree_with_is_boilerplate(text: str) -> None:
-    units = layout(text)[0]
-    assert boilerplate_units(text, units) == [is_boilerplate(text[start:end]) for start, end in units]
-
-
-def test_boilerplate_units_agree_with_is_boilerplate_on_articles() -> None:
-    tails = "Reporting by Jane Doe; Editing by John Roe. Photo: AP. Smith contributed to this report. The end / AFP."
-    flagged = 0
-    for text in corpus_texts() + ODD_TEXTS + [tails]:
-        units = layout(text)[0]
-        found = boilerplate_units(text, units)
-        assert found == [is_boilerplate(text[start:end]) for start, end in units]
-        flagged += sum(found)
-    assert flagged >= 3
-
-
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(texts=st.lists(_TEXTS, min_size=1, max_size=5), titles=st.lists(_TEXTS, min_size=5, max_size=5))
 def test_analysed_units_and_titles_hold_their_own_words_terms(texts: list[str], titles: list[str]) -> None:
@@ -125,7 +106,8 @@ def test_analysed_units_and_titles_hold_their_own_words_terms(texts: list[str], 
     run_terms = [numbering.terms[number] for number in analysed.terms.tolist()]
     sentence_terms = analysed.sentence_terms.tolist()
     passage = 0
-    for article, spans, bounds, title_terms in zip(articles, analysed.spans, analysed.bounds, analysed.title_terms):
+    for article, spans, bounds, flags, title_terms in zip(articles, analysed.spans, analysed.bounds, analysed.flags,
+                                                          analysed.title_terms):
         assert title_terms.split() == list(dict.fromkeys(analyze(article.title)))
         units, _, groups = layout(article.text, 5, 8)
         assert np.frombuffer(spans, np.int32).reshape(-1, 2).tolist() == [list(unit) for unit in units]
@@ -134,6 +116,8 @@ def test_analysed_units_and_titles_hold_their_own_words_terms(texts: list[str], 
         del sentence_terms[:starts[-1]]
         for (start, end), first, last in zip(units, starts, starts[1:]):
             assert [run_terms[i] for i in own[first:last]] == list(dict.fromkeys(analyze(article.text[start:end])))
+        assert list(flags) == [SENTENCE_BOILERPLATE if is_boilerplate(article.text[start:end]) else 0
+                               for start, end in units]
         for ordinal, (first, last) in enumerate(groups):
             words = analyze(" ".join(article.text[start:end] for start, end in units[first:last + 1]))
             if ordinal == 0 and not title_opens_text(article.title, article.text):
