@@ -114,16 +114,18 @@ def analyse(articles: list[Article], target: int, maximum: int, numbering: TermN
     titles = [article.title for article in articles]
     laid = layouts(texts, target, maximum)
     # The units' words in a row are their text's words (passages.layout), so the run's tokens are looked
-    # up in one pass: a text's, then its title's, the order that numbers new terms. Split piece by piece,
-    # as an ASCII piece splits into ASCII words faster than a piece of the run's texts joined.
-    words = chain.from_iterable(map(str.split, _interleaved(texts, titles)))
+    # up in one pass: a text's, then its title's, the order that numbers new terms. Each text is split
+    # as its words are looked up (an ASCII text splits faster alone than the run's texts joined).
+    title_tokens = [title.split() for title in titles]
+    words = chain.from_iterable(chain.from_iterable(zip(map(str.split, texts), title_tokens)))
     numbers = np.frombuffer(b"".join(map(numbering.__getitem__, words)), np.int32)
     tokens = np.flatnonzero(numbers == _TOKEN)
     terms = numbers[numbers != _TOKEN]
     terms_before = np.append(tokens - np.arange(len(tokens)), len(terms))  # per token, and at the end
     unit_words = np.concatenate(([0], np.cumsum(laid.words)))
-    text_words = unit_words[np.cumsum(laid.units)] - unit_words[np.cumsum(laid.units) - laid.units]
-    title_words = np.fromiter(map(len, map(str.split, titles)), np.int64, len(titles))
+    text_units = np.cumsum(laid.units)  # where each text's units end
+    text_words = unit_words[text_units] - unit_words[text_units - laid.units]
+    title_words = np.fromiter(map(len, title_tokens), np.int64, len(titles))
     piece_ends = np.cumsum(np.stack((text_words, title_words), axis=1).ravel())
     piece_sizes = np.diff(terms_before[piece_ends], prepend=0)
     in_titles = np.repeat(np.tile([False, True], len(articles)), piece_sizes)
@@ -137,7 +139,7 @@ def analyse(articles: list[Article], target: int, maximum: int, numbering: TermN
                         for title, text, passages in zip(titles, texts, laid.passages.tolist())], bool)
     in_counted = np.repeat(np.stack((np.zeros(len(articles), bool), counted), axis=1).ravel(), piece_sizes)
     title_terms = _joined_terms(numbering, terms[in_titles].tolist(), np.cumsum(title_sizes).tolist())
-    spans, units = laid.spans.tolist(), np.cumsum(laid.units).tolist()
+    spans, units = laid.spans.tolist(), text_units.tolist()
     starts, ends = spans[0::2], spans[1::2]
     flags = [bytes(SENTENCE_BOILERPLATE if is_boilerplate(text[start:end]) else 0
                    for start, end in zip(starts[first:last], ends[first:last]))
@@ -145,13 +147,6 @@ def analyse(articles: list[Article], target: int, maximum: int, numbering: TermN
     return _count(numbering, first_new, terms[~in_titles], unit_sizes, laid.units, laid.passages,
                   laid.groups[0::2], laid.groups[1::2],
                   terms[in_counted], (title_sizes * counted).astype(np.int32), laid.spans, flags, title_terms)
-
-
-def _interleaved(texts: list[str], titles: list[str]) -> list[str]:
-    """text, title, text, title..."""
-    pieces = [""] * (2 * len(texts))
-    pieces[0::2], pieces[1::2] = texts, titles
-    return pieces
 
 
 def _joined_terms(numbering: TermNumbers, numbers: list[int], ends: list[int]) -> list[str]:
