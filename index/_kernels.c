@@ -272,108 +272,6 @@ static PyObject *look_up(PyObject *self, PyObject *const *args, Py_ssize_t nargs
     Py_RETURN_NONE;
 }
 
-/* kth_largest(acc, slots, k): the k-th largest of acc at slots, 0.0 if there are fewer than k. Pruning
- * raises its bar with it after every list it adds: a k-heap, without gathering and partitioning. */
-static PyObject *kth_largest(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    Array acc = {0}, slots = {0};
-    double result = 0.0;
-    int failed = 0;
-    Py_ssize_t k = 0;
-    if (check_count(nargs, 3, "kth_largest") < 0 || ((k = PyLong_AsSsize_t(args[2])) == -1 && PyErr_Occurred()) ||
-        take(args[0], 'f', 0, &acc, "acc") < 0 || take(args[1], 'i', 0, &slots, "slots") < 0) {
-        failed = 1;
-    } else if (k > 0 && length(&slots) >= k) {
-        const float *scores = acc.view.buf;
-        Py_ssize_t n = length(&slots), size = length(&acc), i;
-        float *heap = PyMem_Malloc(sizeof(float) * (size_t)k);
-        if (heap == NULL) {
-            PyErr_NoMemory();
-            failed = 1;
-        } else {
-            int bad = 0;
-            Py_BEGIN_ALLOW_THREADS
-            for (i = 0; i < n; i++) {
-                int64_t slot = slot_at(&slots, i);
-                if ((uint64_t)slot >= (uint64_t)size) {
-                    bad = 1;
-                    break;
-                }
-                float value = scores[slot];
-                Py_ssize_t at;
-                if (i < k) {  /* fill, sifting up: a min-heap of the first k */
-                    at = i;
-                    while (at > 0 && heap[(at - 1) / 2] > value) {
-                        heap[at] = heap[(at - 1) / 2];
-                        at = (at - 1) / 2;
-                    }
-                    heap[at] = value;
-                } else if (value > heap[0]) {  /* replace the smallest, sifting down */
-                    at = 0;
-                    for (;;) {
-                        Py_ssize_t child = 2 * at + 1;
-                        if (child >= k) {
-                            break;
-                        }
-                        if (child + 1 < k && heap[child + 1] < heap[child]) {
-                            child++;
-                        }
-                        if (heap[child] >= value) {
-                            break;
-                        }
-                        heap[at] = heap[child];
-                        at = child;
-                    }
-                    heap[at] = value;
-                }
-            }
-            Py_END_ALLOW_THREADS
-            result = heap[0];
-            PyMem_Free(heap);
-            if (bad) {
-                failed = out_of_range();
-            }
-        }
-    } else if (k < 0) {
-        PyErr_SetString(PyExc_ValueError, "kth_largest: k must not be negative");
-        failed = 1;
-    }
-    release(&acc), release(&slots);
-    if (failed) {
-        return NULL;
-    }
-    return PyFloat_FromDouble(result);
-}
-
-/* zero(acc, slots): acc[slot] = 0 at each slot, cheaper than filling acc when the lists are short. */
-static PyObject *zero(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    Array acc = {0}, slots = {0};
-    int failed = 0;
-    if (check_count(nargs, 2, "zero") < 0 || take(args[0], 'f', 1, &acc, "acc") < 0 ||
-        take(args[1], 'i', 0, &slots, "slots") < 0) {
-        failed = 1;
-    } else {
-        float *scores = acc.view.buf;
-        Py_ssize_t n = length(&slots), size = length(&acc), i;
-        Py_BEGIN_ALLOW_THREADS
-        for (i = 0; i < n; i++) {
-            int64_t slot = slot_at(&slots, i);
-            if ((uint64_t)slot >= (uint64_t)size) {
-                break;
-            }
-            scores[slot] = 0.0f;
-        }
-        Py_END_ALLOW_THREADS
-        if (i < n) {
-            failed = out_of_range();
-        }
-    }
-    release(&acc), release(&slots);
-    if (failed) {
-        return NULL;
-    }
-    Py_RETURN_NONE;
-}
-
 /* A scored passage, ranked best first by score, then by slot. */
 typedef struct {
     float score;
@@ -416,6 +314,82 @@ static inline void keep_best(Scored *heap, Py_ssize_t k, Py_ssize_t *count, Scor
         }
         heap[at] = entry;
     }
+}
+
+/* kth_largest(acc, slots, k): the k-th largest of acc at slots, 0.0 if there are fewer than k. Pruning
+ * raises its bar with it after every list it adds: a k-heap (keep_best), without gathering and
+ * partitioning. */
+static PyObject *kth_largest(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Array acc = {0}, slots = {0};
+    double result = 0.0;
+    int failed = 0;
+    Py_ssize_t k = 0;
+    if (check_count(nargs, 3, "kth_largest") < 0 || ((k = PyLong_AsSsize_t(args[2])) == -1 && PyErr_Occurred()) ||
+        take(args[0], 'f', 0, &acc, "acc") < 0 || take(args[1], 'i', 0, &slots, "slots") < 0) {
+        failed = 1;
+    } else if (k > 0 && length(&slots) >= k) {
+        const float *scores = acc.view.buf;
+        Py_ssize_t n = length(&slots), size = length(&acc), count = 0, i;
+        Scored *heap = PyMem_Malloc(sizeof(Scored) * (size_t)k);
+        if (heap == NULL) {
+            PyErr_NoMemory();
+            failed = 1;
+        } else {
+            Py_BEGIN_ALLOW_THREADS
+            for (i = 0; i < n; i++) {
+                int64_t slot = slot_at(&slots, i);
+                if ((uint64_t)slot >= (uint64_t)size) {
+                    break;
+                }
+                Scored entry = {scores[slot], slot};
+                keep_best(heap, k, &count, entry);
+            }
+            Py_END_ALLOW_THREADS
+            result = heap[0].score;  /* the worst of the k best: the k-th largest score */
+            PyMem_Free(heap);
+            if (i < n) {
+                failed = out_of_range();
+            }
+        }
+    } else if (k < 0) {
+        PyErr_SetString(PyExc_ValueError, "kth_largest: k must not be negative");
+        failed = 1;
+    }
+    release(&acc), release(&slots);
+    if (failed) {
+        return NULL;
+    }
+    return PyFloat_FromDouble(result);
+}
+
+/* zero(acc, slots): acc[slot] = 0 at each slot, cheaper than filling acc when the lists are short. */
+static PyObject *zero(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Array acc = {0}, slots = {0};
+    int failed = 0;
+    if (check_count(nargs, 2, "zero") < 0 || take(args[0], 'f', 1, &acc, "acc") < 0 ||
+        take(args[1], 'i', 0, &slots, "slots") < 0) {
+        failed = 1;
+    } else {
+        float *scores = acc.view.buf;
+        Py_ssize_t n = length(&slots), size = length(&acc), i;
+        Py_BEGIN_ALLOW_THREADS
+        for (i = 0; i < n; i++) {
+            int64_t slot = slot_at(&slots, i);
+            if ((uint64_t)slot >= (uint64_t)size) {
+                break;
+            }
+            scores[slot] = 0.0f;
+        }
+        Py_END_ALLOW_THREADS
+        if (i < n) {
+            failed = out_of_range();
+        }
+    }
+    release(&acc), release(&slots);
+    if (failed) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
 }
 
 /* Take a score out of the accumulator: zero it, and keep it if it is positive and may be among the
