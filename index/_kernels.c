@@ -1,7 +1,7 @@
 /* Scoring's inner loops, compiled: adding a term's impacts into the accumulator, looking them up for
  * candidate passages, a k-th largest partial score, zeroing what was touched, and taking the best
- * passages out of the accumulator (index/bm25.py calls them term by term; see its _add, _look_up and
- * _exhaustive).
+ * passages out of the accumulator, or adding every term and taking the best in one pass (index/bm25.py
+ * calls them; see its _add, _look_up and _exhaustive).
  *
  * Written by hand because they are the product's core and NumPy cannot fuse them: np.add.at needs the
  * impacts made into an array first, and a candidate's look-up is a binary search over the whole list.
@@ -124,6 +124,9 @@ typedef struct {
 
 enum { LENGTHS = 65536 };  /* a norm table holds the norm of every uint16 length */
 enum { BLOCK = 64 };  /* scores best() looks over at once */
+/* Slots score_best() adds up at once: their scores and lengths (96 KB) stay in a core's L2 cache. From
+ * 4,096 to 65,536 slots a stripe were alike at a million passages; all of acc at once was a third slower. */
+enum { STRIPE = 16384 };
 
 static void release_term(Term *term) {
     release(&term->slots), release(&term->tfs), release(&term->norm), release(&term->lengths), release(&term->values);
@@ -168,6 +171,60 @@ static inline float impact_at(const Term *term, Py_ssize_t i, int64_t slot) {
     return impact(((const uint16_t *)term->tfs.view.buf)[i], norm, term->factor, term->weight);
 }
 
+/* Add a term's postings that lie below end into acc, from its list's position *at on: the next
+ * stripe's go on from where this one stopped. 0, or -1 at a slot below start (the list does not
+ * ascend, or the slot is negative) or at or past limit. */
+static int add_stripe(const Term *term, float *scores, Py_ssize_t *at, int64_t start, int64_t end, int64_t limit) {
+    Py_ssize_t i = *at, n = length(&term->slots);
+    if (!term->made && term->lengths.held && term->slots.view.itemsize == 4) {
+        const int32_t *slots = term->slots.view.buf;
+        const uint16_t *tfs = term->tfs.view.buf, *lengths = term->lengths.view.buf;
+        const float *norms = term->norm.view.buf;
+        float factor = term->factor, weight = term->weight;
+        for (; i < n; i++) {
+            int64_t slot = slots[i];
+            if (slot >= end) {
+                break;
+            }
+            if (slot < start || slot >= limit) {
+                return -1;
+            }
+            scores[slot] += impact(tfs[i], norms[lengths[slot]], factor, weight);
+        }
+        *at = i;
+        return 0;
+    }
+    if (term->made && term->slots.view.itemsize == 4) {  /* a small index's impacts, made when it was opened */
+        const int32_t *slots = term->slots.view.buf;
+        const float *values = term->values.view.buf;
+        float weight = term->weight;
+        for (; i < n; i++) {
+            int64_t slot = slots[i];
+            if (slot >= end) {
+                break;
+            }
+            if (slot < start || slot >= limit) {
+                return -1;
+            }
+            scores[slot] += values[i] * weight;
+        }
+        *at = i;
+        return 0;
+    }
+    for (; i < n; i++) {
+        int64_t slot = slot_at(&term->slots, i);
+        if (slot >= end) {
+            break;
+        }
+        if (slot < start || slot >= limit) {
+            return -1;
+        }
+        scores[slot] += impact_at(term, i, slot);
+    }
+    *at = i;
+    return 0;
+}
+
 /* add(acc, slots, tfs, norm, factor, weight), add(acc, slots, tfs, lengths, norm table, factor,
  * weight) or add(acc, slots, values, weight): acc[slot] += the term's weighted impact, a posting at a
  * time. */
@@ -181,21 +238,12 @@ static PyObject *add(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     if (take(args[0], 'f', 1, &acc, "acc") < 0 || take_term(args + 1, nargs - 1, &term) < 0) {
         failed = 1;
     } else {
-        float *scores = acc.view.buf;
-        Py_ssize_t n = length(&term.slots), size = length(&acc), i;
-        if (covered(&term) < size) {
-            size = covered(&term);
-        }
+        Py_ssize_t size = length(&acc), at = 0;
+        int bad;
         Py_BEGIN_ALLOW_THREADS
-        for (i = 0; i < n; i++) {
-            int64_t slot = slot_at(&term.slots, i);
-            if ((uint64_t)slot >= (uint64_t)size) {
-                break;
-            }
-            scores[slot] += impact_at(&term, i, slot);
-        }
+        bad = add_stripe(&term, acc.view.buf, &at, 0, size, covered(&term) < size ? covered(&term) : size) < 0;
         Py_END_ALLOW_THREADS
-        if (i < n) {
+        if (bad || at < length(&term.slots)) {
             failed = out_of_range();
         }
     }
@@ -415,26 +463,62 @@ static inline int may_keep(const float *block, float bar) {
     return any;
 }
 
+/* Take acc[start:end] out of the accumulator (harvest), BLOCK scores at a time: a block that holds
+ * none to keep (most, once k are kept) is only zeroed. */
+static void harvest_range(float *scores, Py_ssize_t start, Py_ssize_t end, Scored *heap, Py_ssize_t k,
+                          Py_ssize_t *count) {
+    Py_ssize_t i;
+    for (; start + BLOCK <= end; start += BLOCK) {
+        if (may_keep(scores + start, *count < k ? FLT_TRUE_MIN : heap[0].score)) {
+            for (i = start; i < start + BLOCK; i++) {
+                harvest(scores, i, heap, k, count);
+            }
+        } else {
+            memset(scores + start, 0, sizeof(float) * BLOCK);
+        }
+    }
+    for (i = start; i < end; i++) {
+        harvest(scores, i, heap, k, count);
+    }
+}
+
+/* Take the output arrays: slots_out int64 and scores_out float32, as long as each other (k). */
+static int take_outputs(PyObject *slots, PyObject *scores, Array *slots_out, Array *scores_out, const char *name) {
+    if (take(slots, 'i', 1, slots_out, "slots_out") < 0 || take(scores, 'f', 1, scores_out, "scores_out") < 0) {
+        return -1;
+    }
+    if (slots_out->view.itemsize != 8 || length(slots_out) != length(scores_out)) {
+        PyErr_Format(PyExc_TypeError, "%s: slots_out must be int64 and as long as scores_out", name);
+        return -1;
+    }
+    return 0;
+}
+
+/* The kept passages, best first, into the output arrays (they hold at least count). */
+static void write_best(Scored *heap, Py_ssize_t count, Array *slots_out, Array *scores_out) {
+    qsort(heap, (size_t)count, sizeof(Scored), best_first);
+    for (Py_ssize_t i = 0; i < count; i++) {
+        ((int64_t *)slots_out->view.buf)[i] = heap[i].slot;
+        ((float *)scores_out->view.buf)[i] = heap[i].score;
+    }
+}
+
 /* best(acc, lists, slots_out, scores_out): the best passages of acc (those with a positive score),
  * best first, ties by slot, written into slots_out (int64) and scores_out (float32), as many as they
  * hold; returns how many were written. Every slot of lists (the query's postings lists, which hold
  * every slot acc was added to) is left zero in acc: the exhaustive path's selection and its zeroing
- * of the reused accumulator in one pass, over the lists' slots or, when they are many, over acc. */
+ * of the reused accumulator in one pass over the lists' slots, for queries with few postings (with
+ * many, score_best() adds and selects stripe by stripe). */
 static PyObject *best(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     Array acc = {0}, slots_out = {0}, scores_out = {0};
     Array *lists = NULL;
-    Py_ssize_t count = 0, n_lists = 0, k = 0, postings = 0, taken = 0, i;
+    Py_ssize_t count = 0, n_lists = 0, k = 0, taken = 0, i;
     PyObject *sequence = NULL;
     Scored *heap = NULL;
     int failed = 0;
     if (check_count(nargs, 4, "best") < 0 || take(args[0], 'f', 1, &acc, "acc") < 0 ||
-        take(args[2], 'i', 1, &slots_out, "slots_out") < 0 || take(args[3], 'f', 1, &scores_out, "scores_out") < 0 ||
+        take_outputs(args[2], args[3], &slots_out, &scores_out, "best") < 0 ||
         (sequence = PySequence_Fast(args[1], "best: lists must be a sequence of slot arrays")) == NULL) {
-        failed = 1;
-        goto done;
-    }
-    if (slots_out.view.itemsize != 8 || length(&slots_out) != length(&scores_out)) {
-        PyErr_SetString(PyExc_TypeError, "best: slots_out must be int64 and as long as scores_out");
         failed = 1;
         goto done;
     }
@@ -452,53 +536,25 @@ static PyObject *best(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
             failed = 1;
             goto done;
         }
-        postings += length(&lists[taken]);
     }
     if (k > 0) {
         float *scores = acc.view.buf;
         Py_ssize_t size = length(&acc);
         int bad = 0;
         Py_BEGIN_ALLOW_THREADS
-        if (postings > size / 8) {  /* one pass over the accumulator costs less than over the lists */
-            Py_ssize_t start, list;
-            for (list = 0; list < n_lists; list++) {  /* ascending: its ends tell whether all lie in acc */
-                Py_ssize_t n = length(&lists[list]);
-                if (n && ((uint64_t)slot_at(&lists[list], 0) >= (uint64_t)size ||
-                          (uint64_t)slot_at(&lists[list], n - 1) >= (uint64_t)size)) {
+        Py_ssize_t list, j;
+        for (list = 0; list < n_lists && !bad; list++) {
+            Py_ssize_t n = length(&lists[list]);
+            for (j = 0; j < n; j++) {
+                int64_t slot = slot_at(&lists[list], j);
+                if ((uint64_t)slot >= (uint64_t)size) {
                     bad = 1;
+                    break;
                 }
-            }
-            for (start = 0; start + BLOCK <= size && !bad; start += BLOCK) {
-                if (may_keep(scores + start, count < k ? FLT_TRUE_MIN : heap[0].score)) {
-                    for (i = start; i < start + BLOCK; i++) {
-                        harvest(scores, i, heap, k, &count);
-                    }
-                } else {
-                    memset(scores + start, 0, sizeof(float) * BLOCK);
-                }
-            }
-            for (i = start; i < size && !bad; i++) {
-                harvest(scores, i, heap, k, &count);
-            }
-        } else {
-            Py_ssize_t list, j;
-            for (list = 0; list < n_lists && !bad; list++) {
-                Py_ssize_t n = length(&lists[list]);
-                for (j = 0; j < n; j++) {
-                    int64_t slot = slot_at(&lists[list], j);
-                    if ((uint64_t)slot >= (uint64_t)size) {
-                        bad = 1;
-                        break;
-                    }
-                    harvest(scores, slot, heap, k, &count);
-                }
+                harvest(scores, slot, heap, k, &count);
             }
         }
-        qsort(heap, (size_t)count, sizeof(Scored), best_first);
-        for (i = 0; i < count; i++) {
-            ((int64_t *)slots_out.view.buf)[i] = heap[i].slot;
-            ((float *)scores_out.view.buf)[i] = heap[i].score;
-        }
+        write_best(heap, count, &slots_out, &scores_out);
         Py_END_ALLOW_THREADS
         if (bad) {
             failed = out_of_range();
@@ -509,6 +565,93 @@ done:
         release(&lists[i]);
     }
     PyMem_Free(lists), PyMem_Free(heap), Py_XDECREF(sequence);
+    release(&acc), release(&slots_out), release(&scores_out);
+    if (failed) {
+        return NULL;
+    }
+    return PyLong_FromSsize_t(count);
+}
+
+/* score_best(acc, terms, slots_out, scores_out): the exhaustive path in one call, for queries with many
+ * postings: every term's weighted impacts added up (terms: a sequence of terms as add takes them, in
+ * the order add would add them) and the best positive scores taken out, best first, ties by slot, into
+ * slots_out and scores_out as best() writes them; returns how many. acc (zeros) is left zero.
+ *
+ * The accumulator is worked through a STRIPE of slots at a time: every term's postings in the stripe
+ * are added, then the stripe is harvested while it is still in the CPU's cache. Adding each whole list
+ * in turn scatters adds over all of acc (4 MB at a million passages), and a cache miss a posting was
+ * where the exhaustive path's time went. A slot's impacts are still added in the order of terms, so
+ * the scores are add()'s bit for bit. */
+static PyObject *score_best(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Array acc = {0}, slots_out = {0}, scores_out = {0};
+    Term *terms = NULL;
+    Py_ssize_t *at = NULL;
+    Py_ssize_t count = 0, n_terms = 0, k = 0, taken = 0, i;
+    PyObject *sequence = NULL;
+    Scored *heap = NULL;
+    int failed = 0;
+    if (check_count(nargs, 4, "score_best") < 0 || take(args[0], 'f', 1, &acc, "acc") < 0 ||
+        take_outputs(args[2], args[3], &slots_out, &scores_out, "score_best") < 0 ||
+        (sequence = PySequence_Fast(args[1], "score_best: terms must be a sequence of terms")) == NULL) {
+        failed = 1;
+        goto done;
+    }
+    k = length(&slots_out);
+    n_terms = PySequence_Fast_GET_SIZE(sequence);
+    terms = PyMem_Calloc((size_t)n_terms + 1, sizeof(Term));
+    at = PyMem_Calloc((size_t)n_terms + 1, sizeof(Py_ssize_t));
+    heap = PyMem_Malloc(sizeof(Scored) * (size_t)(k + 1));
+    if (terms == NULL || at == NULL || heap == NULL) {
+        PyErr_NoMemory();
+        failed = 1;
+        goto done;
+    }
+    for (taken = 0; taken < n_terms; taken++) {
+        PyObject *item = PySequence_Fast_GET_ITEM(sequence, taken);
+        Py_ssize_t size = PyTuple_Check(item) ? PyTuple_GET_SIZE(item) : 0;
+        if (size != 3 && size != 5 && size != 6) {
+            PyErr_SetString(PyExc_TypeError, "score_best: a term is a tuple as add() takes it, without acc");
+            failed = 1;
+            goto done;
+        }
+        if (take_term(&PyTuple_GET_ITEM(item, 0), size, &terms[taken]) < 0) {
+            taken++;  /* what it took is released below */
+            failed = 1;
+            goto done;
+        }
+    }
+    if (k > 0) {
+        float *scores = acc.view.buf;
+        Py_ssize_t size = length(&acc), start, t;
+        int bad = 0;
+        Py_BEGIN_ALLOW_THREADS
+        for (start = 0; start < size && !bad; start += STRIPE) {
+            Py_ssize_t end = start + STRIPE < size ? start + STRIPE : size;
+            for (t = 0; t < n_terms && !bad; t++) {
+                Py_ssize_t limit = covered(&terms[t]) < size ? covered(&terms[t]) : size;
+                bad = add_stripe(&terms[t], scores, &at[t], start, end, limit) < 0;
+            }
+            harvest_range(scores, start, end, heap, k, &count);
+        }
+        for (t = 0; t < n_terms; t++) {
+            bad |= at[t] < length(&terms[t].slots);  /* a slot past acc */
+        }
+        if (bad) {
+            memset(scores, 0, sizeof(float) * (size_t)size);
+            count = 0;
+        }
+        write_best(heap, count, &slots_out, &scores_out);
+        Py_END_ALLOW_THREADS
+        if (bad) {
+            PyErr_SetString(PyExc_IndexError, "score_best: a term's slots must ascend and lie inside the score array");
+            failed = 1;
+        }
+    }
+done:
+    for (i = 0; i < taken; i++) {
+        release_term(&terms[i]);
+    }
+    PyMem_Free(terms), PyMem_Free(at), PyMem_Free(heap), Py_XDECREF(sequence);
     release(&acc), release(&slots_out), release(&scores_out);
     if (failed) {
         return NULL;
@@ -530,6 +673,10 @@ static PyMethodDef methods[] = {
     {"best", (PyCFunction)(void (*)(void))best, METH_FASTCALL,
      "best(acc, lists, slots_out, scores_out): the best positive scores of acc, best first, ties by slot, "
      "into slots_out (int64) and scores_out (float32); returns how many; acc is left zero at the lists' slots"},
+    {"score_best", (PyCFunction)(void (*)(void))score_best, METH_FASTCALL,
+     "score_best(acc, terms, slots_out, scores_out): every term (a tuple as add takes it, without acc) added "
+     "into acc a stripe of slots at a time, and the best positive scores taken out as best() takes them; returns "
+     "how many; acc is left zero"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -5,13 +5,16 @@ Two idf variants: "lucene" (log(1 + (N - n + 0.5) / (n + 0.5)), always
 positive) is the default; "okapi" reproduces rank_bm25.BM25Okapi exactly,
 including its epsilon floor for negative idf.
 
-The top k are found by exact dynamic pruning (MaxScore, term at a time, see
-top_k): the terms that can lift a passage most are added up in full, and the
-rest only for the few passages that can still enter the top k. The exhaustive
-path (accumulate, then select) stays, for scores() and to test the two against
-each other; both give the same passages, scores and order. Both also run with
-their loops in NumPy (compiled=False), the reference the compiled loops are
-tested against bit for bit.
+The top k are found exhaustively or by exact dynamic pruning (MaxScore, term
+at a time, see top_k), which give the same passages, scores and order, and are
+tested against each other. Compiled, the exhaustive path adds every posting a
+cache-sized stripe of passages at a time and selects as it goes, which was
+faster than pruning at every size measured; in NumPy, where a posting costs
+several times more, pruning pays once a query has many postings: the terms
+that can lift a passage most are added up in full, and the rest only for the
+few passages that can still enter the top k. Both paths also run with their
+loops in NumPy (compiled=False), the reference the compiled loops are tested
+against bit for bit.
 """
 
 from __future__ import annotations
@@ -31,10 +34,10 @@ _ONE_CALL_POSTINGS = 50_000
 # this much relative margin on both sides of every comparison, so it never drops a passage that
 # could enter the top k.
 _SLACK = 1e-5
-# Below this many postings in a query, or this share of the passages, adding them all up costs less
-# than pruning's bookkeeping (a few NumPy calls a term): the exhaustive path answers, with the same
-# result. Measured at 1M passages with the loops compiled: pruning won from about 0.7 postings a
-# passage (README, Scoring).
+# With the loops in NumPy, below this many postings in a query, or this share of the passages, adding
+# them all up costs less than pruning's bookkeeping (a few NumPy calls a term). Compiled, adding a
+# stripe of slots at a time (_kernels.score_best) costs so little a posting that the exhaustive path
+# was the faster at every share measured, on SciFact and at 1M and 5M passages (README, Scoring).
 _PRUNE_POSTINGS = 100_000
 _PRUNE_SHARE = 0.7
 # Candidates are looked up term by term only while there are more than this many times k of
@@ -318,8 +321,8 @@ def top_k(postings: Sequence[TermPostings], size: int, k: int, groups: np.ndarra
     number per slot, the article), only each group's best slot counts, so k distinct groups.
 
     By exact dynamic pruning or exhaustively, which give the same slots and scores: exhaustive
-    True or False chooses, None takes the cheaper (pruning once the query has many postings
-    for the index's size).
+    True or False chooses, None takes the cheaper (compiled, exhaustive; in NumPy, pruning once
+    the query has many postings for the index's size).
     Either way the loops over postings run compiled (_kernels.c), or in NumPy with compiled
     False, with the same result.
     Pruning needs positive impacts, so a negative Okapi idf is always scored exhaustively.
@@ -328,7 +331,7 @@ def top_k(postings: Sequence[TermPostings], size: int, k: int, groups: np.ndarra
     if not postings or k <= 0:
         return np.empty(0, np.int64), np.empty(0, np.float32)
     if exhaustive is None:
-        exhaustive = sum(len(term.ids) for term in postings) <= max(_PRUNE_POSTINGS, _PRUNE_SHARE * size)
+        exhaustive = compiled or sum(len(term.ids) for term in postings) <= max(_PRUNE_POSTINGS, _PRUNE_SHARE * size)
     if exhaustive or any(_bound(term) <= 0 for term in postings):
         return _exhaustive(postings, size, k, groups, compiled, scratch)
     return _pruned(postings, size, k, groups, scratch, compiled)
@@ -465,19 +468,25 @@ def _exhaustive(postings: Sequence[TermPostings], size: int, k: int, groups: np.
     """Every posting added up (into scratch, if given: zeroing it again costs less than a new
     array's page faults), then the best selected.
 
-    Compiled and without groups, one pass selects the best and zeroes the accumulator
-    (_kernels.best). With groups, the best 4k slots are taken first, and more only when they hold
-    fewer than k groups: those are exactly the first k groups' best slots, since
-    a group with no slot among them scores less than all of them.
+    Compiled and without groups, the selection zeroes the accumulator as it goes: in one call that
+    adds and selects a cache-sized stripe of slots at a time when the postings are many
+    (_kernels.score_best), else over the lists' slots (_kernels.best). With groups, the best 4k
+    slots are taken first, and more only when they hold fewer than k groups: those are exactly the
+    first k groups' best slots, since a group with no slot among them scores less than all of them.
     """
     cleared = False
+    scores = np.zeros(size, np.float32) if scratch is None else scratch
     try:
-        scores = accumulate(postings, size, compiled, scratch)
         if groups is None and compiled:
             slots, slot_scores = np.empty(k, np.int64), np.empty(k, np.float32)
-            count = _kernels.best(scores, [term.ids for term in postings], slots, slot_scores)
+            if sum(len(term.ids) for term in postings) > size // 8:
+                count = _kernels.score_best(scores, [_compiled_term(term) for term in postings], slots, slot_scores)
+            else:
+                accumulate(postings, size, compiled, scores)
+                count = _kernels.best(scores, [term.ids for term in postings], slots, slot_scores)
             cleared = True
             return slots[:count], slot_scores[:count]
+        accumulate(postings, size, compiled, scores)
         if groups is None:
             return _best(scores, postings, k)
         wanted = 4 * k

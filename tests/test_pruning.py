@@ -82,6 +82,14 @@ def test_compiled_scores_are_numpys_bit_for_bit(seed: int) -> None:
     compiled_scores = accumulate(postings, size, compiled=True)
     assert numpy_scores.any()
     np.testing.assert_array_equal(compiled_scores.view(np.int32), numpy_scores.view(np.int32))
+    # The same sums added a stripe of slots at a time, and selected on the way (score_best).
+    scratch = np.zeros(size, np.float32)
+    for k in (1, 10, 500):
+        expected = top_k(postings, size, k, exhaustive=True, compiled=False)
+        found = top_k(postings, size, k, exhaustive=True, compiled=True, scratch=scratch)
+        np.testing.assert_array_equal(found[0], expected[0])
+        np.testing.assert_array_equal(found[1].view(np.int32), expected[1].view(np.int32))
+        assert not scratch.any()
     candidates = np.sort(rng.choice(size, 3000, replace=False))
     found_any = 0
     for term in postings:
@@ -164,6 +172,27 @@ def test_the_compiled_loops_refuse_what_would_write_past_their_arrays() -> None:
     _kernels.look_up(np.zeros(0, np.float32), np.zeros(0, np.int64), np.zeros(0, np.int32), np.zeros(0, np.uint16), norm, 2.2, 1.0)
     assert _kernels.kth_largest(np.arange(8, dtype=np.float32), np.arange(8), 3) == 5.0
     assert _kernels.kth_largest(acc, np.arange(2), 3) == 0.0  # fewer than k
+
+
+def test_scoring_stripe_by_stripe_refuses_damaged_lists_and_leaves_the_accumulator_zero() -> None:
+    # score_best adds a stripe of slots at a time, so a list must ascend: a slot behind its stripe,
+    # negative or past the accumulator is an IndexError, and whatever was added is zeroed again.
+    size = 40_000  # more than one stripe
+    acc, slots, scores = np.zeros(size, np.float32), np.empty(5, np.int64), np.empty(5, np.float32)
+    ones = np.ones(3, np.float32)
+    good = (np.array([3, 20_000, 39_999], np.int32), ones, 1.0)
+    for damaged in (np.array([3, 30_000, 5], np.int32), np.array([-1, 3, 9], np.int64),
+                    np.array([3, 9, size], np.int32), np.array([39_999, 20_000, 3], np.int32)):
+        with pytest.raises(IndexError):
+            _kernels.score_best(acc, [good, (damaged, ones, 1.0)], slots, scores)
+        assert not acc.any()
+    for wrong in ([good[:2]], [np.arange(3)], good):  # a term is a tuple as add() takes it
+        with pytest.raises(TypeError):
+            _kernels.score_best(acc, wrong, slots, scores)
+    with pytest.raises(TypeError):
+        _kernels.score_best(acc, [good], slots.astype(np.int32), scores)
+    assert _kernels.score_best(acc, [good, good], slots, scores) == 3
+    assert slots[:3].tolist() == [3, 20_000, 39_999] and scores[:3].tolist() == [2.0] * 3 and not acc.any()
 
 
 @pytest.mark.parametrize("seed", range(8))
