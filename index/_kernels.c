@@ -494,6 +494,24 @@ static int take_outputs(PyObject *slots, PyObject *scores, Array *slots_out, Arr
     return 0;
 }
 
+/* What best() and score_best() take alike: acc (args[0]), the sequence of lists or terms (args[1]) and
+ * the output arrays (args[2], args[3]); and a heap for as many passages as the outputs hold. Returns
+ * the sequence's length, or -1 with an exception set (the caller releases what was taken). */
+static Py_ssize_t take_selection(PyObject *const *args, Py_ssize_t nargs, const char *name, const char *not_a_sequence,
+                                 Array *acc, Array *slots_out, Array *scores_out, PyObject **sequence,
+                                 Scored **heap) {
+    if (check_count(nargs, 4, name) < 0 || take(args[0], 'f', 1, acc, "acc") < 0 ||
+        take_outputs(args[2], args[3], slots_out, scores_out, name) < 0 ||
+        (*sequence = PySequence_Fast(args[1], not_a_sequence)) == NULL) {
+        return -1;
+    }
+    if ((*heap = PyMem_Malloc(sizeof(Scored) * (size_t)(length(slots_out) + 1))) == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    return PySequence_Fast_GET_SIZE(*sequence);
+}
+
 /* The kept passages, best first, into the output arrays (they hold at least count). */
 static void write_best(Scored *heap, Py_ssize_t count, Array *slots_out, Array *scores_out) {
     qsort(heap, (size_t)count, sizeof(Scored), best_first);
@@ -516,21 +534,16 @@ static PyObject *best(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     PyObject *sequence = NULL;
     Scored *heap = NULL;
     int failed = 0;
-    if (check_count(nargs, 4, "best") < 0 || take(args[0], 'f', 1, &acc, "acc") < 0 ||
-        take_outputs(args[2], args[3], &slots_out, &scores_out, "best") < 0 ||
-        (sequence = PySequence_Fast(args[1], "best: lists must be a sequence of slot arrays")) == NULL) {
+    n_lists = take_selection(args, nargs, "best", "best: lists must be a sequence of slot arrays", &acc, &slots_out,
+                             &scores_out, &sequence, &heap);
+    if (n_lists >= 0 && (lists = PyMem_Calloc((size_t)n_lists + 1, sizeof(Array))) == NULL) {
+        PyErr_NoMemory();
+    }
+    if (lists == NULL) {
         failed = 1;
         goto done;
     }
     k = length(&slots_out);
-    n_lists = PySequence_Fast_GET_SIZE(sequence);
-    lists = PyMem_Calloc((size_t)n_lists + 1, sizeof(Array));
-    heap = PyMem_Malloc(sizeof(Scored) * (size_t)(k + 1));
-    if (lists == NULL || heap == NULL) {
-        PyErr_NoMemory();
-        failed = 1;
-        goto done;
-    }
     for (taken = 0; taken < n_lists; taken++) {
         if (take(PySequence_Fast_GET_ITEM(sequence, taken), 'i', 0, &lists[taken], "lists") < 0) {
             failed = 1;
@@ -590,22 +603,17 @@ static PyObject *score_best(PyObject *self, PyObject *const *args, Py_ssize_t na
     PyObject *sequence = NULL;
     Scored *heap = NULL;
     int failed = 0;
-    if (check_count(nargs, 4, "score_best") < 0 || take(args[0], 'f', 1, &acc, "acc") < 0 ||
-        take_outputs(args[2], args[3], &slots_out, &scores_out, "score_best") < 0 ||
-        (sequence = PySequence_Fast(args[1], "score_best: terms must be a sequence of terms")) == NULL) {
+    n_terms = take_selection(args, nargs, "score_best", "score_best: terms must be a sequence of terms", &acc,
+                             &slots_out, &scores_out, &sequence, &heap);
+    if (n_terms >= 0 && ((terms = PyMem_Calloc((size_t)n_terms + 1, sizeof(Term))) == NULL ||
+                         (at = PyMem_Calloc((size_t)n_terms + 1, sizeof(Py_ssize_t))) == NULL)) {
+        PyErr_NoMemory();
+    }
+    if (terms == NULL || at == NULL) {
         failed = 1;
         goto done;
     }
     k = length(&slots_out);
-    n_terms = PySequence_Fast_GET_SIZE(sequence);
-    terms = PyMem_Calloc((size_t)n_terms + 1, sizeof(Term));
-    at = PyMem_Calloc((size_t)n_terms + 1, sizeof(Py_ssize_t));
-    heap = PyMem_Malloc(sizeof(Scored) * (size_t)(k + 1));
-    if (terms == NULL || at == NULL || heap == NULL) {
-        PyErr_NoMemory();
-        failed = 1;
-        goto done;
-    }
     for (taken = 0; taken < n_terms; taken++) {
         PyObject *item = PySequence_Fast_GET_ITEM(sequence, taken);
         Py_ssize_t size = PyTuple_Check(item) ? PyTuple_GET_SIZE(item) : 0;
