@@ -176,7 +176,8 @@ static inline float impact_at(const Term *term, Py_ssize_t i, int64_t slot) {
 enum { ANY_LAYOUT, MADE_INT32, LENGTHS_INT32 };
 
 /* add_stripe's loop for one layout: inlined where layout is a constant, so that each compiles to a
- * loop without the others' tests (a fifth less time a posting than the loop for anything, int32 slots with lengths). */
+ * loop without the others' tests (int32 slots with lengths: a fifth less time a posting than the loop
+ * for anything). */
 static inline __attribute__((always_inline)) int stripe_as(const Term *term, float *scores, Py_ssize_t *at,
                                                            int64_t start, int64_t end, int64_t limit, int layout) {
     Py_ssize_t i = *at, n = length(&term->slots);
