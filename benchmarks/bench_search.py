@@ -408,12 +408,14 @@ def bench_set(name: str, corpus: Path, docs: int, queries: list[str], folder: Pa
     log(f"{name}: {docs} documents")
     results: dict[str, dict[str, Any]] = {}
     notes: list[str] = []
-    built = folder / "result-citebot-build.json"  # what the build that made the store measured
+    built = store.with_suffix(".build.json")  # what the build that made this store measured
     if args.reuse_store and store.exists() and built.exists():
         build = json.loads(built.read_text())
         notes.append("citebot's store was kept from an earlier run (--reuse-store): its build figures are that run's")
     else:
+        built.unlink(missing_ok=True)
         build = spawn(Child("citebot-build", corpus, store, queries, docs), folder, args)
+        built.write_text(json.dumps(build))
     cold = spawn(Child("citebot-cold", corpus, store, queries, docs, evict=True), folder, args)
     warm = spawn(Child("citebot-cold", corpus, store, queries, docs), folder, args)
     # one passage a document: bm25s over citebot's passages would repeat the bm25s row
