@@ -20,6 +20,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
+#include <string.h>
 
 /* A growable array of int32. */
 typedef struct {
@@ -374,11 +375,231 @@ done:
     return result;
 }
 
+/* ---------------------------------------------------------------- boilerplate candidates
+ *
+ * passages.is_boilerplate costs 2-3 µs a unit in Python, the dearest part of a worker's analysis after
+ * its words, and nearly every unit is prose. These are the tests it passes a unit of prose by, made
+ * here a run at a time so that only the units that might be page furniture are asked about: a unit is
+ * a candidate unless it surely passes them all. Where a test would need Unicode's word characters or
+ * case mapping (a character past ASCII in the opening words, or one whose lower case is ASCII in the
+ * last 120), the unit is a candidate and Python decides. tests/test_layout_compiled.py checks that the
+ * units left out are never boilerplate. */
+
+static inline int ascii_letter(Py_UCS4 c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static inline int ascii_word_char(Py_UCS4 c) { /* \w, for ASCII */
+    return ascii_letter(c) || (c >= '0' && c <= '9') || c == '_';
+}
+
+static inline Py_UCS4 ascii_lower(Py_UCS4 c) {
+    return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+/* What the test reads: the lists of words it looks opening words up in. */
+typedef struct {
+    PyObject *keywords;     /* a set: an opening word that makes a unit worth the patterns */
+    PyObject *second_words; /* a dict: an opening word → the set of second words that do */
+    PyObject *stamp_words;  /* a set: an opening word of a time stamp line */
+} Furniture;
+
+/* text[start:end) lower-cased (ASCII) as a str; in *word. -1 on error. */
+static int lower_word(const Text *text, Py_ssize_t start, Py_ssize_t end, PyObject **word) {
+    char buffer[64];
+    Py_ssize_t n = end - start < (Py_ssize_t)sizeof(buffer) ? end - start : (Py_ssize_t)sizeof(buffer);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = at(text, start + i);
+        buffer[i] = (char)(c == 0x2019 ? '\'' : ascii_lower(c)); /* is_boilerplate reads ’ as ' */
+    }
+    *word = PyUnicode_FromStringAndSize(buffer, n);
+    return *word == NULL ? -1 : 0;
+}
+
+/* Whether set (a set, or a dict's value: a set or None) holds text[start:end) lower-cased: 1, 0, or -1 on error. */
+static int holds(PyObject *set, const Text *text, Py_ssize_t start, Py_ssize_t end) {
+    if (set == NULL || !PyAnySet_Check(set) || end - start > 63) {
+        return 0; /* no set, or a word longer than any listed */
+    }
+    PyObject *word;
+    if (lower_word(text, start, end, &word) < 0) {
+        return -1;
+    }
+    int found = PySet_Contains(set, word);
+    Py_DECREF(word);
+    return found;
+}
+
+/* Whether the unit text[start:end) (stripped, as units are) might be boilerplate: 1, 0, or -1 on error. */
+static int candidate(const Furniture *furniture, const Text *text, Py_ssize_t start, Py_ssize_t end) {
+    Py_ssize_t n = end - start;
+    if (n <= 0 || !ascii_letter(at(text, start)) || Py_UNICODE_ISSPACE(at(text, end - 1))) {
+        return 1; /* empty, opening with no word (a sign, a digit, a quote) or a word past ASCII, or unstripped */
+    }
+    /* The opening word: letters, then an apostrophe and letters (passages._FIRST_WORDS). */
+    Py_ssize_t i = start;
+    while (i < end && ascii_letter(at(text, i))) {
+        i++;
+    }
+    if (i < end && (at(text, i) == '\'' || at(text, i) == 0x2019)) {
+        i++;
+        while (i < end && ascii_letter(at(text, i))) {
+            i++;
+        }
+    }
+    if (i < end && at(text, i) > 127) {
+        return 1;
+    }
+    int found = holds(furniture->keywords, text, start, i);
+    if (found != 0) {
+        return found;
+    }
+    if (i - start <= 63) {
+        PyObject *word;
+        if (lower_word(text, start, i, &word) < 0) {
+            return -1;
+        }
+        PyObject *seconds = PyDict_GetItemWithError(furniture->second_words, word);
+        Py_DECREF(word);
+        if (seconds == NULL && PyErr_Occurred()) {
+            return -1;
+        }
+        if (seconds != NULL) {
+            /* The second word: past what is not a word character, the word characters that follow. */
+            Py_ssize_t j = i;
+            while (j < end && at(text, j) <= 127 && !ascii_word_char(at(text, j))) {
+                j++;
+            }
+            Py_ssize_t k = j;
+            while (k < end && ascii_word_char(at(text, k))) {
+                k++;
+            }
+            if ((j < end && at(text, j) > 127) || (k < end && at(text, k) > 127)) {
+                return 1;
+            }
+            if (j > i && k > j && (found = holds(seconds, text, j, k)) != 0) {
+                return found;
+            }
+        }
+    }
+    if (n <= 120) { /* the short lines' tests */
+        Py_UCS4 last = at(text, end - 1);
+        if (n <= 40 || last == 0xBB || last == ')' || last == '-' || last == 0x2014 || last == 0x2013 || last == ':'
+            || (last == '.' && at(text, end - 2) == ' ')) {
+            return 1; /* (a slash anywhere in it is found below: the tail is all of it) */
+        }
+        if ((found = holds(furniture->stamp_words, text, start, i)) != 0) {
+            return found;
+        }
+    }
+    /* The tails' test: one of their words, or a slash, in the last 120 characters, lower-cased. */
+    static const char *const marks[] = {"contribut", "provided", "assisted", "helped", "rights reserved"};
+    Py_ssize_t tail = n > 120 ? end - 120 : start;
+    char lowered[121]; /* NUL-terminated for strstr: a NUL in the text is read as past ASCII, like others */
+    if (text->kind == PyUnicode_1BYTE_KIND) { /* no Latin-1 character past ASCII lowers into it */
+        const Py_UCS1 *chars = text->data;
+        for (Py_ssize_t j = tail; j < end; j++) {
+            if (chars[j] == '/') {
+                return 1;
+            }
+            lowered[j - tail] = chars[j] > 127 || chars[j] == 0 ? '\x7f' : (char)ascii_lower(chars[j]);
+        }
+    } else {
+        for (Py_ssize_t j = tail; j < end; j++) {
+            Py_UCS4 c = at(text, j);
+            if (c == '/' || (c > 127 && (c == 0x130 || Py_UNICODE_TOLOWER(c) <= 127))) {
+                return 1;
+            }
+            lowered[j - tail] = c > 127 || c == 0 ? '\x7f' : (char)ascii_lower(c);
+        }
+    }
+    lowered[end - tail] = '\0';
+    for (size_t m = 0; m < sizeof(marks) / sizeof(marks[0]); m++) {
+        if (strstr(lowered, marks[m]) != NULL) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* boilerplate_candidates(texts, spans, units, keywords, second_words, stamp_words): per unit of the texts
+ * (spans: int32 start and end a unit, units: int32 units a text, as layout() gives them) 1 if it might be
+ * boilerplate, 0 if surely not, as bytes. */
+static PyObject *boilerplate_candidates(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 6) {
+        PyErr_Format(PyExc_TypeError, "boilerplate_candidates() takes 6 arguments (%zd given)", nargs);
+        return NULL;
+    }
+    Furniture furniture = {args[3], args[4], args[5]};
+    if (!PyAnySet_Check(furniture.keywords) || !PyDict_Check(furniture.second_words)
+        || !PyAnySet_Check(furniture.stamp_words)) {
+        PyErr_SetString(PyExc_TypeError, "boilerplate_candidates(): keywords and stamp words are sets, second "
+                                         "words a dict of sets");
+        return NULL;
+    }
+    Py_buffer spans = {0}, units = {0};
+    PyObject *texts = NULL, *result = NULL;
+    if (PyObject_GetBuffer(args[1], &spans, PyBUF_C_CONTIGUOUS) < 0
+        || PyObject_GetBuffer(args[2], &units, PyBUF_C_CONTIGUOUS) < 0
+        || (texts = PySequence_Tuple(args[0])) == NULL) {
+        goto done;
+    }
+    if (spans.len % 8 || units.len % 4 || units.len / 4 != PyTuple_GET_SIZE(texts)) {
+        PyErr_SetString(PyExc_ValueError, "boilerplate_candidates(): spans are int32 pairs, units an int32 a text");
+        goto done;
+    }
+    const int32_t *span = spans.buf, *count = units.buf;
+    Py_ssize_t total = spans.len / 8, unit = 0;
+    if ((result = PyBytes_FromStringAndSize(NULL, total)) == NULL) {
+        goto done;
+    }
+    char *flags = PyBytes_AS_STRING(result);
+    for (Py_ssize_t t = 0; t < PyTuple_GET_SIZE(texts); t++) {
+        PyObject *object = PyTuple_GET_ITEM(texts, t);
+        if (!PyUnicode_Check(object)) {
+            PyErr_SetString(PyExc_TypeError, "boilerplate_candidates(): texts must be str");
+            Py_CLEAR(result);
+            goto done;
+        }
+        Text text = {object, PyUnicode_KIND(object), PyUnicode_DATA(object), PyUnicode_GET_LENGTH(object)};
+        for (int32_t u = 0; u < count[t]; u++, unit++) {
+            int32_t start = unit < total ? span[2 * unit] : -1, end = unit < total ? span[2 * unit + 1] : -1;
+            if (start < 0 || end < start || end > text.length) {
+                PyErr_SetString(PyExc_ValueError, "boilerplate_candidates(): a unit's span lies outside its text");
+                Py_CLEAR(result);
+                goto done;
+            }
+            int found = candidate(&furniture, &text, start, end);
+            if (found < 0) {
+                Py_CLEAR(result);
+                goto done;
+            }
+            flags[unit] = (char)found;
+        }
+    }
+    if (unit != total) {
+        PyErr_SetString(PyExc_ValueError, "boilerplate_candidates(): the units do not add up to the spans");
+        Py_CLEAR(result);
+    }
+done:
+    Py_XDECREF(texts);
+    if (spans.obj != NULL) {
+        PyBuffer_Release(&spans);
+    }
+    if (units.obj != NULL) {
+        PyBuffer_Release(&units);
+    }
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"layout", (PyCFunction)(void (*)(void))layout, METH_FASTCALL,
      "layout(texts, target, maximum, abbreviations, is_abbreviation): the texts' sentence units and passages "
      "as int32 bytes: per unit its start and end, per unit its words, per text its units, per text its "
      "passages, per passage its first and last unit (indices into all the texts' units)"},
+    {"boilerplate_candidates", (PyCFunction)(void (*)(void))boilerplate_candidates, METH_FASTCALL,
+     "boilerplate_candidates(texts, spans, units, keywords, second_words, stamp_words): per unit, 1 if it might "
+     "be boilerplate (passages.is_boilerplate decides), 0 if it surely is not, as bytes"},
     {NULL, NULL, 0, NULL},
 };
 

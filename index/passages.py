@@ -334,6 +334,22 @@ def layouts(texts: list[str], target_words: int = 100, max_words: int = 130, com
     return Layouts(*(np.frombuffer(part, np.int32) for part in (spans, words, units, passages, groups)))
 
 
+def boilerplate_units(texts: list[str], laid: Layouts, compiled: bool = True) -> np.ndarray:
+    """is_boilerplate() of every unit of texts laid out (layouts()), as a bool array. Compiled, only
+    the units _layout.boilerplate_candidates cannot clear are asked (a sixth of the benchmark corpus's,
+    half of a news article's); with compiled False every unit is, the reference it is tested against."""
+    starts, ends = laid.spans[0::2].tolist(), laid.spans[1::2].tolist()
+    owners = np.repeat(np.arange(len(texts)), laid.units).tolist()
+    if compiled:
+        asked = np.flatnonzero(np.frombuffer(_layout.boilerplate_candidates(
+            texts, laid.spans, laid.units, _KEYWORDS, _SECOND_WORDS, _STAMP_WORDS), np.uint8)).tolist()
+    else:
+        asked = range(len(starts))
+    found = np.zeros(len(starts), bool)
+    found[[unit for unit in asked if is_boilerplate(texts[owners[unit]][starts[unit]:ends[unit]])]] = True
+    return found
+
+
 def chunk(text: str, target_words: int = 100, max_words: int = 130) -> list[Passage]:
     """Group whole sentences into passages of about target_words, overlapping by one sentence.
 

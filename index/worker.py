@@ -21,7 +21,7 @@ import numpy as np
 
 from citebot.index.analysis import token_terms
 from citebot.index.articles import Article, ArticleError, article_of_line, title_opens_text
-from citebot.index.passages import is_boilerplate, layouts
+from citebot.index.passages import boilerplate_units, layouts
 from citebot.index.store import SENTENCE_BOILERPLATE, SPAN_DTYPE, TERM_DTYPE
 
 # Term frequencies are stored as uint16; a passage repeating a word more
@@ -139,11 +139,8 @@ def analyse(articles: list[Article], target: int, maximum: int, numbering: TermN
                         for title, text, passages in zip(titles, texts, laid.passages.tolist())], bool)
     in_counted = np.repeat(np.stack((np.zeros(len(articles), bool), counted), axis=1).ravel(), piece_sizes)
     title_terms = _joined_terms(numbering, terms[in_titles].tolist(), np.cumsum(title_sizes).tolist())
-    spans, units = laid.spans.tolist(), text_units.tolist()
-    starts, ends = spans[0::2], spans[1::2]
-    flags = [bytes(SENTENCE_BOILERPLATE if is_boilerplate(text[start:end]) else 0
-                   for start, end in zip(starts[first:last], ends[first:last]))
-             for text, first, last in zip(texts, [0, *units], units)]
+    flags = _pieces((boilerplate_units(texts, laid) * np.uint8(SENTENCE_BOILERPLATE)).astype(np.uint8).tobytes(),
+                    np.concatenate(([0], text_units)))
     return _count(numbering, first_new, terms[~in_titles], unit_sizes, laid.units, laid.passages,
                   laid.groups[0::2], laid.groups[1::2],
                   terms[in_counted], (title_sizes * counted).astype(np.int32), laid.spans, flags, title_terms)

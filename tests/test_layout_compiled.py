@@ -2,7 +2,9 @@
 
 passages.layouts (compiled, index/_layout.c) must lay out every text as passages.layout does, and
 worker.analyse, which looks a run's words up in one pass, must give each unit the terms of its own
-words and its boilerplate flag, and each title its own terms. Checked on the bundled articles,
+words and its boilerplate flag, and each title its own terms; passages.boilerplate_units, which asks
+is_boilerplate only about the units the compiled test cannot clear, must flag the units it flags.
+Checked on the bundled articles,
 the SciFact sample and fuzzed texts full of what the sentence splitter decides on: odd white space,
 stops, quotes, brackets, abbreviations, initials, Cyrillic capitals and very long sentences.
 """
@@ -19,11 +21,13 @@ from citebot.bot.config import BUNDLED_ARTICLES
 from citebot.index import _layout
 from citebot.index.analysis import analyze
 from citebot.index.articles import Article, discover_files, read_articles, title_opens_text
-from citebot.index.passages import _ABBREVIATIONS, _is_abbreviation, is_boilerplate, layout, layouts
+from citebot.index.passages import (_ABBREVIATIONS, _KEYWORDS, _SECOND_WORDS, _STAMP_WORDS, _is_abbreviation,
+                                   boilerplate_units, is_boilerplate, layout, layouts)
 from citebot.index.store import SENTENCE_BOILERPLATE
 from citebot.index.worker import TermNumbers, analyse
 
 from tests.conftest import DATA
+from tests.test_sentences import BOILERPLATE, NOT_BOILERPLATE
 
 # Pieces texts are fuzzed from: each matters to where a sentence ends or how words are told apart.
 _PIECES = [
@@ -125,3 +129,46 @@ def test_analysed_units_and_titles_hold_their_own_words_terms(texts: list[str], 
             assert analysed.layout[passage].tolist() == [units[first][0], units[last][1], len(words)]
             passage += 1
     assert not sentence_terms and passage == len(analysed.layout)
+
+
+# Pieces of page furniture and of prose that opens or ends like it, and the characters whose case
+# mapping or word class is Unicode's: what the compiled boilerplate test must leave to is_boilerplate.
+_FURNITURE = BOILERPLATE + NOT_BOILERPLATE + [
+    "We", "we’re", "The opinions", "THIS ARTICLE", "This", "a version", "For the", "All about", "Updated", "JANUARY",
+    "12:30 GMT", "By", "Editor’s", "editors'", "Photo", "CONTRIBUTED", "Rights Reserved", "helped", "Provided",
+    "assisted", "contributing", "/", "AFP", "Getty Images", "»", "«", " .", ":", "—", "–", "-", ")", "(CNN)",
+    "İ", "\u212a", "\u0130nc", "é", "Ж", "’", "'", "\u00a0", " ", " ", ". ", "\n\n", "7", "_", "x" * 70, "word " * 30,
+]
+_FURNITURE_TEXTS = st.lists(st.sampled_from(_FURNITURE), max_size=40).map("".join)
+
+
+def assert_same_boilerplate(texts: list[str]) -> np.ndarray:
+    """The compiled path flags what the reference flags; returns the compiled test's candidates."""
+    laid = layouts(texts)
+    assert np.array_equal(boilerplate_units(texts, laid), boilerplate_units(texts, laid, compiled=False))
+    return np.frombuffer(_layout.boilerplate_candidates(texts, laid.spans, laid.units, _KEYWORDS, _SECOND_WORDS,
+                                                        _STAMP_WORDS), np.uint8)
+
+
+def test_boilerplate_is_flagged_alike_on_articles_and_known_lines() -> None:
+    candidates = assert_same_boilerplate(corpus_texts() + ODD_TEXTS)
+    assert 0 < candidates.sum() < len(candidates) / 2  # most prose is cleared without asking
+    lines = assert_same_boilerplate(BOILERPLATE)
+    assert lines.all()  # every known line of furniture is asked about
+    assert_same_boilerplate(NOT_BOILERPLATE + ["\n\n".join(BOILERPLATE + NOT_BOILERPLATE)])
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts=st.lists(_FURNITURE_TEXTS, min_size=1, max_size=4))
+def test_boilerplate_is_flagged_alike_on_fuzzed_texts(texts: list[str]) -> None:
+    assert_same_boilerplate(texts)
+
+
+def test_the_compiled_boilerplate_test_refuses_bad_arguments() -> None:
+    laid = layouts(["A text. Another."])
+    for args in ((["A text. Another."], laid.spans, laid.units, list(_KEYWORDS), _SECOND_WORDS, _STAMP_WORDS),
+                 (["A text.", "More."], laid.spans, laid.units, _KEYWORDS, _SECOND_WORDS, _STAMP_WORDS),
+                 (["A text"], laid.spans, laid.units, _KEYWORDS, _SECOND_WORDS, _STAMP_WORDS),
+                 ([b"bytes"], laid.spans, laid.units, _KEYWORDS, _SECOND_WORDS, _STAMP_WORDS)):
+        with pytest.raises((TypeError, ValueError)):
+            _layout.boilerplate_candidates(*args)
