@@ -539,12 +539,12 @@ static PyObject *boilerplate_candidates(PyObject *self, PyObject *const *args, P
     }
     Py_buffer spans = {0}, units = {0};
     PyObject *texts = NULL, *result = NULL;
-    if (PyObject_GetBuffer(args[1], &spans, PyBUF_C_CONTIGUOUS) < 0
-        || PyObject_GetBuffer(args[2], &units, PyBUF_C_CONTIGUOUS) < 0
+    if (PyObject_GetBuffer(args[1], &spans, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0
+        || PyObject_GetBuffer(args[2], &units, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0
         || (texts = PySequence_Tuple(args[0])) == NULL) {
         goto done;
     }
-    if (spans.len % 8 || units.len % 4 || units.len / 4 != PyTuple_GET_SIZE(texts)) {
+    if (spans.itemsize != 4 || units.itemsize != 4 || spans.len % 8 || units.len / 4 != PyTuple_GET_SIZE(texts)) {
         PyErr_SetString(PyExc_ValueError, "boilerplate_candidates(): spans are int32 pairs, units an int32 a text");
         goto done;
     }
@@ -561,6 +561,12 @@ static PyObject *boilerplate_candidates(PyObject *self, PyObject *const *args, P
             Py_CLEAR(result);
             goto done;
         }
+#if PY_VERSION_HEX < 0x030C0000
+        if (PyUnicode_READY(object) < 0) {
+            Py_CLEAR(result);
+            goto done;
+        }
+#endif
         Text text = {object, PyUnicode_KIND(object), PyUnicode_DATA(object), PyUnicode_GET_LENGTH(object)};
         for (int32_t u = 0; u < count[t]; u++, unit++) {
             int32_t start = unit < total ? span[2 * unit] : -1, end = unit < total ? span[2 * unit + 1] : -1;

@@ -169,6 +169,8 @@ def test_the_compiled_boilerplate_test_refuses_bad_arguments() -> None:
     for args in ((["A text. Another."], laid.spans, laid.units, list(_KEYWORDS), _SECOND_WORDS, _STAMP_WORDS),
                  (["A text.", "More."], laid.spans, laid.units, _KEYWORDS, _SECOND_WORDS, _STAMP_WORDS),
                  (["A text"], laid.spans, laid.units, _KEYWORDS, _SECOND_WORDS, _STAMP_WORDS),
+                 (["A text. Another."], laid.spans.astype(np.int64), laid.units, _KEYWORDS, _SECOND_WORDS,
+                  _STAMP_WORDS),
                  ([b"bytes"], laid.spans, laid.units, _KEYWORDS, _SECOND_WORDS, _STAMP_WORDS)):
         with pytest.raises((TypeError, ValueError)):
             _layout.boilerplate_candidates(*args)
