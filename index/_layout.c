@@ -103,6 +103,10 @@ static inline int is_quote_or_bracket(Py_UCS4 c) { /* what _is_abbreviation stri
     return c == '(' || c == '"' || c == '\'' || c == 0x201C || c == 0x2018;
 }
 
+static inline Py_UCS4 ascii_lower(Py_UCS4 c) {
+    return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
 /* _is_abbreviation(text, stop): 1 when the period at stop - 1 closes an abbreviation or an initial, 0 when
  * not, -1 on error. */
 static int abbreviation(Run *run, const Text *text, Py_ssize_t stop) {
@@ -127,7 +131,7 @@ static int abbreviation(Run *run, const Text *text, Py_ssize_t stop) {
         if (c >= 128) {
             ascii = 0;
         } else {
-            lowered[i] = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+            lowered[i] = (char)ascii_lower(c);
         }
     }
     if (!ascii) {
@@ -393,10 +397,6 @@ static inline int ascii_word_char(Py_UCS4 c) { /* \w, for ASCII */
     return ascii_letter(c) || (c >= '0' && c <= '9') || c == '_';
 }
 
-static inline Py_UCS4 ascii_lower(Py_UCS4 c) {
-    return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
-}
-
 /* What the test reads: the lists of words it looks opening words up in. */
 typedef struct {
     PyObject *keywords;     /* a set: an opening word that makes a unit worth the patterns */
@@ -430,6 +430,38 @@ static int holds(PyObject *set, const Text *text, Py_ssize_t start, Py_ssize_t e
     return found;
 }
 
+/* The tests on a unit's opening word (word, lower-cased; text[i:end) what follows it): a keyword, one
+ * whose second word makes it one, or, in a short line, a time stamp's word. 1, 0, or -1 on error. */
+static int opening_words(const Furniture *furniture, const Text *text, PyObject *word, Py_ssize_t i, Py_ssize_t end,
+                         int short_line) {
+    int found = PySet_Contains(furniture->keywords, word);
+    if (found != 0) {
+        return found;
+    }
+    PyObject *seconds = PyDict_GetItemWithError(furniture->second_words, word);
+    if (seconds == NULL && PyErr_Occurred()) {
+        return -1;
+    }
+    if (seconds != NULL) {
+        /* The second word: past what is not a word character, the word characters that follow. */
+        Py_ssize_t j = i;
+        while (j < end && at(text, j) <= 127 && !ascii_word_char(at(text, j))) {
+            j++;
+        }
+        Py_ssize_t k = j;
+        while (k < end && ascii_word_char(at(text, k))) {
+            k++;
+        }
+        if ((j < end && at(text, j) > 127) || (k < end && at(text, k) > 127)) {
+            return 1;
+        }
+        if (j > i && k > j && (found = holds(seconds, text, j, k)) != 0) {
+            return found;
+        }
+    }
+    return short_line ? PySet_Contains(furniture->stamp_words, word) : 0;
+}
+
 /* Whether the unit text[start:end) (stripped, as units are) might be boilerplate: 1, 0, or -1 on error. */
 static int candidate(const Furniture *furniture, const Text *text, Py_ssize_t start, Py_ssize_t end) {
     Py_ssize_t n = end - start;
@@ -450,36 +482,15 @@ static int candidate(const Furniture *furniture, const Text *text, Py_ssize_t st
     if (i < end && at(text, i) > 127) {
         return 1;
     }
-    int found = holds(furniture->keywords, text, start, i);
-    if (found != 0) {
-        return found;
-    }
-    if (i - start <= 63) {
+    if (i - start <= 63) { /* a longer one is no listed word */
         PyObject *word;
         if (lower_word(text, start, i, &word) < 0) {
             return -1;
         }
-        PyObject *seconds = PyDict_GetItemWithError(furniture->second_words, word);
+        int found = opening_words(furniture, text, word, i, end, n <= 120);
         Py_DECREF(word);
-        if (seconds == NULL && PyErr_Occurred()) {
-            return -1;
-        }
-        if (seconds != NULL) {
-            /* The second word: past what is not a word character, the word characters that follow. */
-            Py_ssize_t j = i;
-            while (j < end && at(text, j) <= 127 && !ascii_word_char(at(text, j))) {
-                j++;
-            }
-            Py_ssize_t k = j;
-            while (k < end && ascii_word_char(at(text, k))) {
-                k++;
-            }
-            if ((j < end && at(text, j) > 127) || (k < end && at(text, k) > 127)) {
-                return 1;
-            }
-            if (j > i && k > j && (found = holds(seconds, text, j, k)) != 0) {
-                return found;
-            }
+        if (found != 0) {
+            return found;
         }
     }
     if (n <= 120) { /* the short lines' tests */
@@ -488,30 +499,17 @@ static int candidate(const Furniture *furniture, const Text *text, Py_ssize_t st
             || (last == '.' && at(text, end - 2) == ' ')) {
             return 1; /* (a slash anywhere in it is found below: the tail is all of it) */
         }
-        if ((found = holds(furniture->stamp_words, text, start, i)) != 0) {
-            return found;
-        }
     }
     /* The tails' test: one of their words, or a slash, in the last 120 characters, lower-cased. */
     static const char *const marks[] = {"contribut", "provided", "assisted", "helped", "rights reserved"};
     Py_ssize_t tail = n > 120 ? end - 120 : start;
     char lowered[121]; /* NUL-terminated for strstr: a NUL in the text is read as past ASCII, like others */
-    if (text->kind == PyUnicode_1BYTE_KIND) { /* no Latin-1 character past ASCII lowers into it */
-        const Py_UCS1 *chars = text->data;
-        for (Py_ssize_t j = tail; j < end; j++) {
-            if (chars[j] == '/') {
-                return 1;
-            }
-            lowered[j - tail] = chars[j] > 127 || chars[j] == 0 ? '\x7f' : (char)ascii_lower(chars[j]);
+    for (Py_ssize_t j = tail; j < end; j++) {
+        Py_UCS4 c = at(text, j);
+        if (c == '/' || (c > 127 && (c == 0x130 || Py_UNICODE_TOLOWER(c) <= 127))) {
+            return 1;
         }
-    } else {
-        for (Py_ssize_t j = tail; j < end; j++) {
-            Py_UCS4 c = at(text, j);
-            if (c == '/' || (c > 127 && (c == 0x130 || Py_UNICODE_TOLOWER(c) <= 127))) {
-                return 1;
-            }
-            lowered[j - tail] = c > 127 || c == 0 ? '\x7f' : (char)ascii_lower(c);
-        }
+        lowered[j - tail] = c > 127 || c == 0 ? '\x7f' : (char)ascii_lower(c);
     }
     lowered[end - tail] = '\0';
     for (size_t m = 0; m < sizeof(marks) / sizeof(marks[0]); m++) {

@@ -139,7 +139,7 @@ def analyse(articles: list[Article], target: int, maximum: int, numbering: TermN
                         for title, text, passages in zip(titles, texts, laid.passages.tolist())], bool)
     in_counted = np.repeat(np.stack((np.zeros(len(articles), bool), counted), axis=1).ravel(), piece_sizes)
     title_terms = _joined_terms(numbering, terms[in_titles].tolist(), np.cumsum(title_sizes).tolist())
-    flags = _pieces((boilerplate_units(texts, laid) * np.uint8(SENTENCE_BOILERPLATE)).astype(np.uint8).tobytes(),
+    flags = _pieces((boilerplate_units(texts, laid) * np.uint8(SENTENCE_BOILERPLATE)).tobytes(),
                     np.concatenate(([0], text_units)))
     return _count(numbering, first_new, terms[~in_titles], unit_sizes, laid.units, laid.passages,
                   laid.groups[0::2], laid.groups[1::2],
