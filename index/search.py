@@ -19,7 +19,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, NamedTuple
+from typing import Generic, Iterable, NamedTuple, TypeVar
 
 import aiosqlite
 import numpy as np
@@ -67,8 +67,8 @@ class QueryTerm(NamedTuple):
     substitute: bool = False  # a close word standing in for typed: another spelling or a typo fix
 
 
-class Hit(NamedTuple):
-    """One scored passage with what a citation needs about its article."""
+class Passage(NamedTuple):
+    """A passage's stored fields, as a citation needs them: read once, shared by the hits that score it."""
 
     passage_id: str
     article_id: str
@@ -81,7 +81,43 @@ class Hit(NamedTuple):
     date: str | None
     source: str | None
     author: str | None
-    score: float = 0.0  # last: a hit is its passage's stored fields plus a score
+
+
+T = TypeVar("T")
+
+
+class _Stored(Generic[T]):
+    """A hit's stored field, read through from its passage (hit.title is hit.passage.title)."""
+
+    def __init__(self, name: str) -> None:
+        self.index = Passage._fields.index(name)
+
+    def __get__(self, hit: "Hit", owner: type | None = None) -> T:
+        return hit[0][self.index]
+
+
+class Hit(NamedTuple):
+    """One scored passage with what a citation needs about its article.
+
+    It holds its passage's stored fields as one shared tuple, not copied: a question makes ten hits
+    or more, and copying eleven fields touched eleven objects' memory each (their reference counts),
+    cache misses that took a fifth of a small index's first-pass search.
+    """
+
+    passage: Passage
+    score: float = 0.0
+
+    passage_id = _Stored[str]("passage_id")
+    article_id = _Stored[str]("article_id")
+    title = _Stored[str]("title")
+    text = _Stored[str]("text")
+    ordinal = _Stored[int]("ordinal")
+    start = _Stored[int]("start")
+    end = _Stored[int]("end")
+    url = _Stored["str | None"]("url")
+    date = _Stored["str | None"]("date")
+    source = _Stored["str | None"]("source")
+    author = _Stored["str | None"]("author")
 
 
 @dataclass(frozen=True)
@@ -341,7 +377,7 @@ class Searcher:
         self.vocabulary = Vocabulary([])
         self.term_plans: dict[str, tuple[tuple[int, QueryTerm], ...]] = {}
         self.held: dict[int, _Decoded] | None = None  # every term's postings, when they are held in memory whole
-        self.rows: dict[int, tuple] | None = None  # Hit fields but the score by slot, when the index is small
+        self.rows: dict[int, Passage] | None = None  # passages by slot, when the index is small
         self.term_names: list[str] = []  # term by id, for decoding stored sentences
         # Stored sentence rows (text, spans, bounds, terms, flags) by article id, when the index is small.
         self.sentence_rows: dict[str, tuple] | None = None
@@ -447,7 +483,7 @@ class Searcher:
             self.held = self._decode(postings)
         if small:
             LazyImpacts.compute_all([item.impacts for item in self.held.values()])
-            self.rows = {row[0]: _hit_fields(row) for row in hit_rows}
+            self.rows = {row[0]: _stored_passage(row) for row in hit_rows}
             self.sentence_rows = {row[0]: row[1:] for row in sentence_rows}
         return True
 
@@ -598,9 +634,9 @@ class Searcher:
                 _HIT_COLUMNS + ", (SELECT value FROM meta WHERE key = 'generation') FROM passages p JOIN articles a "
                 f"ON a.slot = p.article WHERE p.slot IN ({','.join('?' * len(slots))})", [int(s) for s in slots])
             generation = int(fetched[0][-1]) if fetched else await self._generation()
-            rows = {row[0]: _hit_fields(row[:-1]) for row in fetched}
+            rows = {row[0]: _stored_passage(row[:-1]) for row in fetched}
         # tuple.__new__ skips the namedtuple's Python-level __new__: half the cost, a hundred hits a query.
-        hits = [_new_tuple(Hit, (*rows[slot], score)) for slot, score in zip(slots.tolist(), scores.tolist())
+        hits = [_new_tuple(Hit, (rows[slot], score)) for slot, score in zip(slots.tolist(), scores.tolist())
                 if slot in rows]
         return hits, generation
 
@@ -703,7 +739,7 @@ class Searcher:
             _HIT_COLUMNS + " FROM passages p JOIN articles a ON a.slot = p.article WHERE a.id = ? AND p.ordinal = ?",
             parts)
         row = await cursor.fetchone()
-        return Hit(*_hit_fields(row)) if row else None
+        return Hit(_stored_passage(row)) if row else None
 
     async def article(self, article_id: str) -> StoredArticle | None:
         """The whole article with id article_id, or None."""
@@ -766,7 +802,7 @@ def _slot_table(meta: dict[str, object], key: str) -> np.ndarray:
     return np.frombuffer(blob, dtype=SLOT_DTYPE) if blob else np.empty(0, np.int32)  # type: ignore[arg-type]
 
 
-def _hit_fields(row: tuple) -> tuple:
-    """A row of _HIT_COLUMNS → a Hit's fields but the score."""
+def _stored_passage(row: tuple) -> Passage:
+    """A row of _HIT_COLUMNS → its Passage."""
     _, ordinal, start, end, article_id, title, url, date, source, author, text = row
-    return passage_id(article_id, ordinal), article_id, title, text, ordinal, start, end, url, date, source, author
+    return Passage(passage_id(article_id, ordinal), article_id, title, text, ordinal, start, end, url, date, source, author)

@@ -12,7 +12,7 @@ from citebot.bot.questions import BadQuestion
 from citebot.bot.render import answer_html, escape, article_html_parts, passage_html, split_text, tg_len
 from citebot.bot.service import Citebot
 from citebot.index.analysis import analyze, tokens
-from citebot.index.search import Hit, StoredArticle
+from citebot.index.search import Hit, Passage, StoredArticle
 from tests.emulator import parse_html
 from tests.harness import telegram_accepts
 
@@ -42,10 +42,11 @@ def test_questions_get_valid_telegram_html(loop: asyncio.AbstractEventLoop, loop
     telegram_accepts(answer_html(answer))
 
 
-hits = st.builds(Hit, passage_id=texts.map(lambda t: t[:30] + ":1"), article_id=texts, title=texts,
-                 text=texts.filter(str.strip), score=st.floats(0, 100), ordinal=st.integers(0, 5),
-                 start=st.just(0), end=st.just(0), url=st.one_of(st.none(), texts, st.just("https://e.org/a?b=1&c=<2>")),
-                 date=st.one_of(st.none(), texts), source=st.one_of(st.none(), texts), author=st.none())
+passages = st.builds(Passage, passage_id=texts.map(lambda t: t[:30] + ":1"), article_id=texts, title=texts,
+                     text=texts.filter(str.strip), ordinal=st.integers(0, 5), start=st.just(0), end=st.just(0),
+                     url=st.one_of(st.none(), texts, st.just("https://e.org/a?b=1&c=<2>")),
+                     date=st.one_of(st.none(), texts), source=st.one_of(st.none(), texts), author=st.none())
+hits = st.builds(Hit, passage=passages, score=st.floats(0, 100))
 
 
 @FUZZ
