@@ -596,8 +596,8 @@ class Searcher:
                 if read is None:
                     await self._refresh()
                     continue
-                postings = [TermPostings(read[term_id].ids, read[term_id].impacts, term.weight, read[term_id].bound)
-                            for term_id, term in planned if len(read[term_id].ids)]
+                postings = [TermPostings(found.ids, found.impacts, term.weight, found.bound)
+                            for term_id, term in planned if len((found := read[term_id]).ids)]
                 groups = self.article_of if distinct_articles else None
                 # The lock keeps the scratch accumulator to one search at a time.
                 if sum(len(p.ids) for p in postings) > _THREAD_THRESHOLD:
