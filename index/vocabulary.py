@@ -44,12 +44,13 @@ FOLDED_MIN = 0.8  # folded spellings this alike are one name spelt two ways (Kyr
 EAGER_TERMS = 200_000
 
 
-def _similarity(term: str, word: str) -> float:
+def _similarity(term: str, word: str, term_folded: str) -> float:
     """How alike two spellings are (0..1, by insertions and deletions): as typed, or folded when
     folded they are all but the same (a name transliterated two ways is one name). Folding shortens
-    words, which makes any two more alike: below FOLDED_MIN it says nothing (temujin/tamin, 0.73)."""
+    words, which makes any two more alike: below FOLDED_MIN it says nothing (temujin/tamin, 0.73).
+    term_folded is folded(term), made once for all the words term is compared with."""
     typed = Indel.normalized_similarity(term, word)
-    plain = Indel.normalized_similarity(folded(term), folded(word))
+    plain = Indel.normalized_similarity(term_folded, folded(word))
     return max(typed, plain) if plain >= FOLDED_MIN else typed
 
 
@@ -117,7 +118,8 @@ class Vocabulary:
                 term, self._near_length(term, edits), scorer=Levenshtein.distance,
                 score_cutoff=edits, limit=None))
         threshold = KNOWN_MIN_SIMILARITY if found is not None else MIN_SIMILARITY
-        scored = [(word, _similarity(term, word)) for word in candidates]
+        term_folded = folded(term)
+        scored = [(word, _similarity(term, word, term_folded)) for word in candidates]
         scored = [(word, similarity) for word, similarity in scored if similarity >= threshold]
         scored.sort(key=lambda s: (-s[1], -self.terms[s[0]][1], s[0]))
         return scored[:MAX_SUGGESTIONS]
