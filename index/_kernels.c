@@ -1,7 +1,8 @@
 /* Scoring's inner loops, compiled: adding a term's impacts into the accumulator, looking them up for
  * candidate passages, a k-th largest partial score, zeroing what was touched, and taking the best
  * passages out of the accumulator, or adding every term and taking the best in one pass (index/bm25.py
- * calls them; see its _add, _look_up and _exhaustive).
+ * calls them; see its _add, _look_up and _exhaustive). And one loop of indexing's over postings arrays:
+ * grouping them by term (group, for index/indexer.py).
  *
  * Written by hand because they are the product's core and NumPy cannot fuse them: np.add.at needs the
  * impacts made into an array first, and a candidate's look-up is a binary search over the whole list.
@@ -656,6 +657,61 @@ done:
     return PyLong_FromSsize_t(count);
 }
 
+/* group(terms, slots, tfs, next, slots_out, tfs_out): postings (terms[i], slots[i], tfs[i]), in the order
+ * they were added, written grouped by term into slots_out and tfs_out, each term's still in the order
+ * added: the scatter of a counting sort. Posting i goes to position next[terms[i]], which then moves on;
+ * next (int64) starts as each term's first position, the running sum of the terms' counts. Term ids are
+ * small and dense, so this is one pass where sorting the postings by term took a dozen (indexer.py,
+ * _Grouped.sort). A term outside next, or a position outside the outputs, raises IndexError. */
+static PyObject *group(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Array terms = {0}, slots = {0}, tfs = {0}, next = {0}, slots_out = {0}, tfs_out = {0};
+    int failed = 0, bad = 0;
+    if (check_count(nargs, 6, "group") < 0 || take(args[0], 'i', 0, &terms, "terms") < 0 ||
+        take(args[1], 'i', 0, &slots, "slots") < 0 || take(args[2], 'H', 0, &tfs, "tfs") < 0 ||
+        take(args[3], 'i', 1, &next, "next") < 0 || take(args[4], 'i', 1, &slots_out, "slots_out") < 0 ||
+        take(args[5], 'H', 1, &tfs_out, "tfs_out") < 0) {
+        failed = 1;
+        goto done;
+    }
+    Py_ssize_t n = length(&terms);
+    if (terms.view.itemsize != 4 || slots.view.itemsize != 4 || slots_out.view.itemsize != 4 ||
+        next.view.itemsize != 8 || length(&slots) != n || length(&tfs) != n || length(&slots_out) != n ||
+        length(&tfs_out) != n) {
+        PyErr_SetString(PyExc_TypeError, "group: terms, slots and slots_out must be int32 and next int64, and the "
+                                         "postings' arrays as long as each other");
+        failed = 1;
+        goto done;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    const int32_t *term = terms.view.buf, *slot = slots.view.buf;
+    const uint16_t *tf = tfs.view.buf;
+    int64_t *at = next.view.buf;
+    int64_t known = length(&next);
+    int32_t *slot_to = slots_out.view.buf;
+    uint16_t *tf_to = tfs_out.view.buf;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int64_t t = term[i];
+        if (t < 0 || t >= known || (uint64_t)at[t] >= (uint64_t)n) {
+            bad = 1;
+            break;
+        }
+        int64_t position = at[t]++;
+        slot_to[position] = slot[i];
+        tf_to[position] = tf[i];
+    }
+    Py_END_ALLOW_THREADS
+    if (bad) {
+        PyErr_SetString(PyExc_IndexError, "group: a term outside next, or its position outside the outputs");
+        failed = 1;
+    }
+done:
+    release(&terms), release(&slots), release(&tfs), release(&next), release(&slots_out), release(&tfs_out);
+    if (failed) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"add", (PyCFunction)(void (*)(void))add, METH_FASTCALL,
      "add(acc, slots, tfs, norm, factor, weight), add(acc, slots, tfs, lengths, norm_table, factor, weight) or "
@@ -674,6 +730,9 @@ static PyMethodDef methods[] = {
      "score_best(acc, terms, slots_out, scores_out): every term (a tuple as add takes it, without acc) added "
      "into acc a stripe of slots at a time, and the best positive scores taken out as best() takes them; returns "
      "how many; acc is left zero"},
+    {"group", (PyCFunction)(void (*)(void))group, METH_FASTCALL,
+     "group(terms, slots, tfs, next, slots_out, tfs_out): the postings grouped by term into slots_out and "
+     "tfs_out, each term's in the order added, term t's from position next[t] on (next is moved on)"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -36,6 +36,7 @@ from typing import Callable, Iterable, Iterator, TypeVar
 import numpy as np
 from tqdm import tqdm
 
+from citebot.index import _kernels
 from citebot.index.analysis import skeleton
 from citebot.index.articles import Article, ArticleError, UniqueIds, discover_files, iter_articles, jsonl_records
 from citebot.index.bm25 import okapi_idf_sum, staircase
@@ -247,19 +248,21 @@ class _Grouped:
 
     @staticmethod
     def sort(terms: np.ndarray, slots: np.ndarray, tfs: np.ndarray) -> "_Grouped":
-        """Postings in the order added, grouped by term (each term's stay in order)."""
-        # A plain sort of (term, position) pairs as int64, which NumPy does with SIMD, is about four
-        # times faster than a stable argsort of the terms, and puts them in the same order.
-        keys = terms.astype(np.int64)
-        keys <<= 32
-        keys |= np.arange(len(keys), dtype=np.int64)
-        keys.sort()
-        terms = (keys >> 32).astype(np.int32)
-        keys &= 0xFFFFFFFF  # the positions
-        slots, tfs = slots[keys], tfs[keys]
-        del keys
-        starts = np.flatnonzero(np.r_[True, terms[1:] != terms[:-1]]) if len(terms) else np.empty(0, np.int64)
-        return _Grouped(terms[starts], np.append(starts, len(terms)), slots, tfs)
+        """Postings in the order added (terms and slots int32, tfs uint16), grouped by term (each
+        term's stay in order).
+
+        A counting sort: term ids are dense, so each term's place follows from how many postings the
+        terms before it have, and one compiled pass puts every posting there (_kernels.group). Sorting
+        (term, position) pairs instead took 1.3 s of the 14M postings of 200k passages, with the
+        workers waiting on it each time a segment was sealed.
+        """
+        counts = np.bincount(terms) if len(terms) else np.zeros(0, np.int64)
+        firsts = np.zeros(len(counts), np.int64)  # each term's first position
+        np.cumsum(counts[:-1], out=firsts[1:])
+        present = np.flatnonzero(counts)
+        grouped_slots, grouped_tfs = np.empty(len(terms), np.int32), np.empty(len(terms), np.uint16)
+        _kernels.group(terms, slots, tfs, firsts.copy(), grouped_slots, grouped_tfs)
+        return _Grouped(present.astype(np.int32), np.append(firsts[present], len(terms)), grouped_slots, grouped_tfs)
 
     def without(self, gone: np.ndarray) -> "_Grouped":
         """These postings but those of the passages in slots gone."""
@@ -539,8 +542,9 @@ class Indexer:
             for term_id in batch:
                 slots, tfs = _merge(stored.get(term_id), additions.of(term_id), gone)
                 if len(slots):
-                    writes.append((term_id, staircase(tfs, lengths[slots]).astype(STAIRCASE_DTYPE).tobytes(),
-                                   slots.astype(SLOT_DTYPE).tobytes(), tfs.astype(TF_DTYPE).tobytes()))
+                    # copy=False: tobytes() copies already, and the arrays are mostly of the stored types.
+                    writes.append((term_id, staircase(tfs, lengths[slots]).astype(STAIRCASE_DTYPE, copy=False).tobytes(),
+                                   slots.astype(SLOT_DTYPE, copy=False).tobytes(), tfs.astype(TF_DTYPE, copy=False).tobytes()))
                 else:
                     emptied.append((term_id,))
             conn.executemany("INSERT OR REPLACE INTO postings VALUES (?, ?, ?, ?)", writes)

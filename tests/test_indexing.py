@@ -3,6 +3,7 @@
 import sqlite3
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import citebot.bot.service as service_module
@@ -330,3 +331,36 @@ async def test_one_question_does_not_read_a_large_index_postings_first(bundled_i
     finally:
         await held.close()
         await one.close()
+
+
+def test_postings_are_grouped_by_term_as_a_stable_sort_groups_them() -> None:
+    """The counting sort (_kernels.group's scatter) against NumPy's stable argsort, empty and skewed
+    inputs included; a term id or an array it cannot take is an error, never a write out of bounds."""
+    from citebot.index import _kernels
+    from citebot.index.indexer import _Grouped
+
+    rng = np.random.default_rng(3)
+    for size, vocabulary in ((0, 1), (1, 1), (50, 3), (10_000, 40), (100_000, 5_000)):
+        terms = (rng.zipf(1.5, size) % vocabulary).astype(np.int32)
+        slots = np.sort(rng.integers(0, 2**31 - 1, size)).astype(np.int32)
+        tfs = rng.integers(1, 2**16, size).astype(np.uint16)
+        grouped = _Grouped.sort(terms, slots, tfs)
+        order = np.argsort(terms, kind="stable")
+        assert np.array_equal(grouped.slots, slots[order]) and np.array_equal(grouped.tfs, tfs[order])
+        assert np.array_equal(grouped.term_ids, np.unique(terms))
+        assert np.array_equal(np.diff(grouped.bounds), [np.count_nonzero(terms == t) for t in grouped.term_ids])
+        assert grouped.slots.dtype == np.int32 and grouped.tfs.dtype == np.uint16 and grouped.term_ids.dtype == np.int32
+    terms, slots, tfs = np.array([0, 2, 1], np.int32), np.arange(3, dtype=np.int32), np.ones(3, np.uint16)
+    out_slots, out_tfs = np.empty(3, np.int32), np.empty(3, np.uint16)
+    with pytest.raises(IndexError):  # term 2 has no first position
+        _kernels.group(terms, slots, tfs, np.array([0, 1], np.int64), out_slots, out_tfs)
+    with pytest.raises(IndexError):  # positions past the outputs
+        _kernels.group(terms, slots, tfs, np.array([0, 2, 3], np.int64), out_slots, out_tfs)
+    with pytest.raises(IndexError):
+        _kernels.group(np.array([-1, 0, 0], np.int32), slots, tfs, np.zeros(3, np.int64), out_slots, out_tfs)
+    with pytest.raises(TypeError):  # next must be int64
+        _kernels.group(terms, slots, tfs, np.array([0, 1, 2], np.int32), out_slots, out_tfs)
+    with pytest.raises(TypeError):  # outputs as long as the postings
+        _kernels.group(terms, slots, tfs, np.array([0, 1, 2], np.int64), out_slots[:2], out_tfs)
+    with pytest.raises(TypeError):
+        _kernels.group(terms, slots, tfs.astype(np.float32), np.array([0, 1, 2], np.int64), out_slots, out_tfs)
