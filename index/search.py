@@ -805,4 +805,5 @@ def _slot_table(meta: dict[str, object], key: str) -> np.ndarray:
 def _stored_passage(row: tuple) -> Passage:
     """A row of _HIT_COLUMNS → its Passage."""
     _, ordinal, start, end, article_id, title, url, date, source, author, text = row
-    return Passage(passage_id(article_id, ordinal), article_id, title, text, ordinal, start, end, url, date, source, author)
+    return Passage(passage_id(article_id, ordinal), article_id, title, text, ordinal, start, end, url, date, source,
+                   author)

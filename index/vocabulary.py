@@ -146,17 +146,17 @@ class Vocabulary:
 
     def _near_length(self, term: str, edits: int) -> list[str]:
         """Words with term's first letter within `edits` letters of its length whose letters differ
-        from its in at most two a edit: only they can be within `edits` edits of it.
+        from its in at most two bits an edit: only they can be within `edits` edits of it.
 
         The length bounds a slice of that letter's words in order of length. The letters are then
-        compared as sets, one 32-bit word a word (letter_set), in a few vectorised operations: an edit
+        compared as sets, one 32-bit word a word (_letter_set), in a few vectorised operations: an edit
         adds, removes or changes one letter, so it changes at most two of the set's bits. Of SciFact's
-        ~590 near-length words a typo is compared with, ~40 pass, and rapidfuzz then costs a fifth.
+        ~590 near-length words a typo is compared with, ~40 pass: the lookup 29 → 11 µs a word.
         """
         words, starts, letters = self.by_length.get(term[0]) or self._by_length(term[0])
         last = len(starts) - 1
         low, high = starts[min(max(len(term) - edits, 0), last)], starts[min(len(term) + edits + 1, last)]
-        alike = np.bitwise_count(letters[low:high] ^ letter_set(term)) <= 2 * edits
+        alike = np.bitwise_count(letters[low:high] ^ _letter_set(term)) <= 2 * edits
         return [words[low + i] for i in np.flatnonzero(alike).tolist()]
 
     def _by_length(self, letter: str) -> tuple[list[str], list[int], np.ndarray]:
@@ -180,7 +180,7 @@ class Vocabulary:
         return words, starts, letters
 
 
-def letter_set(word: str) -> np.uint32:
+def _letter_set(word: str) -> np.uint32:
     """The letters of word as a set of 32 bits: a letter's is its code point's last five bits, so
     letters may share one, which only makes two words' sets look more alike (a test that rules a word
     out never rules out a close one)."""
