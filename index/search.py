@@ -1,7 +1,11 @@
 """Query time: question → terms (with spelling fallbacks) → BM25 top passages → hits.
 
-The store is read through aiosqlite so the bot's event loop never waits on
-disk. The vocabulary, passage lengths and recently used postings are held in
+The store is read through aiosqlite, off the bot's event loop, but for a
+search's own hits: a search is scored and its ten or so rows read by key in one
+go, in the loop when that takes a few milliseconds, else in a worker thread
+(Searcher._best). On a 2-core virtual machine a hand-off between threads costs
+0.1-0.5 ms, a 1M-passage search a third of its time when it made two; the rows
+come from SQLite's page cache in 0.1 ms once the index is warm. The vocabulary, passage lengths and recently used postings are held in
 memory for the current index generation; a search that finds an indexer has
 committed since reloads them and is redone, so no answer mixes two versions.
 
@@ -34,9 +38,13 @@ from citebot.index.store import (SENTENCE_BOILERPLATE, SLOT_DTYPE, SPAN_DTYPE, S
 from citebot.index.synonyms import synonyms
 from citebot.index.vocabulary import Vocabulary
 
-# Scoring a few hundred thousand postings takes milliseconds; above this many
-# it moves to a worker thread so the bot's event loop stays responsive.
-_THREAD_THRESHOLD = 50_000
+# A search with more postings than this (a posting takes about 2.2 ns to score at 1M passages) is
+# scored, and its hits read, in a worker thread, so that the bot's event loop never stalls for more
+# than a few milliseconds; a smaller one runs in the loop. Handing work to a thread and back costs
+# 0.1-0.5 ms on a 2-core virtual machine (measured: to_thread of a no-op, 117-214 µs median), and a
+# 1M-passage search handed off twice, to score and to read its hits through aiosqlite, took 2.9 ms
+# where the same search run in the loop took 2.0 (README, eleventh session... twelfth).
+_THREAD_THRESHOLD = 1_000_000
 _CACHE_BYTES = 256 * 1024 * 1024  # decoded postings kept between questions
 VARIANT_WEIGHT = 0.6  # another spelling of a word the index knows counts for less than the word
 SYNONYM_WEIGHT = 0.6  # a synonym searched for a word the index does not know (index/synonyms.py)
@@ -49,6 +57,7 @@ PRELOAD_TERMS = 200_000
 # Below this many bytes of postings, its passages and sentences too: it answers without the database.
 WHOLE_BYTES = 32 * 1024 * 1024
 _new_tuple = tuple.__new__
+_GENERATION = "(SELECT value FROM meta WHERE key = 'generation')"  # read in the statement whose rows it dates
 _HIT_COLUMNS = ("SELECT p.slot, p.ordinal, p.start, p.end, a.id, a.title, a.url, a.date, a.source, a.author, "
                 "substr(a.text, p.start + 1, p.end - p.start)")
 _SENTENCE_COLUMNS = "SELECT a.id, {text}, a.title_terms, s.spans, s.bounds, s.terms, s.flags"
@@ -361,11 +370,14 @@ class _SentenceCache:
 class Searcher:
     """Read side of one index file."""
 
-    def __init__(self, path: Path, conn: aiosqlite.Connection, params: BM25Params,
+    def __init__(self, path: Path, conn: aiosqlite.Connection, reader: sqlite3.Connection, params: BM25Params,
                  preload_bytes: int = PRELOAD_BYTES) -> None:
         self.path = path
         self.preload_bytes = preload_bytes
         self.conn = conn
+        # The hits' rows are read on a plain connection of their own, where the search is scored (see
+        # _best): ten rows by key cost 0.1 ms, a round trip through aiosqlite's thread several times that.
+        self.reader = reader
         self.params = params
         self.generation = -1
         self.stats = CollectionStats(0, 0, 0.0, 0)
@@ -397,21 +409,28 @@ class Searcher:
         path = Path(path)
         await asyncio.to_thread(verify, path)
         try:
-            conn = await aiosqlite.connect(read_uri(path), uri=True, isolation_level=None)
+            reader = await asyncio.to_thread(sqlite3.connect, read_uri(path), uri=True, isolation_level=None,
+                                             check_same_thread=False)
         except sqlite3.Error as error:
             raise describe(error, path) from error
-        searcher = cls(path, conn, params, preload_bytes)
+        try:
+            conn = await aiosqlite.connect(read_uri(path), uri=True, isolation_level=None)
+        except sqlite3.Error as error:
+            reader.close()
+            raise describe(error, path) from error
+        searcher = cls(path, conn, reader, params, preload_bytes)
         try:
             await searcher._refresh()
         except sqlite3.Error as error:
-            await conn.close()
+            await searcher.close()
             raise describe(error, path) from error
         except BaseException:
-            await conn.close()
+            await searcher.close()
             raise
         return searcher
 
     async def close(self) -> None:
+        self.reader.close()
         await self.conn.close()
 
     async def __aenter__(self) -> "Searcher":
@@ -497,7 +516,7 @@ class Searcher:
         missing = [term_id for term_id in dict.fromkeys(term_ids) if term_id not in found]
         if missing:
             rows = await self.conn.execute_fetchall(
-                "SELECT term, staircase, slots, tfs, (SELECT value FROM meta WHERE key = 'generation') FROM postings "
+                f"SELECT term, staircase, slots, tfs, {_GENERATION} FROM postings "
                 f"WHERE term IN ({','.join('?' * len(missing))})", missing)
             if rows and int(rows[0][-1]) != self.generation:
                 return None
@@ -599,13 +618,11 @@ class Searcher:
                 postings = [TermPostings(found.ids, found.impacts, term.weight, found.bound)
                             for term_id, term in planned if len((found := read[term_id]).ids)]
                 groups = self.article_of if distinct_articles else None
-                # The lock keeps the scratch accumulator to one search at a time.
+                # The lock keeps the scratch accumulator and the reader to one search at a time.
                 if sum(len(p.ids) for p in postings) > _THREAD_THRESHOLD:
-                    slots, scores = await asyncio.to_thread(top_k, postings, len(self.norm), limit, groups,
-                                                            scratch=self.scratch)
+                    hits, generation = await asyncio.to_thread(self._best, postings, limit, groups)
                 else:
-                    slots, scores = top_k(postings, len(self.norm), limit, groups, scratch=self.scratch)
-                hits, generation = await self._hits(slots, scores)
+                    hits, generation = self._best(postings, limit, groups)
                 if generation == self.generation or not await self._refresh():
                     break
         return SearchResult(query, terms, unmatched, hits, vocabulary)
@@ -623,17 +640,24 @@ class Searcher:
             postings = [TermPostings(read[term_id].ids, read[term_id].impacts, count) for (term_id, _, _), count in known]
             return accumulate(postings, len(self.norm))
 
-    async def _hits(self, slots: np.ndarray, scores: np.ndarray) -> tuple[list[Hit], int]:
+    def _best(self, postings: list[TermPostings], limit: int, groups: np.ndarray | None) -> tuple[list[Hit], int]:
+        """The top hits for postings, and the index generation their rows were read from: scored and
+        read in one go, in whichever thread the search runs in."""
+        slots, scores = top_k(postings, len(self.norm), limit, groups, scratch=self.scratch)
+        return self._hits(slots, scores)
+
+    def _hits(self, slots: np.ndarray, scores: np.ndarray) -> tuple[list[Hit], int]:
         """The hits for scored slots, and the index generation they were read from."""
         if self.rows is not None:  # a small index held in memory, checked against the file before the search
             rows, generation = self.rows, self.generation
-        elif not len(slots):
-            return [], await self._generation()
         else:
-            fetched = await self.conn.execute_fetchall(
-                _HIT_COLUMNS + ", (SELECT value FROM meta WHERE key = 'generation') FROM passages p JOIN articles a "
-                f"ON a.slot = p.article WHERE p.slot IN ({','.join('?' * len(slots))})", [int(s) for s in slots])
-            generation = int(fetched[0][-1]) if fetched else await self._generation()
+            fetched = self.reader.execute(
+                _HIT_COLUMNS + f", {_GENERATION} FROM passages p JOIN articles a ON a.slot = p.article "
+                f"WHERE p.slot IN ({','.join('?' * len(slots))})", slots.tolist()).fetchall() if len(slots) else []
+            if fetched:
+                generation = int(fetched[0][-1])
+            else:  # no slots, or their passages gone: an indexer may have committed
+                generation = int(self.reader.execute(f"SELECT coalesce({_GENERATION}, 0)").fetchone()[0])
             rows = {row[0]: _stored_passage(row[:-1]) for row in fetched}
         # tuple.__new__ skips the namedtuple's Python-level __new__: half the cost, a hundred hits a query.
         hits = [_new_tuple(Hit, (rows[slot], score)) for slot, score in zip(slots.tolist(), scores.tolist())
@@ -686,7 +710,7 @@ class Searcher:
         if missing:
             text = f"CASE WHEN s.chars <= {_WHOLE_TEXT_CHARS} THEN a.text END"
             rows = await self.conn.execute_fetchall(
-                _SENTENCE_COLUMNS.format(text=text) + ", (SELECT value FROM meta WHERE key = 'generation') FROM "
+                _SENTENCE_COLUMNS.format(text=text) + f", {_GENERATION} FROM "
                 f"articles a JOIN sentences s ON s.article = a.slot WHERE a.id IN ({','.join('?' * len(missing))})",
                 missing)
             if rows and int(rows[0][-1]) != self.generation:
@@ -718,7 +742,7 @@ class Searcher:
         if windows:
             rows = await self.conn.execute_fetchall(
                 "WITH w(n, id, start, length) AS (VALUES " + ",".join(["(?,?,?,?)"] * len(windows)) + ") "
-                "SELECT w.n, substr(a.text, w.start, w.length), (SELECT value FROM meta WHERE key = 'generation') "
+                f"SELECT w.n, substr(a.text, w.start, w.length), {_GENERATION} "
                 "FROM w JOIN articles a ON a.id = w.id", [value for window in windows for value in window])
             if rows and int(rows[0][-1]) != self.generation:
                 return False

@@ -1,6 +1,7 @@
 """Incremental indexing into a real SQLite file: add, change, delete, skip bad files; stored sentences stay right."""
 
 import sqlite3
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -169,13 +170,21 @@ async def test_broken_line_deep_in_a_jsonl_undoes_only_that_file(tmp_path: Path)
     assert len(await titles(index, "Skadovsk drone")) == 10
 
 
+@pytest.mark.parametrize("in_thread", [False, True], ids=["scored-in-the-loop", "scored-in-a-thread"])
 @pytest.mark.parametrize("preload_bytes, whole_bytes", [(0, 0), (1 << 20, 0), (1 << 20, 1 << 20)],
                          ids=["read-from-disk", "postings-held", "held-in-memory"])
-async def test_open_searcher_sees_each_commit(tmp_path: Path, preload_bytes: int, whole_bytes: int,
+async def test_open_searcher_sees_each_commit(tmp_path: Path, preload_bytes: int, whole_bytes: int, in_thread: bool,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     # Postings held in memory (a large index's) are of the generation they were read in: a commit
-    # shows in the hits' rows, and the search is done again on the new one.
+    # shows in the hits' rows, and the search is done again on the new one. A search is scored and
+    # its hits read where it runs: in the loop, or past _THREAD_THRESHOLD postings in a worker thread.
     monkeypatch.setattr(search_module, "WHOLE_BYTES", whole_bytes)
+    if in_thread:
+        monkeypatch.setattr(search_module, "_THREAD_THRESHOLD", -1)  # every search, with postings or none
+    scored_in: set[int] = set()
+    top_k = search_module.top_k
+    monkeypatch.setattr(search_module, "top_k", lambda *args, **kwargs: scored_in.add(threading.get_ident())
+                        or top_k(*args, **kwargs))
     corpus, index = tmp_path / "articles", tmp_path / "index.sqlite"
     corpus.mkdir()
     write(corpus, "a.txt", "Melitopol")
@@ -192,6 +201,7 @@ async def test_open_searcher_sees_each_commit(tmp_path: Path, preload_bytes: int
         assert (await searcher.search("Melitopol")).hits == []
         hit = (await searcher.search("Berdyansk railway bridge")).hits[0]
         assert "Berdyansk" in hit.text and hit.passage_id.startswith("b:")
+        assert scored_in and (threading.get_ident() in scored_in) != in_thread
     finally:
         await searcher.close()
 
