@@ -430,7 +430,8 @@ class Searcher:
         return searcher
 
     async def close(self) -> None:
-        self.reader.close()
+        async with self.lock:  # a search still scoring in a worker thread is done with the reader first
+            self.reader.close()
         await self.conn.close()
 
     async def __aenter__(self) -> "Searcher":

@@ -1,5 +1,6 @@
 """Incremental indexing into a real SQLite file: add, change, delete, skip bad files; stored sentences stay right."""
 
+import asyncio
 import sqlite3
 import threading
 from pathlib import Path
@@ -204,6 +205,38 @@ async def test_open_searcher_sees_each_commit(tmp_path: Path, preload_bytes: int
         assert scored_in and (threading.get_ident() in scored_in) != in_thread
     finally:
         await searcher.close()
+
+
+async def test_closing_waits_for_a_search_scoring_in_a_worker_thread(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    # The search reads its hits on the Searcher's own connection in the thread it scores in: close()
+    # must not close that connection under it.
+    corpus, index = tmp_path / "articles", tmp_path / "index.sqlite"
+    corpus.mkdir()
+    write(corpus, "a.txt", "Melitopol")
+    index_paths(index, [corpus], progress=False)
+    monkeypatch.setattr(search_module, "_THREAD_THRESHOLD", -1)
+    scoring, go_on = threading.Event(), threading.Event()
+    top_k = search_module.top_k
+
+    def held_top_k(*args, **kwargs):
+        scoring.set()
+        assert go_on.wait(10)
+        return top_k(*args, **kwargs)
+
+    monkeypatch.setattr(search_module, "top_k", held_top_k)
+    searcher = await Searcher.open(index, preload_bytes=0)
+    search = asyncio.create_task(searcher.search("Melitopol"))
+    assert await asyncio.to_thread(scoring.wait, 10)
+    closing = asyncio.create_task(searcher.close())
+    for _ in range(20):  # let close() run as far as it can: it waits for the search
+        await asyncio.sleep(0)
+    assert not closing.done()
+    go_on.set()
+    assert [hit.title for hit in (await search).hits] == ["Attack in Melitopol"]
+    await asyncio.wait_for(closing, 10)
+    with pytest.raises(sqlite3.ProgrammingError):
+        searcher.reader.execute("SELECT 1")
 
 
 async def test_stored_sentence_term_ids_stay_valid_when_ids_are_reused(tmp_path: Path) -> None:
