@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import csv
+import gc
 import json
 import math
 import os
@@ -416,6 +417,9 @@ class CitebotEngine:
 
         self.loop = asyncio.new_event_loop()
         self.searcher = self.loop.run_until_complete(Searcher.open(store, params or BM25Params()))
+        # As Citebot.open does for the bot and the CLI: what opening loaded lives as long as the process,
+        # and the cycle collector's full collections need not walk it again at each question.
+        gc.freeze()
 
     def search_result(self, query: str, k: int = 10, distinct_articles: bool = False) -> Any:
         """The full SearchResult (hits with article ids and texts)."""

@@ -2,8 +2,8 @@
 work of the indexer's worker processes (or of the indexer itself, for a small file).
 
 A text is analysed token by token (str.split()): each distinct token's terms are found once in a
-process and kept as term ids, so most words cost two dictionary look-ups made in C, not a pass of
-the word pattern and a Python call each. A run's sentences and passages are laid out in C
+process and kept as term numbers in a compiled table (_tokens.c), so most words cost one look-up
+made in C, not a pass of the word pattern and a Python call each. A run's sentences and passages are laid out in C
 (passages.layouts) and its words looked up in one pass, not sentence by sentence. Counting a
 passage's terms, a sentence's distinct terms and the run's new terms is done for the whole run at
 once with numpy, not term by term.
@@ -14,11 +14,11 @@ from __future__ import annotations
 import uuid
 from array import array
 from dataclasses import dataclass
-from itertools import chain
 from pathlib import Path
 
 import numpy as np
 
+from citebot.index import _tokens
 from citebot.index.analysis import token_terms
 from citebot.index.articles import Article, ArticleError, article_of_line, title_opens_text
 from citebot.index.passages import boilerplate_units, layouts
@@ -63,22 +63,24 @@ class Analysed:
 _TOKEN = -1
 
 
-class TermNumbers(dict[str, bytes]):
-    """token → _TOKEN and the numbers of its terms (token_terms) as int32 bytes, each term numbered on
-    first use in this numbering (name: unique to it, whichever process it is in), found on first use:
-    bytes, so that a run's tokens are joined into one array in C."""
+class TermNumbers:
+    """Each term numbered on first use in this numbering (name: unique to it, whichever process it is
+    in), and each token's numbers (token_terms) found on first use and kept in a compiled table
+    (_tokens.Table, for at most _TOKENS_KEPT tokens at a time): a run's tokens are split, looked up and
+    joined into one array in C."""
 
     def __init__(self) -> None:
-        super().__init__()
         self.name = uuid.uuid4().hex
         self.ids: dict[str, int] = {}
         self.terms: list[str] = []  # by number
+        self.tokens = _tokens.Table(_TOKENS_KEPT)
 
-    def __missing__(self, token: str) -> bytes:
-        if len(self) >= _TOKENS_KEPT:
-            self.clear()
-        found = self[token] = array("i", [_TOKEN, *map(self._id, token_terms(token))]).tobytes()
-        return found
+    def numbers(self, pieces: list[str]) -> np.ndarray:
+        """The numbers of the pieces' tokens (str.split()) in a row, each token's opened by _TOKEN."""
+        return np.frombuffer(self.tokens.numbers(pieces, self._token_numbers), np.int32)
+
+    def _token_numbers(self, token: str) -> bytes:
+        return array("i", [_TOKEN, *map(self._id, token_terms(token))]).tobytes()
 
     def _id(self, term: str) -> int:
         term_id = self.ids.get(term)
@@ -114,18 +116,15 @@ def analyse(articles: list[Article], target: int, maximum: int, numbering: TermN
     titles = [article.title for article in articles]
     laid = layouts(texts, target, maximum)
     # The units' words in a row are their text's words (passages.layout), so the run's tokens are looked
-    # up in one pass: a text's, then its title's, the order that numbers new terms. Each text is split
-    # as its words are looked up (an ASCII text splits faster alone than the run's texts joined).
-    title_tokens = [title.split() for title in titles]
-    words = chain.from_iterable(chain.from_iterable(zip(map(str.split, texts), title_tokens)))
-    numbers = np.frombuffer(b"".join(map(numbering.__getitem__, words)), np.int32)
+    # up in one pass: a text's, then its title's, the order that numbers new terms.
+    numbers = numbering.numbers([piece for pair in zip(texts, titles) for piece in pair])
     tokens = np.flatnonzero(numbers == _TOKEN)
     terms = numbers[numbers != _TOKEN]
     terms_before = np.append(tokens - np.arange(len(tokens)), len(terms))  # per token, and at the end
     unit_words = np.concatenate(([0], np.cumsum(laid.words)))
     text_units = np.cumsum(laid.units)  # where each text's units end
     text_words = unit_words[text_units] - unit_words[text_units - laid.units]
-    title_words = np.fromiter(map(len, title_tokens), np.int64, len(titles))
+    title_words = np.fromiter((len(title.split()) for title in titles), np.int64, len(titles))
     piece_ends = np.cumsum(np.stack((text_words, title_words), axis=1).ravel())
     piece_sizes = np.diff(terms_before[piece_ends], prepend=0)
     in_titles = np.repeat(np.tile([False, True], len(articles)), piece_sizes)
