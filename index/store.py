@@ -129,8 +129,10 @@ class SchemaMismatch(StoreError):
         self.files = files  # what it had indexed, so a rebuild can index the same again
 
 
-def connect(path: Path, *, create: bool) -> sqlite3.Connection:
-    """Open (and with create, initialise) the index for writing."""
+def connect(path: Path, *, create: bool, fresh: bool = False) -> sqlite3.Connection:
+    """Open (and with create, initialise) the index for writing. fresh: a new file that one indexer
+    builds alone before anyone reads it (Indexer.run), written through SQLite's rollback journal, not
+    its WAL, with a sync at the commit; the indexer switches it to WAL when it is done."""
     path = Path(path)
     if create:
         try:
@@ -145,8 +147,8 @@ def connect(path: Path, *, create: bool) -> sqlite3.Connection:
                          "Index into a writable INDEX_PATH (a read-only copy can still answer questions)")
     try:
         conn = sqlite3.connect(path, isolation_level=None, timeout=30)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute(f"PRAGMA journal_mode={'DELETE' if fresh else 'WAL'}")
+        conn.execute(f"PRAGMA synchronous={'FULL' if fresh else 'NORMAL'}")
         conn.execute("PRAGMA foreign_keys=OFF")
         check_version(conn, path, create=create)
     except sqlite3.DatabaseError as error:

@@ -1,7 +1,10 @@
 """Incremental indexing into a real SQLite file: add, change, delete, skip bad files; stored sentences stay right."""
 
 import asyncio
+import os
 import sqlite3
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -9,6 +12,7 @@ import numpy as np
 import pytest
 
 import citebot.bot.service as service_module
+import citebot.index.indexer as indexer_module
 import citebot.index.search as search_module
 from citebot.bot.config import Settings
 from citebot.bot.service import Citebot
@@ -237,6 +241,42 @@ async def test_closing_waits_for_a_search_scoring_in_a_worker_thread(tmp_path: P
     await asyncio.wait_for(closing, 10)
     with pytest.raises(sqlite3.ProgrammingError):
         searcher.reader.execute("SELECT 1")
+
+
+def test_a_first_build_that_finds_a_store_put_there_meanwhile_indexes_into_it(tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus, other, index = tmp_path / "articles", tmp_path / "other", tmp_path / "index.sqlite"
+    corpus.mkdir(), other.mkdir()
+    write(corpus, "a.txt", "Melitopol")
+    write(other, "b.txt", "Berdyansk")
+    put_in_place = indexer_module._put_in_place
+
+    def racing(built: Path, path: Path) -> bool:
+        monkeypatch.setattr(indexer_module, "_put_in_place", put_in_place)
+        assert not path.exists()
+        index_paths(path, [other], progress=False)  # another indexer's first build, in place first
+        return put_in_place(built, path)
+
+    monkeypatch.setattr(indexer_module, "_put_in_place", racing)
+    summary = index_paths(index, [corpus], progress=False)
+    assert (summary.added, summary.passages) == (1, 2), str(summary)
+    titles = {title for (title,) in sqlite3.connect(index).execute("SELECT title FROM articles")}
+    assert titles == {"Attack in Melitopol", "Attack in Berdyansk"}
+    assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".")] == []  # no build left behind
+
+
+def test_a_first_build_removes_what_killed_ones_left_but_not_a_running_ones(tmp_path: Path) -> None:
+    corpus, index = tmp_path / "articles", tmp_path / "index.sqlite"
+    corpus.mkdir()
+    write(corpus, "a.txt", "Melitopol")
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    abandoned = [tmp_path / f".index.sqlite.building-{int(gone.stdout)}{suffix}" for suffix in ("", "-journal")]
+    running = tmp_path / f".index.sqlite.building-{os.getppid()}"
+    for path in (*abandoned, running):
+        path.write_bytes(b"half a store")
+    index_paths(index, [corpus], progress=False)
+    assert not any(path.exists() for path in abandoned) and running.read_bytes() == b"half a store"
+    assert sqlite3.connect(index).execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
 async def test_stored_sentence_term_ids_stay_valid_when_ids_are_reused(tmp_path: Path) -> None:

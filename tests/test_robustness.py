@@ -99,6 +99,37 @@ def test_sigkill_during_indexing_never_loses_the_index(tmp_path: Path) -> None:
     assert answers(index)
 
 
+def test_sigkill_during_a_first_build_leaves_no_half_built_index(tmp_path: Path) -> None:
+    # A store that does not exist yet is built in a file of its own and put in place when committed:
+    # killed before, there is no store at the path, and the next build removes what the killed one left.
+    index = tmp_path / "index.sqlite"
+    corpus = big_corpus(tmp_path / "big", 12000)  # about 2.5 s of building on a fast machine
+    rng = random.Random(11)
+    left_behind = []
+    for _ in range(3):
+        indexer = subprocess.Popen([sys.executable, "-m", "citebot.bot.cli", "index", str(corpus)], cwd=ROOT,
+                                   env={"INDEX_PATH": str(index), "PATH": "/usr/bin:/bin"},
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            indexer.wait(timeout=rng.uniform(0.6, 1.4))  # a random moment of the run
+            index.unlink()  # it finished first: try again
+            continue
+        except subprocess.TimeoutExpired:
+            indexer.kill()
+            indexer.wait()
+        assert not index.exists()
+        assert "no index yet" in cli("search", "Synthetic report", index=index).stderr
+        left_behind += [path.name for path in tmp_path.iterdir() if path.name.startswith(".index.sqlite.building-")]
+    assert left_behind, "no run was killed while it built: make the corpus bigger"
+    finished = cli("index", str(corpus), index=index, timeout=120)
+    assert finished.returncode == 0, finished.stderr
+    assert "12000 added" in finished.stdout
+    assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".index")] == []
+    assert integrity(index) == "ok"
+    assert '"syn1499"' in cli("search", "--json", "Synthetic report 1499", index=index).stdout
+    assert sqlite3.connect(index).execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
 def test_foreign_sqlite_file_is_refused_and_left_alone(tmp_path: Path) -> None:
     index = tmp_path / "other.sqlite"
     conn = sqlite3.connect(index)
