@@ -43,7 +43,7 @@ from citebot.index.vocabulary import Vocabulary
 # than a few milliseconds; a smaller one runs in the loop. Handing work to a thread and back costs
 # 0.1-0.5 ms on a 2-core virtual machine (measured: to_thread of a no-op, 117-214 µs median), and a
 # 1M-passage search handed off twice, to score and to read its hits through aiosqlite, took 2.9 ms
-# where the same search run in the loop took 2.0 (README, eleventh session... twelfth).
+# where the same search run in the loop took 2.0 (README: Reading, and the twelfth session).
 _THREAD_THRESHOLD = 1_000_000
 _CACHE_BYTES = 256 * 1024 * 1024  # decoded postings kept between questions
 VARIANT_WEIGHT = 0.6  # another spelling of a word the index knows counts for less than the word
