@@ -71,6 +71,20 @@ def tmpfs(tmp_path: Path) -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(mountpoint)], capture_output=True)
 
 
+def killed_at(corpus: Path, index: Path, moment: float) -> bool:
+    """Run `citebot index corpus` into index and SIGKILL it moment seconds in; whether it was still running."""
+    indexer = subprocess.Popen([sys.executable, "-m", "citebot.bot.cli", "index", str(corpus)], cwd=ROOT,
+                               env={"INDEX_PATH": str(index), "PATH": "/usr/bin:/bin"},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        indexer.wait(timeout=moment)
+        return False
+    except subprocess.TimeoutExpired:
+        indexer.kill()
+        indexer.wait()
+        return True
+
+
 def test_sigkill_during_indexing_never_loses_the_index(tmp_path: Path) -> None:
     index = tmp_path / "index.sqlite"
     assert cli("index", index=index).returncode == 0
@@ -79,15 +93,7 @@ def test_sigkill_during_indexing_never_loses_the_index(tmp_path: Path) -> None:
     rng = random.Random(7)
     killed = 0
     for _ in range(3):
-        indexer = subprocess.Popen([sys.executable, "-m", "citebot.bot.cli", "index", str(corpus)], cwd=ROOT,
-                                   env={"INDEX_PATH": str(index), "PATH": "/usr/bin:/bin"},
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            indexer.wait(timeout=rng.uniform(0.3, 1.5))  # a random moment of the run
-        except subprocess.TimeoutExpired:
-            indexer.kill()
-            indexer.wait()
-            killed += 1
+        killed += killed_at(corpus, index, rng.uniform(0.3, 1.5))  # a random moment of the run
         assert integrity(index) == "ok"
         assert searches(index)
     assert killed >= 2, "the indexer finished before it could be killed: make the corpus bigger"
@@ -107,16 +113,9 @@ def test_sigkill_during_a_first_build_leaves_no_half_built_index(tmp_path: Path)
     rng = random.Random(11)
     left_behind = []
     for _ in range(3):
-        indexer = subprocess.Popen([sys.executable, "-m", "citebot.bot.cli", "index", str(corpus)], cwd=ROOT,
-                                   env={"INDEX_PATH": str(index), "PATH": "/usr/bin:/bin"},
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            indexer.wait(timeout=rng.uniform(0.6, 1.4))  # a random moment of the run
+        if not killed_at(corpus, index, rng.uniform(0.6, 1.4)):  # a random moment of the run
             index.unlink()  # it finished first: try again
             continue
-        except subprocess.TimeoutExpired:
-            indexer.kill()
-            indexer.wait()
         assert not index.exists()
         assert "no index yet" in cli("search", "Synthetic report", index=index).stderr
         left_behind += [path.name for path in tmp_path.iterdir() if path.name.startswith(".index.sqlite.building-")]
