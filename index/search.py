@@ -5,9 +5,10 @@ search's own hits: a search is scored and its ten or so rows read by key in one
 go, in the loop when that takes a few milliseconds, else in a worker thread
 (Searcher._best). On a 2-core virtual machine a hand-off between threads costs
 0.1-0.5 ms, a 1M-passage search a third of its time when it made two; the rows
-come from SQLite's page cache in 0.1 ms once the index is warm. The vocabulary, passage lengths and recently used postings are held in
-memory for the current index generation; a search that finds an indexer has
-committed since reloads them and is redone, so no answer mixes two versions.
+come from SQLite's page cache in 0.1 ms once the index is warm. The vocabulary,
+passage lengths and recently used postings are held in memory for the current
+index generation; a search that finds an indexer has committed since reloads
+them and is redone, so no answer mixes two versions.
 
 For composing answers, contexts() gives each hit's sentences and their
 neighbours with their analysed terms, decoded from the numbers stored at index

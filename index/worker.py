@@ -3,10 +3,10 @@ work of the indexer's worker processes (or of the indexer itself, for a small fi
 
 A text is analysed token by token (str.split()): each distinct token's terms are found once in a
 process and kept as term numbers in a compiled table (_tokens.c), so most words cost one look-up
-made in C, not a pass of the word pattern and a Python call each. A run's sentences and passages are laid out in C
-(passages.layouts) and its words looked up in one pass, not sentence by sentence. Counting a
-passage's terms, a sentence's distinct terms and the run's new terms is done for the whole run at
-once with numpy, not term by term.
+made in C, not a pass of the word pattern and a Python call each. A run's sentences and passages
+are laid out in C (passages.layouts) and its words looked up in one pass, not sentence by sentence.
+Counting a passage's terms, a sentence's distinct terms and the run's new terms is done for the
+whole run at once with numpy, not term by term.
 """
 
 from __future__ import annotations
