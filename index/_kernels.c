@@ -1,8 +1,9 @@
 /* Scoring's inner loops, compiled: adding a term's impacts into the accumulator, looking them up for
  * candidate passages, a k-th largest partial score, zeroing what was touched, and taking the best
  * passages out of the accumulator, or adding every term and taking the best in one pass (index/bm25.py
- * calls them; see its _add, _look_up and _exhaustive). And one loop of indexing's over postings arrays:
- * grouping them by term (group, for index/indexer.py).
+ * calls them; see its _add, _look_up and _exhaustive). And two loops of indexing's: grouping postings by
+ * term (group, for index/indexer.py) and each passage's or sentence's distinct terms (distinct, for
+ * index/worker.py).
  *
  * Written by hand because they are the product's core and NumPy cannot fuse them: np.add.at needs the
  * impacts made into an array first, and a candidate's look-up is a binary search over the whole list.
@@ -713,6 +714,94 @@ done:
     Py_RETURN_NONE;
 }
 
+/* distinct(sizes, terms, width, terms_out, counts_out, per_group): per group of terms (the groups in a row,
+ * sizes[g] terms the g-th; every term in [0, width)), its distinct terms in order of first use and how often
+ * each occurs, into terms_out and counts_out, group after group, and how many each group has into per_group
+ * (all int64); returns how many were written. One pass with each term's last group and place kept, where
+ * NumPy sorted (group, term) keys stably to find the first uses: the counting of a worker's run of articles
+ * (its passages' postings and its sentences' terms, worker._count). A term outside [0, width), sizes that
+ * do not add up to the terms, or outputs too short raise ValueError or IndexError. */
+static PyObject *distinct(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Array sizes = {0}, terms = {0}, terms_out = {0}, counts_out = {0}, per_group = {0};
+    int64_t *last = NULL, *place = NULL;
+    Py_ssize_t written = 0;
+    int failed = 0, bad = 0;
+    if (check_count(nargs, 6, "distinct") < 0 || take(args[0], 'i', 0, &sizes, "sizes") < 0 ||
+        take(args[1], 'i', 0, &terms, "terms") < 0 || take(args[3], 'i', 1, &terms_out, "terms_out") < 0 ||
+        take(args[4], 'i', 1, &counts_out, "counts_out") < 0 || take(args[5], 'i', 1, &per_group, "per_group") < 0) {
+        failed = 1;
+        goto done;
+    }
+    Py_ssize_t width = PyLong_AsSsize_t(args[2]);
+    if (width == -1 && PyErr_Occurred()) {
+        failed = 1;
+        goto done;
+    }
+    Py_ssize_t groups = length(&sizes), n = length(&terms);
+    if (sizes.view.itemsize != 8 || terms.view.itemsize != 8 || terms_out.view.itemsize != 8 ||
+        counts_out.view.itemsize != 8 || per_group.view.itemsize != 8 || width < 0 || length(&terms_out) < n ||
+        length(&counts_out) < n || length(&per_group) != groups) {
+        PyErr_SetString(PyExc_ValueError, "distinct: int64 arrays, width not negative, outputs as long as the "
+                                          "terms and per_group as the sizes");
+        failed = 1;
+        goto done;
+    }
+    last = PyMem_Malloc((size_t)(width ? width : 1) * sizeof(int64_t));
+    place = PyMem_Malloc((size_t)(width ? width : 1) * sizeof(int64_t));
+    if (last == NULL || place == NULL) {
+        PyErr_NoMemory();
+        failed = 1;
+        goto done;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    const int64_t *size = sizes.view.buf, *term = terms.view.buf;
+    int64_t *term_to = terms_out.view.buf, *count_to = counts_out.view.buf, *per = per_group.view.buf;
+    for (Py_ssize_t t = 0; t < width; t++) {
+        last[t] = -1;
+    }
+    Py_ssize_t at = 0;
+    for (Py_ssize_t g = 0; g < groups && !bad; g++) {
+        if (size[g] < 0 || size[g] > n - at) {
+            bad = 2;
+            break;
+        }
+        Py_ssize_t before = written;
+        for (Py_ssize_t end = at + size[g]; at < end; at++) {
+            int64_t t = term[at];
+            if (t < 0 || t >= width) {
+                bad = 1;
+                break;
+            }
+            if (last[t] != g) {
+                last[t] = g;
+                place[t] = written;
+                term_to[written] = t;
+                count_to[written++] = 1;
+            } else {
+                count_to[place[t]]++;
+            }
+        }
+        per[g] = written - before;
+    }
+    if (!bad && at != n) {
+        bad = 2;
+    }
+    Py_END_ALLOW_THREADS
+    if (bad) {
+        PyErr_SetString(bad == 1 ? PyExc_IndexError : PyExc_ValueError,
+                        bad == 1 ? "distinct: a term outside [0, width)" : "distinct: the sizes do not add up to the terms");
+        failed = 1;
+    }
+done:
+    PyMem_Free(last);
+    PyMem_Free(place);
+    release(&sizes), release(&terms), release(&terms_out), release(&counts_out), release(&per_group);
+    if (failed) {
+        return NULL;
+    }
+    return PyLong_FromSsize_t(written);
+}
+
 static PyMethodDef methods[] = {
     {"add", (PyCFunction)(void (*)(void))add, METH_FASTCALL,
      "add(acc, slots, tfs, norm, factor, weight), add(acc, slots, tfs, lengths, norm_table, factor, weight) or "
@@ -731,6 +820,9 @@ static PyMethodDef methods[] = {
      "score_best(acc, terms, slots_out, scores_out): every term (a tuple as add takes it, without acc) added "
      "into acc a stripe of slots at a time, and the best positive scores taken out as best() takes them; returns "
      "how many; acc is left zero"},
+    {"distinct", (PyCFunction)(void (*)(void))distinct, METH_FASTCALL,
+     "distinct(sizes, terms, width, terms_out, counts_out, per_group): each group's distinct terms in order of "
+     "first use and their counts, group after group, and how many each group has; returns how many in all"},
     {"group", (PyCFunction)(void (*)(void))group, METH_FASTCALL,
      "group(terms, slots, tfs, next, slots_out, tfs_out): the postings grouped by term into slots_out and "
      "tfs_out, each term's in the order added, term t's from position next[t] on (next is moved on)"},

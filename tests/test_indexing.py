@@ -6,6 +6,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -447,3 +448,36 @@ def test_postings_are_grouped_by_term_as_a_stable_sort_groups_them() -> None:
         _kernels.group(terms, slots, tfs, np.array([0, 1, 2], np.int64), out_slots[:2], out_tfs)
     with pytest.raises(TypeError):
         _kernels.group(terms, slots, tfs.astype(np.float32), np.array([0, 1, 2], np.int64), out_slots, out_tfs)
+
+
+def test_each_groups_distinct_terms_come_in_order_of_first_use_with_their_counts() -> None:
+    """The compiled count of each passage's or sentence's distinct terms (worker._distinct) against
+    a dict kept group by group, empty groups and skewed terms included; bad input is an error."""
+    from citebot.index import _kernels
+    from citebot.index.worker import _distinct
+
+    rng = np.random.default_rng(5)
+    for groups, width in ((0, 1), (1, 1), (40, 3), (2_000, 50), (5_000, 20_000)):
+        sizes = rng.integers(0, 30, groups)
+        terms = rng.zipf(1.3, int(sizes.sum())) % width
+        firsts, counts, per_group = _distinct(sizes, terms, width)
+        expected: list[tuple[int, int]] = []
+        at = 0
+        for size in sizes.tolist():
+            counted = Counter(terms[at : at + size].tolist())  # a dict: keys in order of first use
+            expected += counted.items()
+            at += size
+        assert list(zip(firsts.tolist(), counts.tolist())) == expected
+        assert per_group.tolist() == [len(set(terms[end - size : end].tolist()))
+                                      for size, end in zip(sizes.tolist(), np.cumsum(sizes).tolist())]
+    out = [np.empty(3, np.int64) for _ in range(2)] + [np.empty(2, np.int64)]
+    with pytest.raises(IndexError):  # a term outside [0, width)
+        _kernels.distinct(np.array([2, 1]), np.array([0, 3, 1]), 3, *out)
+    with pytest.raises(ValueError):  # sizes that do not add up to the terms
+        _kernels.distinct(np.array([2, 2]), np.array([0, 1, 1]), 3, *out)
+    with pytest.raises(ValueError):
+        _kernels.distinct(np.array([2, -1]), np.array([0, 1, 1]), 3, *out)
+    with pytest.raises(ValueError):  # int64 only
+        _kernels.distinct(np.array([2, 1], np.int32), np.array([0, 1, 1]), 3, *out)
+    with pytest.raises(ValueError):  # outputs too short
+        _kernels.distinct(np.array([2, 1]), np.array([0, 1, 1]), 3, out[0][:2], out[1], out[2])
