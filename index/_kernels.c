@@ -788,8 +788,11 @@ static PyObject *distinct(PyObject *self, PyObject *const *args, Py_ssize_t narg
     }
     Py_END_ALLOW_THREADS
     if (bad) {
-        PyErr_SetString(bad == 1 ? PyExc_IndexError : PyExc_ValueError,
-                        bad == 1 ? "distinct: a term outside [0, width)" : "distinct: the sizes do not add up to the terms");
+        if (bad == 1) {
+            PyErr_SetString(PyExc_IndexError, "distinct: a term outside [0, width)");
+        } else {
+            PyErr_SetString(PyExc_ValueError, "distinct: the sizes do not add up to the terms");
+        }
         failed = 1;
     }
 done:

@@ -268,8 +268,10 @@ static PyObject *table_numbers(Table *table, PyObject *const *args, Py_ssize_t n
     }
     table->busy = 0;
     Py_DECREF(pieces);
-    PyObject *result = failed ? NULL
-                              : PyBytes_FromStringAndSize((const char *)out.data, out.length * (Py_ssize_t)sizeof(int32_t));
+    PyObject *result = NULL;
+    if (!failed) {
+        result = PyBytes_FromStringAndSize((const char *)out.data, out.length * (Py_ssize_t)sizeof(int32_t));
+    }
     PyMem_Free(out.data);
     return result;
 }

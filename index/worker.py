@@ -203,10 +203,11 @@ def _distinct(sizes: np.ndarray, terms: np.ndarray, width: int) -> tuple[np.ndar
     """Per group of terms (the groups in a row, sizes[g] terms the g-th, each in [0, width)), its
     distinct terms in order of first use, their counts, and how many it has: one compiled pass
     (_kernels.distinct), where a stable sort of (group, term) keys took a sixth of a worker's analysis."""
-    firsts, counts, per_group = np.empty(len(terms), np.int64), np.empty(len(terms), np.int64), np.empty(len(sizes), np.int64)
-    found = _kernels.distinct(sizes.astype(np.int64, copy=False), terms.astype(np.int64, copy=False), width, firsts,
+    distinct, counts = np.empty(len(terms), np.int64), np.empty(len(terms), np.int64)
+    per_group = np.empty(len(sizes), np.int64)
+    found = _kernels.distinct(sizes.astype(np.int64, copy=False), terms.astype(np.int64, copy=False), width, distinct,
                               counts, per_group)
-    return firsts[:found], counts[:found], per_group
+    return distinct[:found], counts[:found], per_group
 
 
 def _in_order_of_first_use(values: np.ndarray) -> np.ndarray:
