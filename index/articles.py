@@ -21,6 +21,8 @@ from typing import Any
 
 import yaml
 
+from citebot.index import lines
+
 __all__ = [
     "SUPPORTED_SUFFIXES",
     "Article",
@@ -585,22 +587,53 @@ def _articles_of_lines(path: Path, records: Iterable[tuple[int, int, str]]) -> I
     ids.report()
 
 
-def jsonl_records(path: Path) -> Iterator[tuple[int, int, str]]:
-    """A JSON Lines file's records, (line number, record number, line), read line by line: an
-    archive of a million articles never sits in memory whole. Raises ArticleError where the file
-    cannot be read or decoded."""
+def is_utf16(path: Path) -> bool:
+    """Whether a file opens with a UTF-16 byte order mark."""
     with path.open("rb") as probe:
-        utf16 = probe.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-    if utf16:
+        return probe.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def jsonl_records(path: Path) -> Iterator[tuple[int, int, str]]:
+    """A JSON Lines file's records, (line number, record number, line), read a chunk at a time: an
+    archive of a million articles never sits in memory whole. Raises ArticleError where the file
+    cannot be read or decoded, after the records before that point."""
+    if is_utf16(path):
         yield from _numbered(_read_text(path).split("\n"))
         return
+    for chunk, data in jsonl_chunks(path):
+        yield from chunk_records(path, chunk, data)
+
+
+def jsonl_chunks(path: Path, size: int = 1 << 20) -> Iterator[tuple[lines.Chunk, bytes]]:
+    """A UTF-8 JSON Lines file's chunks of whole lines (lines.cut), about size bytes each, with their
+    bytes (a byte order mark skipped). Raises ArticleError if the file cannot be read."""
     try:
-        with path.open(encoding="utf-8-sig") as lines:
-            yield from _numbered(lines)
-    except UnicodeDecodeError as exc:
-        raise ArticleError(path, f"not valid UTF-8 text (byte offset {exc.start} of a block)") from exc
+        with path.open("rb") as file:
+            yield from lines.cut(file, size, len(codecs.BOM_UTF8) if file.read(3) == codecs.BOM_UTF8 else 0)
     except OSError as exc:
         raise ArticleError(path, f"cannot read file ({exc.strerror or exc})") from exc
+
+
+def chunk_records(path: Path, chunk: lines.Chunk, data: bytes | None = None) -> Iterator[tuple[int, int, str]]:
+    """The records of a chunk of a JSON Lines file (jsonl_chunks), numbered from the file's start; its
+    bytes are read from the file unless given. Bytes that are not UTF-8 raise ArticleError after the
+    records of the whole lines before them, so that a broken line before them is the file's first error."""
+    if data is None:
+        try:
+            with path.open("rb") as file:
+                data = os.pread(file.fileno(), chunk.end - chunk.start, chunk.start)
+        except OSError as exc:
+            raise ArticleError(path, f"cannot read file ({exc.strerror or exc})") from exc
+        if len(data) != chunk.end - chunk.start:
+            raise ArticleError(path, "the file changed while it was indexed")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        whole = data[: exc.start]
+        whole = whole[: max(whole.rfind(b"\n"), whole.rfind(b"\r")) + 1]
+        yield from lines.numbered(whole.decode("utf-8"), chunk)
+        raise ArticleError(path, f"not valid UTF-8 text (byte offset {chunk.start + exc.start})") from exc
+    yield from lines.numbered(text, chunk)
 
 
 def _parse_jsonl(path: Path, raw: str) -> list[Article]:

@@ -40,11 +40,12 @@ from tqdm import tqdm
 
 from citebot.index import _kernels
 from citebot.index.analysis import skeleton
-from citebot.index.articles import Article, ArticleError, UniqueIds, discover_files, iter_articles, jsonl_records
+from citebot.index.articles import (Article, ArticleError, UniqueIds, discover_files, is_utf16, iter_articles,
+                                    jsonl_chunks)
 from citebot.index.bm25 import okapi_idf_sum, staircase
 from citebot.index.store import (SCHEMA_VERSION, SLOT_DTYPE, STAIRCASE_DTYPE, TERM_DTYPE, TF_DTYPE, SchemaMismatch,
-                                 connect, describe, reset)
-from citebot.index.worker import Analysed, TermNumbers, analyse, analyse_records
+                                 connect, describe, make_lookups, reset)
+from citebot.index.worker import Analysed, TermNumbers, analyse, analyse_chunks
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -56,6 +57,10 @@ _BATCH = 5000  # terms merged per round trip
 PARALLEL_BYTES = 16 * 1024 * 1024
 _ARTICLES_AHEAD = 4000  # articles a batch sent to the workers; the next is analysed while one is written
 _RUN = 400  # articles analysed, sent back and written together (one task of a worker)
+# A big JSON Lines file goes to the workers as chunks of whole lines of about this many bytes, each read by
+# its worker (lines.py), this many chunks a batch.
+_CHUNK_BYTES = 512 * 1024
+_CHUNKS_AHEAD = 8
 # Postings are sorted by term this many at a time: sorting them all at once took three times their
 # memory again (~10 GB at 5M passages), and once sorted they keep only slots and counts (6 bytes each).
 _SEGMENT = 1 << 25
@@ -88,20 +93,23 @@ class ChunkSize:
     maximum: int = 130
 
 
-def _in_order(items: Iterator[T], work: Callable[[list[T]], R], pool: Pool | None) -> Iterator[tuple[list[T], R]]:
-    """Runs of items (articles, or a .jsonl file's records) with work(run), in order; with a pool, a
-    batch of runs is worked on while the results of the one before it are used. An error reading
-    the items comes out after the runs of the items read before it (the first error in the file)."""
+def _in_order(items: Iterator[T], work: Callable[[list[T]], R], pool: Pool | None, per_run: int | None = None,
+              ahead: int | None = None) -> Iterator[tuple[list[T], R]]:
+    """Runs of items (articles, or a .jsonl file's chunks), per_run of them (_RUN), with work(run), in
+    order; with a pool, a batch of runs (`ahead` items, _ARTICLES_AHEAD) is worked on while the results
+    of the one before it are used. An error reading the items comes out after the runs of the items read
+    before it (the first error in the file)."""
+    per_run, ahead = per_run or _RUN, ahead or _ARTICLES_AHEAD
     pending: tuple[list[list[T]], AsyncResult] | None = None
     while True:
         batch: list[T] = []
         error = None
         try:
-            for item in islice(items, _ARTICLES_AHEAD):
+            for item in islice(items, ahead):
                 batch.append(item)
         except ArticleError as exc:
             error = exc
-        runs = [batch[i : i + _RUN] for i in range(0, len(batch), _RUN)]
+        runs = [batch[i : i + per_run] for i in range(0, len(batch), per_run)]
         if pool is None:
             yield from ((run, work(run)) for run in runs)
         else:
@@ -363,6 +371,8 @@ class Indexer:
         try:
             conn.execute("BEGIN IMMEDIATE")
             summary = self._update(conn, roots, rebuild)
+            if fresh:
+                make_lookups(conn)
             self._stop_workers(wait=True)
             conn.execute("COMMIT")
             if fresh:
@@ -383,23 +393,25 @@ class Indexer:
             conn.close()
 
     def _analysed(self, path: Path, builder: _PostingsBuilder) -> Iterator[tuple[list[Article], Analysed]]:
-        """A file's articles run by run with their analysis. A big .jsonl file's lines are parsed in
-        the worker processes too (reading JSON and cleaning text cost this process half its time);
-        the first article of each id is kept as when reading it here, a run that held a later one
-        analysed again here without it (rare). What this process analyses, it numbers the terms of
-        in the builder's own numbering (a worker, in its own)."""
+        """A file's articles run by run with their analysis. A big .jsonl file's lines are read and
+        parsed in the worker processes too, a chunk of whole lines each (lines.py; reading JSON and
+        cleaning text cost this process half its time, then reading the lines a tenth). The first
+        article of each id is kept as when reading it here, a run that held a later one analysed
+        again here without it (rare). What this process analyses, it numbers the terms of in the
+        builder's own numbering (a worker, in its own)."""
         target, maximum = self.chunk_size.target, self.chunk_size.maximum
         pool = self._workers_for(path)
         if pool is None:
             yield from _in_order(iter_articles(path),
                                  partial(analyse, target=target, maximum=maximum, numbering=builder.own_numbering), None)
             return
-        if path.suffix.lower() != ".jsonl":
+        if path.suffix.lower() != ".jsonl" or is_utf16(path):
             yield from _in_order(iter_articles(path), partial(analyse, target=target, maximum=maximum), pool)
             return
         ids = UniqueIds(path)
-        work = partial(analyse_records, path, target=target, maximum=maximum)
-        for _, found in _in_order(jsonl_records(path), work, pool):
+        work = partial(analyse_chunks, path, target=target, maximum=maximum)
+        chunks = (chunk for chunk, _ in jsonl_chunks(path, _CHUNK_BYTES))
+        for _, found in _in_order(chunks, work, pool, per_run=1, ahead=_CHUNKS_AHEAD):
             if isinstance(found, ArticleError):
                 raise found
             articles, analysed = found
@@ -464,7 +476,8 @@ class Indexer:
             file_slots: list[int] = []
             file_terms: set[int] = set()
             try:
-                old_ids = self._remove_file(conn, key, builder, file_slots, file_terms)
+                # A file not indexed before has no articles stored (and a fresh store no index to find them by).
+                old_ids = self._remove_file(conn, key, builder, file_slots, file_terms) if key in known else set()
                 ids: set[str] = set()
                 for run, analysed in self._analysed(path, builder):
                     ids.update(article.id for article in run)
@@ -506,12 +519,7 @@ class Indexer:
         and keep their postings. Slots are numbered as SQLite numbers rowids: one past the largest."""
         term_ids = builder.run_term_ids(analysed)
         article_slots = np.arange(len(articles)) + _next_slot(conn, "articles")
-        conn.executemany(
-            "INSERT INTO articles (slot, id, path, title, title_terms, url, date, source, author, text) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?)",
-            ((slot, article_id, key, a.title, title_terms, a.url, a.date, a.source, a.author, a.text)
-             for slot, article_id, a, title_terms in zip(article_slots.tolist(), self._free_ids(conn, [a.id for a in articles]),
-                                                        articles, analysed.title_terms)))
+        _insert_articles(conn, key, article_slots.tolist(), articles, analysed.title_terms)
         count = len(analysed.layout)
         slots = np.arange(count) + _next_slot(conn, "passages")
         owners = np.repeat(article_slots, analysed.passages)
@@ -524,24 +532,6 @@ class Indexer:
         conn.executemany("INSERT INTO sentences (article, chars, spans, bounds, terms, flags) VALUES (?,?,?,?,?,?)",
                          zip(article_slots.tolist(), (len(a.text) for a in articles), analysed.spans, analysed.bounds,
                              (terms[start:end] for start, end in zip([0, *ends], ends)), analysed.flags))
-
-    @staticmethod
-    def _free_ids(conn: sqlite3.Connection, wanted: list[str]) -> list[str]:
-        """The articles' own ids, each made unique (id-2, id-3…) when an article already stored or
-        one before it in the run uses it; one look-up for the run, unless an id is taken."""
-        stored = {found for (found,) in conn.execute(
-            f"SELECT id FROM articles WHERE id IN ({','.join('?' * len(wanted))})", wanted)}
-        used: set[str] = set()
-        free = []
-        for want in wanted:
-            candidate, n = want, 1
-            while candidate in used or candidate in stored or candidate != want and conn.execute(
-                    "SELECT 1 FROM articles WHERE id=?", (candidate,)).fetchone():
-                n += 1
-                candidate = f"{want}-{n}"
-            used.add(candidate)
-            free.append(candidate)
-        return free
 
     @staticmethod
     def _remove_file(conn: sqlite3.Connection, key: str, builder: _PostingsBuilder,
@@ -615,6 +605,51 @@ class Indexer:
             ("generation", generation),
             ("indexed_at", _now()),
         ])
+
+
+def _insert_articles(conn: sqlite3.Connection, key: str, slots: list[int], articles: list[Article],
+                     title_terms: list[str]) -> None:
+    """Write a run's articles under their own ids, each made unique (_free_ids) where another article has it.
+
+    Inserted as they are first, the table's unique index saying whether an id is taken: looking the
+    run's ids up beforehand cost 1.5 s of a 1M-article build, where no id ever is.
+    """
+    def rows(ids: list[str]) -> Iterator[tuple]:
+        return ((slot, article_id, key, a.title, terms, a.url, a.date, a.source, a.author, a.text)
+                for slot, article_id, a, terms in zip(slots, ids, articles, title_terms))
+
+    insert = ("INSERT INTO articles (slot, id, path, title, title_terms, url, date, source, author, text) "
+              "VALUES (?,?,?,?,?,?,?,?,?,?)")
+    wanted = [article.id for article in articles]
+    if len(set(wanted)) == len(wanted):
+        conn.execute("SAVEPOINT run")
+        try:
+            conn.executemany(insert, rows(wanted))
+        except sqlite3.IntegrityError:
+            conn.execute("ROLLBACK TO run")
+        else:
+            conn.execute("RELEASE run")
+            return
+        conn.execute("RELEASE run")  # not on another error: a full disk rolls the whole transaction back
+    conn.executemany(insert, rows(_free_ids(conn, wanted)))
+
+
+def _free_ids(conn: sqlite3.Connection, wanted: list[str]) -> list[str]:
+    """The articles' own ids, each made unique (id-2, id-3…) when an article already stored or
+    one before it in the run uses it; a look-up a _BATCH of the run, unless an id is taken."""
+    stored = {found for i in range(0, len(wanted), _BATCH) for (found,) in conn.execute(
+        f"SELECT id FROM articles WHERE id IN ({','.join('?' * len(wanted[i : i + _BATCH]))})", wanted[i : i + _BATCH])}
+    used: set[str] = set()
+    free = []
+    for want in wanted:
+        candidate, n = want, 1
+        while candidate in used or candidate in stored or candidate != want and conn.execute(
+                "SELECT 1 FROM articles WHERE id=?", (candidate,)).fetchone():
+            n += 1
+            candidate = f"{want}-{n}"
+        used.add(candidate)
+        free.append(candidate)
+    return free
 
 
 def _slot_table(conn: sqlite3.Connection, key: str, slots: np.ndarray, added: array,

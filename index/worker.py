@@ -20,7 +20,8 @@ import numpy as np
 
 from citebot.index import _kernels, _tokens
 from citebot.index.analysis import token_terms
-from citebot.index.articles import Article, ArticleError, article_of_line, title_opens_text
+from citebot.index.articles import Article, ArticleError, article_of_line, chunk_records, title_opens_text
+from citebot.index.lines import Chunk
 from citebot.index.passages import boilerplate_units, layouts
 from citebot.index.store import SENTENCE_BOILERPLATE, SPAN_DTYPE, TERM_DTYPE
 
@@ -94,13 +95,13 @@ class TermNumbers:
 _worker_numbering = TermNumbers()
 
 
-def analyse_records(path: Path, records: list[tuple[int, int, str]], target: int, maximum: int
-                    ) -> tuple[list[Article], Analysed] | ArticleError:
-    """The articles of a run of a JSON Lines file's records (articles.jsonl_records) with their
-    analysis, or the error of the first line that holds no article: handed back, not raised, so
-    that the indexer raises the file's first error whichever process met it."""
+def analyse_chunks(path: Path, chunks: list[Chunk], target: int, maximum: int
+                   ) -> tuple[list[Article], Analysed] | ArticleError:
+    """The articles of chunks of a JSON Lines file (articles.jsonl_chunks), read here from the file,
+    with their analysis; or their first error: handed back, not raised, so that the indexer raises
+    the file's first error whichever process met it."""
     try:
-        found = [article_of_line(path, *record) for record in records]
+        found = [article_of_line(path, *record) for chunk in chunks for record in chunk_records(path, chunk)]
     except ArticleError as error:
         return error
     articles = [article for article in found if article is not None]

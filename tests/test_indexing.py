@@ -144,6 +144,22 @@ async def test_a_large_index_answers_from_passages_added_while_it_was_open(tmp_p
                                                   "Attack in Tokmak"]
 
 
+def test_an_id_taken_mid_run_is_made_unique_and_the_run_written_once(tmp_path: Path) -> None:
+    """A run is inserted under its own ids first: one taken by another file's article, after others
+    of the run were written, undoes the run's rows and writes them again with that id made unique."""
+    (tmp_path / "a.jsonl").write_text('{"id": "story", "text": "Melitopol."}\n{"id": "story-2", "text": "Tokmak."}\n')
+    (tmp_path / "b.jsonl").write_text('{"id": "x", "text": "Kherson."}\n{"id": "y", "text": "Enerhodar."}\n'
+                                      '{"id": "story", "text": "Skadovsk."}\n{"id": "z", "text": "Berdyansk."}\n')
+    index = tmp_path / "index.sqlite"
+    assert index_paths(index, [tmp_path], progress=False).added == 6
+    conn = sqlite3.connect(index)
+    rows = conn.execute("SELECT a.id, a.text, count(p.slot) FROM articles a JOIN passages p ON p.article = a.slot "
+                        "GROUP BY a.slot ORDER BY a.slot").fetchall()
+    conn.close()
+    assert rows == [("story", "Melitopol.", 1), ("story-2", "Tokmak.", 1), ("x", "Kherson.", 1),
+                    ("y", "Enerhodar.", 1), ("story-3", "Skadovsk.", 1), ("z", "Berdyansk.", 1)]
+
+
 async def test_same_id_from_two_files_is_kept_apart(tmp_path: Path) -> None:
     for sub in ("one", "two"):
         (tmp_path / sub).mkdir()
@@ -266,6 +282,33 @@ def test_a_first_build_that_finds_a_store_put_there_meanwhile_indexes_into_it(tm
     assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".")] == []  # no build left behind
 
 
+def test_a_first_build_makes_its_lookup_indexes_at_its_end(tmp_path: Path) -> None:
+    """A fresh store is built without the indexes that only find rows, and has them when it is done:
+    the same as a store updated in place, and used to find a file's articles when it changes."""
+    corpus = tmp_path / "articles"
+    corpus.mkdir()
+    write(corpus, "a.txt", "Melitopol")
+    write(corpus, "b.txt", "Berdyansk")
+    fresh, updated = tmp_path / "fresh.sqlite", tmp_path / "updated.sqlite"
+    index_paths(fresh, [corpus], progress=False)
+    index_paths(updated, [corpus / "a.txt"], progress=False)
+    index_paths(updated, [corpus], progress=False)  # in place: the store exists
+    schemas = []
+    for index in (fresh, updated):
+        conn = sqlite3.connect(index)
+        schemas.append(sorted(conn.execute("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index'")))
+        plan = conn.execute("EXPLAIN QUERY PLAN SELECT slot FROM articles WHERE path = ?", ("x",)).fetchall()
+        conn.close()
+        assert "articles_path" in str(plan)
+    assert schemas[0] == schemas[1] and {"articles_path", "passages_article", "terms_skeleton"} <= {
+        name for name, _, _ in schemas[0]}
+    write(corpus, "b.txt", "Tokmak")
+    summary = index_paths(fresh, [corpus], progress=False)
+    assert (summary.updated, summary.unchanged) == (1, 1)
+    titles = {title for (title,) in sqlite3.connect(fresh).execute("SELECT title FROM articles")}
+    assert titles == {"Attack in Melitopol", "Attack in Tokmak"}
+
+
 def test_a_first_build_removes_what_killed_ones_left_but_not_a_running_ones(tmp_path: Path) -> None:
     corpus, index = tmp_path / "articles", tmp_path / "index.sqlite"
     corpus.mkdir()
@@ -315,7 +358,8 @@ def test_analysing_in_worker_processes_writes_the_same_index(tmp_path: Path, mon
     lines = (DATA / "scifact_corpus_sample.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
     source.write_text("".join(lines), encoding="utf-8")
     monkeypatch.setattr(indexer, "PARALLEL_BYTES", 0)  # the sample counts as a big file
-    monkeypatch.setattr(indexer, "_ARTICLES_AHEAD", 7)  # several batches, one analysed while another is written
+    monkeypatch.setattr(indexer, "_CHUNK_BYTES", 4000)  # a few articles a chunk
+    monkeypatch.setattr(indexer, "_CHUNKS_AHEAD", 3)  # several batches, one analysed while another is written
     tables = []
     for workers in (1, 2):
         index = tmp_path / f"index-{workers}.sqlite"
@@ -339,8 +383,8 @@ def test_worker_processes_read_a_jsonl_file_as_this_process_does(tmp_path: Path,
     (corpus / "b.jsonl").write_bytes("\n".join(lines[15:25] + ["{broken"] + lines[25:30]).encode() + b"\n\xff\xfe\n")
     (corpus / "c.jsonl").write_bytes("\n".join(lines[:5]).encode() + b"\n\xff\xfe\n")
     monkeypatch.setattr(indexer, "PARALLEL_BYTES", 0)
-    monkeypatch.setattr(indexer, "_ARTICLES_AHEAD", 7)
-    monkeypatch.setattr(indexer, "_RUN", 3)
+    monkeypatch.setattr(indexer, "_CHUNK_BYTES", 3000)
+    monkeypatch.setattr(indexer, "_CHUNKS_AHEAD", 2)
     results = []
     for workers in (1, 2):
         index = tmp_path / f"index-{workers}.sqlite"
@@ -363,8 +407,8 @@ def test_workers_after_a_broken_file_number_terms_afresh(tmp_path: Path, monkeyp
     (corpus / "a.jsonl").write_text("\n".join(lines[:2] + ["{broken"] + lines[2:20]), encoding="utf-8")
     (corpus / "b.jsonl").write_text("\n".join(lines[20:30]), encoding="utf-8")
     monkeypatch.setattr(indexer, "PARALLEL_BYTES", 0)
-    monkeypatch.setattr(indexer, "_ARTICLES_AHEAD", 3)  # a batch after the broken line's is analysed, not received
-    monkeypatch.setattr(indexer, "_RUN", 1)
+    monkeypatch.setattr(indexer, "_CHUNK_BYTES", 1)  # a line a chunk
+    monkeypatch.setattr(indexer, "_CHUNKS_AHEAD", 3)  # a batch after the broken line's is analysed, not received
     tables = []
     for workers in (1, 2):
         index = tmp_path / f"index-{workers}.sqlite"
