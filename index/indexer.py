@@ -45,7 +45,7 @@ from citebot.index.articles import (Article, ArticleError, UniqueIds, discover_f
 from citebot.index.bm25 import okapi_idf_sum, staircase
 from citebot.index.store import (SCHEMA_VERSION, SLOT_DTYPE, STAIRCASE_DTYPE, TERM_DTYPE, TF_DTYPE, SchemaMismatch,
                                  connect, describe, make_lookups, reset)
-from citebot.index.worker import Analysed, TermNumbers, analyse, analyse_chunks
+from citebot.index.worker import Analysed, TermNumbers, analyse, analyse_chunks, start_worker
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -428,7 +428,7 @@ class Indexer:
         if self.workers < 2 or path.stat().st_size < PARALLEL_BYTES:
             return None
         if self.pool is None:
-            self.pool = multiprocessing.get_context("spawn").Pool(self.workers)
+            self.pool = multiprocessing.get_context("spawn").Pool(self.workers, initializer=start_worker)
         return self.pool
 
     def _stop_workers(self, wait: bool) -> None:

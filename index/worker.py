@@ -11,6 +11,7 @@ whole run at once, with numpy and one compiled pass (_kernels.distinct), not ter
 
 from __future__ import annotations
 
+import os
 import uuid
 from array import array
 from dataclasses import dataclass
@@ -93,6 +94,19 @@ class TermNumbers:
 
 # A worker process's numbering (the indexer keeps its own for what it analyses itself).
 _worker_numbering = TermNumbers()
+
+
+# How much lower a worker process's scheduling priority is than the indexer's (os.nice): see start_worker.
+_NICER = 10
+
+
+def start_worker() -> None:
+    """Run at a lower priority than the indexing process, which every batch waits on to write the one
+    before it: with one process more than cores, sharing a core with a worker had it preempted, and
+    its cache emptied, a third of the time. Yielding to it took a 1M-article build from 55.6 to
+    50.4 s, the indexing process's CPU time from 41 to 35 s (README: the thirteenth session)."""
+    if hasattr(os, "nice"):
+        os.nice(_NICER)
 
 
 def analyse_chunks(path: Path, chunks: list[Chunk], target: int, maximum: int

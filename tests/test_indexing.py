@@ -368,6 +368,22 @@ def test_analysing_in_worker_processes_writes_the_same_index(tmp_path: Path, mon
     assert tables[0] == tables[1] and len(tables[0][1]) > 30
 
 
+def test_worker_processes_yield_the_cpu_to_the_indexing_process(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import citebot.index.indexer as indexer
+    from citebot.index.worker import _NICER
+
+    monkeypatch.setattr(indexer, "PARALLEL_BYTES", 0)
+    source = write(tmp_path, "a.txt", "Melitopol")
+    running = indexer.Indexer(tmp_path / "index.sqlite", workers=2)
+    pool = running._workers_for(source)
+    assert pool is not None
+    try:
+        assert pool.apply(os.nice, (0,)) == min(os.nice(0) + _NICER, 19)  # os.nice(0): a process's niceness
+    finally:
+        running._stop_workers(wait=False)
+
+
 def test_worker_processes_read_a_jsonl_file_as_this_process_does(tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """Lines parsed in the workers: duplicate ids (in one run and across runs) skipped, and a file's
