@@ -44,7 +44,7 @@ from citebot.index.articles import (Article, ArticleError, UniqueIds, discover_f
                                     jsonl_chunks)
 from citebot.index.bm25 import okapi_idf_sum, staircase
 from citebot.index.store import (SCHEMA_VERSION, SLOT_DTYPE, STAIRCASE_DTYPE, TERM_DTYPE, TF_DTYPE, SchemaMismatch,
-                                 connect, describe, make_lookups, reset)
+                                 connect, describe, reset)
 from citebot.index.worker import Analysed, TermNumbers, analyse, analyse_chunks, start_worker
 
 log = logging.getLogger(__name__)
@@ -371,8 +371,6 @@ class Indexer:
         try:
             conn.execute("BEGIN IMMEDIATE")
             summary = self._update(conn, roots, rebuild)
-            if fresh:
-                make_lookups(conn)
             self._stop_workers(wait=True)
             conn.execute("COMMIT")
             if fresh:
@@ -476,7 +474,7 @@ class Indexer:
             file_slots: list[int] = []
             file_terms: set[int] = set()
             try:
-                # A file not indexed before has no articles stored (and a fresh store no index to find them by).
+                # A file not indexed before has no articles stored.
                 old_ids = self._remove_file(conn, key, builder, file_slots, file_terms) if key in known else set()
                 ids: set[str] = set()
                 for run, analysed in self._analysed(path, builder):

@@ -23,7 +23,7 @@ from pathlib import Path
 # title's analysed terms stored with it
 SCHEMA_VERSION = 9
 
-TABLES = """
+SCHEMA = """
 -- A rowid table, so looking a key up reads only its small index: in a WITHOUT ROWID table a lookup
 -- reads whole any row it passes whose value overflows (the per-slot blobs: 4 MB each at 1M passages),
 -- and every search reads the generation.
@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS articles (
     url TEXT, date TEXT, source TEXT, author TEXT,
     text TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS articles_path ON articles(path);
 CREATE TABLE IF NOT EXISTS passages (
     slot INTEGER PRIMARY KEY,
     article INTEGER NOT NULL REFERENCES articles(slot),
@@ -49,12 +50,14 @@ CREATE TABLE IF NOT EXISTS passages (
     end INTEGER NOT NULL,
     length INTEGER NOT NULL
 );
+CREATE UNIQUE INDEX IF NOT EXISTS passages_article ON passages(article, ordinal);
 CREATE TABLE IF NOT EXISTS terms (
     id INTEGER PRIMARY KEY,
     term TEXT NOT NULL UNIQUE,
     skeleton TEXT NOT NULL,
     df INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS terms_skeleton ON terms(skeleton);
 CREATE TABLE IF NOT EXISTS postings (
     term INTEGER PRIMARY KEY REFERENCES terms(id),
     staircase BLOB NOT NULL,
@@ -70,16 +73,6 @@ CREATE TABLE IF NOT EXISTS sentences (
     flags BLOB NOT NULL
 );
 """
-
-# Indexes that only find rows (an article by its file, a passage by its ordinal, a term by its
-# skeleton): a fresh store is built without them, and they are made at its end (make_lookups), each
-# sorted once rather than grown row by row. Nothing building a fresh store looks a row up that way.
-LOOKUPS = """
-CREATE INDEX IF NOT EXISTS articles_path ON articles(path);
-CREATE UNIQUE INDEX IF NOT EXISTS passages_article ON passages(article, ordinal);
-CREATE INDEX IF NOT EXISTS terms_skeleton ON terms(skeleton);
-"""
-SCHEMA = TABLES + LOOKUPS
 
 # Postings are stored as little-endian int32 slots and uint16 counts, with the term's staircase: int32
 # (tf, passage length) pairs that no posting beats on both counts (bm25.staircase), which give its
@@ -157,7 +150,7 @@ def connect(path: Path, *, create: bool, fresh: bool = False) -> sqlite3.Connect
         conn.execute(f"PRAGMA journal_mode={'DELETE' if fresh else 'WAL'}")
         conn.execute(f"PRAGMA synchronous={'FULL' if fresh else 'NORMAL'}")
         conn.execute("PRAGMA foreign_keys=OFF")
-        check_version(conn, path, create=create, lookups=not fresh)
+        check_version(conn, path, create=create)
     except sqlite3.DatabaseError as error:
         raise describe(error, path) from error
     return conn
@@ -190,12 +183,11 @@ def verify(path: Path) -> None:
         raise describe(error, path) from error
 
 
-def check_version(conn: sqlite3.Connection, path: Path, *, create: bool, lookups: bool = True) -> None:
-    """Create the schema in an empty file (without LOOKUPS unless lookups), or refuse a file of
-    another version."""
+def check_version(conn: sqlite3.Connection, path: Path, *, create: bool) -> None:
+    """Create the schema in an empty file, or refuse a file of another version."""
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     if not tables and create:
-        conn.executescript(SCHEMA if lookups else TABLES)
+        conn.executescript(SCHEMA)
         conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
         return
     if "meta" not in tables:
@@ -206,13 +198,6 @@ def check_version(conn: sqlite3.Connection, path: Path, *, create: bool, lookups
     if version != SCHEMA_VERSION:
         files = [p for (p,) in conn.execute("SELECT path FROM files")] if "files" in tables else []
         raise SchemaMismatch(path, version, files)
-
-
-def make_lookups(conn: sqlite3.Connection) -> None:
-    """Make the LOOKUPS indexes a fresh store was built without, in the transaction that builds it."""
-    for statement in LOOKUPS.split(";"):
-        if statement.strip():
-            conn.execute(statement)
 
 
 def reset(path: Path) -> None:

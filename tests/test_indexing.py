@@ -282,33 +282,6 @@ def test_a_first_build_that_finds_a_store_put_there_meanwhile_indexes_into_it(tm
     assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".")] == []  # no build left behind
 
 
-def test_a_first_build_makes_its_lookup_indexes_at_its_end(tmp_path: Path) -> None:
-    """A fresh store is built without the indexes that only find rows, and has them when it is done:
-    the same as a store updated in place, and used to find a file's articles when it changes."""
-    corpus = tmp_path / "articles"
-    corpus.mkdir()
-    write(corpus, "a.txt", "Melitopol")
-    write(corpus, "b.txt", "Berdyansk")
-    fresh, updated = tmp_path / "fresh.sqlite", tmp_path / "updated.sqlite"
-    index_paths(fresh, [corpus], progress=False)
-    index_paths(updated, [corpus / "a.txt"], progress=False)
-    index_paths(updated, [corpus], progress=False)  # in place: the store exists
-    schemas = []
-    for index in (fresh, updated):
-        conn = sqlite3.connect(index)
-        schemas.append(sorted(conn.execute("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index'")))
-        plan = conn.execute("EXPLAIN QUERY PLAN SELECT slot FROM articles WHERE path = ?", ("x",)).fetchall()
-        conn.close()
-        assert "articles_path" in str(plan)
-    assert schemas[0] == schemas[1] and {"articles_path", "passages_article", "terms_skeleton"} <= {
-        name for name, _, _ in schemas[0]}
-    write(corpus, "b.txt", "Tokmak")
-    summary = index_paths(fresh, [corpus], progress=False)
-    assert (summary.updated, summary.unchanged) == (1, 1)
-    titles = {title for (title,) in sqlite3.connect(fresh).execute("SELECT title FROM articles")}
-    assert titles == {"Attack in Melitopol", "Attack in Tokmak"}
-
-
 def test_a_first_build_removes_what_killed_ones_left_but_not_a_running_ones(tmp_path: Path) -> None:
     corpus, index = tmp_path / "articles", tmp_path / "index.sqlite"
     corpus.mkdir()
