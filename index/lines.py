@@ -3,8 +3,8 @@
 A big file is indexed chunk by chunk in worker processes, each reading its own chunk from the file:
 the indexer only finds where each chunk starts and how many lines and records come before it (for
 the line numbers of errors and the default ids of records), counting bytes without decoding them.
-It used to read and decode every line and send it to a worker, about a tenth of a 1M-article build's
-wall time in the one process every other step waits on (README: the thirteenth session).
+It used to read and decode every line and pickle it to a worker: about a tenth of the time of the
+indexing process, which every batch waits on (README: the thirteenth session).
 
 Lines end as in Python's text mode (universal newlines): at "\n", "\r\n" or a lone "\r". A record is
 a line that is not blank (empty, or white space only).
