@@ -341,6 +341,23 @@ def test_analysing_in_worker_processes_writes_the_same_index(tmp_path: Path, mon
     assert tables[0] == tables[1] and len(tables[0][1]) > 30
 
 
+def test_a_utf16_jsonl_file_is_read_here_and_analysed_in_the_workers(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workers read UTF-8 chunks for themselves; a UTF-16 file's lines are read here, as before."""
+    import citebot.index.indexer as indexer
+    from tests.conftest import DATA
+
+    source = tmp_path / "sample.jsonl"
+    source.write_text((DATA / "scifact_corpus_sample.jsonl").read_text(encoding="utf-8"), encoding="utf-16")
+    monkeypatch.setattr(indexer, "PARALLEL_BYTES", 0)
+    tables = []
+    for workers in (1, 2):
+        index = tmp_path / f"index-{workers}.sqlite"
+        assert index_paths(index, [source], progress=False, workers=workers).added == 30
+        tables.append(_rows(index))
+    assert tables[0] == tables[1]
+
+
 def test_worker_processes_yield_the_cpu_to_the_indexing_process(tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     import citebot.index.indexer as indexer
