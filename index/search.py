@@ -511,9 +511,8 @@ class Searcher:
     async def _postings(self, term_ids: list[int]) -> dict[int, _Decoded] | None:
         """Passage slots, impacts and bounds (valid for this generation's lengths) of terms, cached;
         the ones not cached are read in one statement. None if that statement found a newer
-        generation: its slots may lie past this one's lengths, so the caller reloads first."""
-        if self.held is not None:  # held whole: nothing to read, nothing evicted (a commit shows in the hits' rows)
-            return {term_id: self.held.get(term_id) or self._empty for term_id in term_ids}
+        generation: its slots may lie past this one's lengths, so the caller reloads first. A term
+        missing from it is gone: an indexer committed since the vocabulary was read."""
         found = {term_id: cached for term_id in term_ids if (cached := self.cache.get(term_id)) is not None}
         missing = [term_id for term_id in dict.fromkeys(term_ids) if term_id not in found]
         if missing:
@@ -526,20 +525,19 @@ class Searcher:
             for term_id, item in decoded.items():
                 self.cache.put(term_id, item)
             found.update(decoded)
-        # A term missing here is gone: an indexer committed since the vocabulary was read.
-        return {term_id: found.get(term_id) or self._empty for term_id in term_ids}
+        return found
 
-    async def _term_postings(self, planned: list[tuple[int, QueryTerm]]) -> list[TermPostings] | None:
-        """The planned terms' postings, weighted as planned (a term in no passage left out); None if
+    async def _term_postings(self, weighted: list[tuple[int, float]]) -> list[TermPostings] | None:
+        """The postings of terms (term id, weight), weighted (a term in no passage left out); None if
         they were read from a newer index generation (see _postings)."""
-        read = self.held  # held whole: nothing to read, and a term missing is gone since the plan
+        read = self.held  # held whole: nothing to read, nothing evicted (a commit shows in the hits' rows)
         if read is None:
-            read = await self._postings([term_id for term_id, _ in planned])
+            read = await self._postings([term_id for term_id, _ in weighted])
             if read is None:
                 return None
         # tuple.__new__ skips the namedtuple's Python-level __new__, a third of the cost, a dozen times a question.
-        return [_new_tuple(TermPostings, (found.ids, found.impacts, term.weight, found.bound))
-                for term_id, term in planned if (found := read.get(term_id)) is not None and len(found.ids)]
+        return [_new_tuple(TermPostings, (found.ids, found.impacts, weight, found.bound))
+                for term_id, weight in weighted if (found := read.get(term_id)) is not None and len(found.ids)]
 
     def _decode(self, rows: list[tuple[int, bytes, bytes, bytes]]) -> dict[int, _Decoded]:
         """Stored postings rows → _Decoded.
@@ -556,12 +554,6 @@ class Searcher:
                                    self.compact_norm),
                 max_impact(np.frombuffer(blob_staircase, dtype=STAIRCASE_DTYPE), self.stats, self.params, term_idf))
         return decoded
-
-    @property
-    def _empty(self) -> _Decoded:
-        """The postings of a term gone since the vocabulary was read (an indexer committed)."""
-        nothing = np.empty(0, np.intp)
-        return _Decoded(nothing, LazyImpacts(np.empty(0, np.uint16), nothing, self.norm, self.params.k1, 0.0), 0.0)
 
     def _plan(self, query: str) -> tuple[list[QueryTerm], list[tuple[int, QueryTerm]], list[str]]:
         """Query terms with ids; unknown words replaced by close vocabulary words (all in memory)."""
@@ -625,7 +617,7 @@ class Searcher:
             for _ in range(3):
                 vocabulary = self.vocabulary
                 terms, planned, unmatched = self._plan(query)
-                postings = await self._term_postings(planned)
+                postings = await self._term_postings([(term_id, term.weight) for term_id, term in planned])
                 if postings is None:
                     await self._refresh()
                     continue
@@ -643,13 +635,11 @@ class Searcher:
         """Score of every passage slot for already-analysed terms, as search computes them
         (tests compare them with rank-bm25)."""
         async with self.lock:
-            read = None
-            while read is None:
+            postings = None
+            while postings is None:
                 await self._refresh()
-                known = [(self.vocabulary.get(term), count) for term, count in Counter(terms).items()]
-                known = [(found, count) for found, count in known if found is not None]
-                read = await self._postings([term_id for (term_id, _, _), _ in known])
-            postings = [TermPostings(read[term_id].ids, read[term_id].impacts, count) for (term_id, _, _), count in known]
+                postings = await self._term_postings([(found[0], count) for term, count in Counter(terms).items()
+                                                      if (found := self.vocabulary.get(term)) is not None])
             return accumulate(postings, len(self.norm))
 
     def _best(self, postings: list[TermPostings], limit: int, groups: np.ndarray | None) -> tuple[list[Hit], int]:

@@ -344,12 +344,11 @@ def test_analysing_in_worker_processes_writes_the_same_index(tmp_path: Path, mon
 def test_a_utf16_jsonl_file_is_read_here_and_analysed_in_the_workers(tmp_path: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """The workers read UTF-8 chunks for themselves; a UTF-16 file's lines are read here, as before."""
-    import citebot.index.indexer as indexer
     from tests.conftest import DATA
 
     source = tmp_path / "sample.jsonl"
     source.write_text((DATA / "scifact_corpus_sample.jsonl").read_text(encoding="utf-8"), encoding="utf-16")
-    monkeypatch.setattr(indexer, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(indexer_module, "PARALLEL_BYTES", 0)
     tables = []
     for workers in (1, 2):
         index = tmp_path / f"index-{workers}.sqlite"
@@ -360,12 +359,11 @@ def test_a_utf16_jsonl_file_is_read_here_and_analysed_in_the_workers(tmp_path: P
 
 def test_worker_processes_yield_the_cpu_to_the_indexing_process(tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    import citebot.index.indexer as indexer
     from citebot.index.worker import _NICER
 
-    monkeypatch.setattr(indexer, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(indexer_module, "PARALLEL_BYTES", 0)
     source = write(tmp_path, "a.txt", "Melitopol")
-    running = indexer.Indexer(tmp_path / "index.sqlite", workers=2)
+    running = indexer_module.Indexer(tmp_path / "index.sqlite", workers=2)
     pool = running._workers_for(source)
     assert pool is not None
     try:
