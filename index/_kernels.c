@@ -485,13 +485,13 @@ static int take_outputs(PyObject *slots, PyObject *scores, Array *slots_out, Arr
     return 0;
 }
 
-/* What best() and score_best() take alike: acc (args[0]), the sequence of lists or terms (args[1]) and
- * the output arrays (args[2], args[3]); and a heap for as many passages as the outputs hold. Returns
+/* What best(), score_best() and score_packed() take alike: acc (args[0]), the sequence of lists or terms
+ * (args[1]) and the output arrays (args[2], args[3]), of wanted arguments in all; and a heap for as many passages as the outputs hold. Returns
  * the sequence's length, or -1 with an exception set (the caller releases what was taken). */
-static Py_ssize_t take_selection(PyObject *const *args, Py_ssize_t nargs, const char *name, const char *not_a_sequence,
-                                 Array *acc, Array *slots_out, Array *scores_out, PyObject **sequence,
-                                 Scored **heap) {
-    if (check_count(nargs, 4, name) < 0 || take(args[0], 'f', 1, acc, "acc") < 0 ||
+static Py_ssize_t take_selection(PyObject *const *args, Py_ssize_t nargs, Py_ssize_t wanted, const char *name,
+                                 const char *not_a_sequence, Array *acc, Array *slots_out, Array *scores_out,
+                                 PyObject **sequence, Scored **heap) {
+    if (check_count(nargs, wanted, name) < 0 || take(args[0], 'f', 1, acc, "acc") < 0 ||
         take_outputs(args[2], args[3], slots_out, scores_out, name) < 0 ||
         (*sequence = PySequence_Fast(args[1], not_a_sequence)) == NULL) {
         return -1;
@@ -525,7 +525,7 @@ static PyObject *best(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     PyObject *sequence = NULL;
     Scored *heap = NULL;
     int failed = 0;
-    n_lists = take_selection(args, nargs, "best", "best: lists must be a sequence of slot arrays", &acc, &slots_out,
+    n_lists = take_selection(args, nargs, 4, "best", "best: lists must be a sequence of slot arrays", &acc, &slots_out,
                              &scores_out, &sequence, &heap);
     if (n_lists >= 0 && (lists = PyMem_Calloc((size_t)n_lists + 1, sizeof(Array))) == NULL) {
         PyErr_NoMemory();
@@ -576,6 +576,36 @@ done:
     return PyLong_FromSsize_t(count);
 }
 
+/* score_best's and score_packed's work once their terms are taken: every term added into acc a STRIPE
+ * of slots at a time, each stripe harvested while it is in the CPU's cache, and the best written out
+ * (at: a position a term, zeros). Returns how many, or -1 if a term's slots do not ascend or lie past
+ * acc (acc is then zeroed whole). Runs without the GIL. */
+static Py_ssize_t add_and_select(const Term *terms, Py_ssize_t n_terms, Array *acc, Py_ssize_t *at, Scored *heap,
+                                 Py_ssize_t k, Array *slots_out, Array *scores_out) {
+    float *scores = acc->view.buf;
+    Py_ssize_t size = length(acc), start, t, count = 0;
+    int bad = 0;
+    Py_BEGIN_ALLOW_THREADS
+    for (start = 0; start < size && !bad; start += STRIPE) {
+        Py_ssize_t end = start + STRIPE < size ? start + STRIPE : size;
+        for (t = 0; t < n_terms && !bad; t++) {
+            Py_ssize_t limit = covered(&terms[t]) < size ? covered(&terms[t]) : size;
+            bad = add_stripe(&terms[t], scores, &at[t], start, end, limit) < 0;
+        }
+        harvest_range(scores, start, end, heap, k, &count);
+    }
+    for (t = 0; t < n_terms; t++) {
+        bad |= at[t] < length(&terms[t].slots);  /* a slot past acc */
+    }
+    if (bad) {
+        memset(scores, 0, sizeof(float) * (size_t)size);
+        count = 0;
+    }
+    write_best(heap, count, slots_out, scores_out);
+    Py_END_ALLOW_THREADS
+    return bad ? -1 : count;
+}
+
 /* score_best(acc, terms, slots_out, scores_out): the exhaustive path in one call, for queries with many
  * postings: every term's weighted impacts added up (terms: a sequence of terms as add takes them, in
  * the order add would add them) and the best positive scores taken out, best first, ties by slot, into
@@ -594,7 +624,7 @@ static PyObject *score_best(PyObject *self, PyObject *const *args, Py_ssize_t na
     PyObject *sequence = NULL;
     Scored *heap = NULL;
     int failed = 0;
-    n_terms = take_selection(args, nargs, "score_best", "score_best: terms must be a sequence of terms", &acc,
+    n_terms = take_selection(args, nargs, 4, "score_best", "score_best: terms must be a sequence of terms", &acc,
                              &slots_out, &scores_out, &sequence, &heap);
     if (n_terms >= 0 && ((terms = PyMem_Calloc((size_t)n_terms + 1, sizeof(Term))) == NULL ||
                          (at = PyMem_Calloc((size_t)n_terms + 1, sizeof(Py_ssize_t))) == NULL)) {
@@ -619,32 +649,9 @@ static PyObject *score_best(PyObject *self, PyObject *const *args, Py_ssize_t na
             goto done;
         }
     }
-    if (k > 0) {
-        float *scores = acc.view.buf;
-        Py_ssize_t size = length(&acc), start, t;
-        int bad = 0;
-        Py_BEGIN_ALLOW_THREADS
-        for (start = 0; start < size && !bad; start += STRIPE) {
-            Py_ssize_t end = start + STRIPE < size ? start + STRIPE : size;
-            for (t = 0; t < n_terms && !bad; t++) {
-                Py_ssize_t limit = covered(&terms[t]) < size ? covered(&terms[t]) : size;
-                bad = add_stripe(&terms[t], scores, &at[t], start, end, limit) < 0;
-            }
-            harvest_range(scores, start, end, heap, k, &count);
-        }
-        for (t = 0; t < n_terms; t++) {
-            bad |= at[t] < length(&terms[t].slots);  /* a slot past acc */
-        }
-        if (bad) {
-            memset(scores, 0, sizeof(float) * (size_t)size);
-            count = 0;
-        }
-        write_best(heap, count, &slots_out, &scores_out);
-        Py_END_ALLOW_THREADS
-        if (bad) {
-            PyErr_SetString(PyExc_IndexError, "score_best: a term's slots must ascend and lie inside the score array");
-            failed = 1;
-        }
+    if (k > 0 && (count = add_and_select(terms, n_terms, &acc, at, heap, k, &slots_out, &scores_out)) < 0) {
+        PyErr_SetString(PyExc_IndexError, "score_best: a term's slots must ascend and lie inside the score array");
+        failed = 1;
     }
 done:
     for (i = 0; i < taken; i++) {
@@ -652,6 +659,77 @@ done:
     }
     PyMem_Free(terms), PyMem_Free(at), PyMem_Free(heap), Py_XDECREF(sequence);
     release(&acc), release(&slots_out), release(&scores_out);
+    if (failed) {
+        return NULL;
+    }
+    return PyLong_FromSsize_t(count);
+}
+
+/* score_packed(acc, weighted, slots_out, scores_out, slots, impacts, starts): score_best for postings held
+ * packed: every term's slots (int32) and made impacts (float32) one term after another in slots and
+ * impacts, term t's at starts[t]:starts[t + 1] (starts int64). weighted is a sequence of (term id, weight),
+ * added in that order; the rest is score_best's. A small index held whole is scored so: taking a
+ * question's terms by id costs no array or tuple a term (taking a term's three buffers was a sixth of a
+ * first-pass search at SciFact's size, with their objects' cache misses). */
+static PyObject *score_packed(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Array acc = {0}, slots_out = {0}, scores_out = {0}, slots = {0}, impacts = {0}, starts = {0};
+    Term *terms = NULL;
+    Py_ssize_t *at = NULL;
+    Py_ssize_t count = 0, n_terms = 0, k = 0, i, t;
+    PyObject *sequence = NULL;
+    Scored *heap = NULL;
+    int failed = 1;
+    n_terms = take_selection(args, nargs, 7, "score_packed", "score_packed: weighted must be a sequence of pairs",
+                             &acc, &slots_out, &scores_out, &sequence, &heap);
+    if (n_terms < 0 || take(args[4], 'i', 0, &slots, "slots") < 0 || take(args[5], 'f', 0, &impacts, "impacts") < 0 ||
+        take(args[6], 'i', 0, &starts, "starts") < 0) {
+        goto done;
+    }
+    if (slots.view.itemsize != 4 || starts.view.itemsize != 8 || length(&slots) != length(&impacts)) {
+        PyErr_SetString(PyExc_TypeError, "score_packed: slots int32 and impacts float32 of one length, starts int64");
+        goto done;
+    }
+    if ((terms = PyMem_Calloc((size_t)n_terms + 1, sizeof(Term))) == NULL ||
+        (at = PyMem_Calloc((size_t)n_terms + 1, sizeof(Py_ssize_t))) == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    k = length(&slots_out);
+    const int64_t *bounds = starts.view.buf;
+    Py_ssize_t n_ids = length(&starts) - 1, total = length(&slots);
+    for (i = t = 0; i < n_terms; i++) {
+        PyObject *item = PySequence_Fast_GET_ITEM(sequence, i);
+        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2) {
+            PyErr_SetString(PyExc_TypeError, "score_packed: weighted holds (term id, weight) pairs");
+            goto done;
+        }
+        Py_ssize_t id = PyLong_AsSsize_t(PyTuple_GET_ITEM(item, 0));
+        if ((id == -1 && PyErr_Occurred()) || as_float32(PyTuple_GET_ITEM(item, 1), &terms[t].weight) < 0) {
+            goto done;
+        }
+        if (id < 0 || id >= n_ids || bounds[id] < 0 || bounds[id] > bounds[id + 1] || bounds[id + 1] > total) {
+            PyErr_SetString(PyExc_IndexError, "score_packed: a term id outside starts, or starts out of order");
+            goto done;
+        }
+        if (bounds[id] == bounds[id + 1]) {
+            continue;  /* a term in no passage */
+        }
+        /* Views into the packed arrays, held by them (held 0: nothing to release). */
+        Term *term = &terms[t++];
+        term->made = 1;
+        term->slots.view.buf = (int32_t *)slots.view.buf + bounds[id];
+        term->values.view.buf = (float *)impacts.view.buf + bounds[id];
+        term->slots.view.itemsize = term->values.view.itemsize = 4;
+        term->slots.view.len = term->values.view.len = 4 * (bounds[id + 1] - bounds[id]);
+    }
+    if (k > 0 && (count = add_and_select(terms, t, &acc, at, heap, k, &slots_out, &scores_out)) < 0) {
+        PyErr_SetString(PyExc_IndexError, "score_packed: a term's slots must ascend and lie inside the score array");
+        goto done;
+    }
+    failed = 0;
+done:
+    PyMem_Free(terms), PyMem_Free(at), PyMem_Free(heap), Py_XDECREF(sequence);
+    release(&acc), release(&slots_out), release(&scores_out), release(&slots), release(&impacts), release(&starts);
     if (failed) {
         return NULL;
     }
@@ -823,6 +901,10 @@ static PyMethodDef methods[] = {
      "score_best(acc, terms, slots_out, scores_out): every term (a tuple as add takes it, without acc) added "
      "into acc a stripe of slots at a time, and the best positive scores taken out as best() takes them; returns "
      "how many; acc is left zero"},
+    {"score_packed", (PyCFunction)(void (*)(void))score_packed, METH_FASTCALL,
+     "score_packed(acc, weighted, slots_out, scores_out, slots, impacts, starts): score_best for postings packed "
+     "term after term (term t's slots and impacts at starts[t]:starts[t+1]), of the (term id, weight) pairs "
+     "weighted"},
     {"distinct", (PyCFunction)(void (*)(void))distinct, METH_FASTCALL,
      "distinct(sizes, terms, width, terms_out, counts_out, per_group): each group's distinct terms in order of "
      "first use and their counts, group after group, and how many each group has; returns how many in all"},

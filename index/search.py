@@ -30,8 +30,8 @@ import aiosqlite
 import numpy as np
 
 from citebot.index.analysis import analyze, analyze_query
-from citebot.index.bm25 import (BM25Params, CollectionStats, LazyImpacts, TermPostings, accumulate, compact_norm, idf,
-                                length_norm, max_impact, top_k)
+from citebot.index.bm25 import (BM25Params, CollectionStats, LazyImpacts, PackedPostings, TermPostings, accumulate,
+                                compact_norm, idf, length_norm, max_impact, top_k)
 from citebot.index.common_words import common_terms
 from citebot.index.passages import is_boilerplate, sentence_units
 from citebot.index.store import (SENTENCE_BOILERPLATE, SLOT_DTYPE, SPAN_DTYPE, STAIRCASE_DTYPE, TERM_DTYPE, TF_DTYPE, describe,
@@ -213,12 +213,16 @@ class IndexInfo:
 
 
 class _Decoded(NamedTuple):
-    """A term's postings as read: passage slots, impacts computed where scoring asks for them, and
-    the largest impact (for this generation's lengths)."""
+    """A term's postings as read: passage slots and impacts (computed where scoring asks for them),
+    and the largest impact (for this generation's lengths)."""
 
-    ids: np.ndarray
     impacts: LazyImpacts
     bound: float
+
+    @property
+    def ids(self) -> np.ndarray:
+        """The passage slots, ascending."""
+        return self.impacts.slots
 
     @property
     def nbytes(self) -> int:
@@ -390,6 +394,7 @@ class Searcher:
         self.vocabulary = Vocabulary([])
         self.term_plans: dict[str, tuple[tuple[int, QueryTerm], ...]] = {}
         self.held: dict[int, _Decoded] | None = None  # every term's postings, when they are held in memory whole
+        self.packed: PackedPostings | None = None  # and packed, when the index is small
         self.rows: dict[int, Passage] | None = None  # passages by slot, when the index is small
         self.term_names: list[str] = []  # term by id, for decoding stored sentences
         # Stored sentence rows (text, spans, bounds, terms, flags) by article id, when the index is small.
@@ -499,11 +504,12 @@ class Searcher:
         self.cache.clear()
         self.sentences.clear()
         self.generation = generation
-        self.rows = self.sentence_rows = self.held = None
+        self.rows = self.sentence_rows = self.held = self.packed = None
         if held:
             self.held = self._decode(postings)
         if small:
-            LazyImpacts.compute_all([item.impacts for item in self.held.values()])
+            self.packed = PackedPostings.pack([(term_id, item.impacts) for term_id, item in self.held.items()],
+                                              len(names))
             self.rows = {row[0]: _stored_passage(row) for row in hit_rows}
             self.sentence_rows = {row[0]: row[1:] for row in sentence_rows}
         return True
@@ -550,7 +556,7 @@ class Searcher:
             slots = np.frombuffer(blob_slots, dtype=SLOT_DTYPE)
             term_idf = self._idf(len(slots))  # a term's postings are the passages it occurs in: their number is its df
             decoded[term_id] = _Decoded(
-                slots, LazyImpacts(np.frombuffer(blob_tfs, dtype=TF_DTYPE), slots, self.norm, self.params.k1, term_idf,
+                LazyImpacts(np.frombuffer(blob_tfs, dtype=TF_DTYPE), slots, self.norm, self.params.k1, term_idf,
                                    self.compact_norm),
                 max_impact(np.frombuffer(blob_staircase, dtype=STAIRCASE_DTYPE), self.stats, self.params, term_idf))
         return decoded
@@ -617,16 +623,22 @@ class Searcher:
             for _ in range(3):
                 vocabulary = self.vocabulary
                 terms, planned, unmatched = self._plan(query)
-                postings = await self._term_postings([(term_id, term.weight) for term_id, term in planned])
-                if postings is None:
-                    await self._refresh()
-                    continue
+                weighted = [(term_id, term.weight) for term_id, term in planned]
                 groups = self.article_of if distinct_articles else None
-                # The lock keeps the scratch accumulator and the reader to one search at a time.
-                if sum(len(p.ids) for p in postings) > _THREAD_THRESHOLD:
-                    hits, generation = await asyncio.to_thread(self._best, postings, limit, groups)
+                postings = None
+                if self.packed is not None and groups is None:
+                    count = self.packed.count(weighted)
                 else:
-                    hits, generation = self._best(postings, limit, groups)
+                    postings = await self._term_postings(weighted)
+                    if postings is None:
+                        await self._refresh()
+                        continue
+                    count = sum(len(p.ids) for p in postings)
+                # The lock keeps the scratch accumulator and the reader to one search at a time.
+                if count > _THREAD_THRESHOLD:
+                    hits, generation = await asyncio.to_thread(self._best, weighted, postings, limit, groups)
+                else:
+                    hits, generation = self._best(weighted, postings, limit, groups)
                 if generation == self.generation or not await self._refresh():
                     break
         return SearchResult(query, terms, unmatched, hits, vocabulary)
@@ -642,10 +654,15 @@ class Searcher:
                                                       if (found := self.vocabulary.get(term)) is not None])
             return accumulate(postings, len(self.norm))
 
-    def _best(self, postings: list[TermPostings], limit: int, groups: np.ndarray | None) -> tuple[list[Hit], int]:
-        """The top hits for postings, and the index generation their rows were read from: scored and
-        read in one go, in whichever thread the search runs in."""
-        slots, scores = top_k(postings, len(self.norm), limit, groups, scratch=self.scratch)
+    def _best(self, weighted: list[tuple[int, float]], postings: list[TermPostings] | None, limit: int,
+              groups: np.ndarray | None) -> tuple[list[Hit], int]:
+        """The top hits for the terms (term id, weight) with their postings (None: scored from the
+        packed postings, without groups), and the index generation their rows were read from: scored
+        and read in one go, in whichever thread the search runs in."""
+        if postings is None:
+            slots, scores = self.packed.top_k(weighted, limit, self.scratch)  # type: ignore[union-attr]
+        else:
+            slots, scores = top_k(postings, len(self.norm), limit, groups, scratch=self.scratch)
         return self._hits(slots, scores)
 
     def _hits(self, slots: np.ndarray, scores: np.ndarray) -> tuple[list[Hit], int]:

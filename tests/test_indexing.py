@@ -204,9 +204,9 @@ async def test_open_searcher_sees_each_commit(tmp_path: Path, preload_bytes: int
     if in_thread:
         monkeypatch.setattr(search_module, "_THREAD_THRESHOLD", -1)  # every search, with postings or none
     scored_in: set[int] = set()
-    top_k = search_module.top_k
-    monkeypatch.setattr(search_module, "top_k", lambda *args, **kwargs: scored_in.add(threading.get_ident())
-                        or top_k(*args, **kwargs))
+    best = search_module.Searcher._best  # scores and reads the hits, held packed or not
+    monkeypatch.setattr(search_module.Searcher, "_best", lambda self, *args: scored_in.add(threading.get_ident())
+                        or best(self, *args))
     corpus, index = tmp_path / "articles", tmp_path / "index.sqlite"
     corpus.mkdir()
     write(corpus, "a.txt", "Melitopol")
@@ -214,7 +214,7 @@ async def test_open_searcher_sees_each_commit(tmp_path: Path, preload_bytes: int
     searcher = await Searcher.open(index, preload_bytes=preload_bytes)
     try:
         assert (searcher.held is None) == (preload_bytes == 0)
-        assert (searcher.rows is None) == (whole_bytes == 0)
+        assert (searcher.rows is None) == (searcher.packed is None) == (whole_bytes == 0)
         assert [h.title for h in (await searcher.search("Melitopol")).hits] == ["Attack in Melitopol"]
         write(corpus, "b.txt", "Berdyansk")
         (corpus / "a.txt").unlink()

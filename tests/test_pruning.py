@@ -16,8 +16,8 @@ import pytest
 import citebot.index.search as search_module
 from citebot.index import _kernels
 from citebot.index import bm25
-from citebot.index.bm25 import (BM25Params, CollectionStats, LazyImpacts, TermPostings, accumulate, compact_norm, idf, impacts,
-                                length_norm, max_impact, staircase, top_k)
+from citebot.index.bm25 import (BM25Params, CollectionStats, LazyImpacts, PackedPostings, TermPostings, accumulate,
+                                compact_norm, idf, impacts, length_norm, max_impact, staircase, top_k)
 from citebot.index.indexer import index_paths
 from citebot.index.search import Searcher
 from citebot.index.store import SLOT_DTYPE, STAIRCASE_DTYPE, TF_DTYPE
@@ -55,6 +55,66 @@ def test_pruned_equals_exhaustive_on_a_synthetic_corpus_with_ties(seed: int) -> 
                 np.testing.assert_array_equal(found[0], exhaustive[0])
                 np.testing.assert_array_equal(found[1].view(np.int32), exhaustive[1].view(np.int32))  # bit for bit
                 assert not scratch.any()  # the accumulator is left zeroed for the next query
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_packed_postings_score_as_their_terms_do(seed: int) -> None:
+    # A small index's postings packed term after term by id are scored in one call from the terms' ids
+    # (score_packed): the same slots and scores, bit for bit, as top_k of the same terms' TermPostings,
+    # with terms in no passage, terms asked twice and weights other than one.
+    rng = np.random.default_rng(seed)
+    size = int(rng.choice([50, 2000, 40000]))  # 40,000 slots: more than one stripe
+    norm = rng.choice([0.6, 1.0, 1.5], size).astype(np.float32)
+    lazy = []
+    for term_id in range(int(rng.integers(1, 40))):
+        count = int(rng.choice([0, 1, 3, 40, min(size, 800)]))
+        if count:
+            slots = np.sort(rng.choice(size, count, replace=False)).astype(np.int32)
+            tfs = rng.integers(1, 4, count).astype(np.uint16)
+            lazy.append((term_id, LazyImpacts(tfs, slots, norm, 1.2, float(rng.choice([0.5, 3.0, 7.0])))))
+    packed = PackedPostings.pack(list(reversed(lazy)), 40)  # in any order: packed by term id
+    assert packed.sizes == np.diff(packed.starts).tolist() and len(packed.sizes) == 40
+    by_id = dict(lazy)
+    scratch = np.zeros(size, np.float32)
+    for _ in range(5):
+        weighted = [(int(term_id), float(rng.choice([1.0, 2.0, 0.6])))
+                    for term_id in rng.integers(0, 40, int(rng.integers(1, 9)))]
+        postings = [TermPostings(by_id[term_id].slots, by_id[term_id].made, weight)
+                    for term_id, weight in weighted if term_id in by_id]
+        assert packed.count(weighted) == sum(len(term.ids) for term in postings)
+        for k in (1, 10, 50):
+            expected = top_k(postings, size, k, exhaustive=True, compiled=False)
+            found = packed.top_k(weighted, k, scratch)
+            np.testing.assert_array_equal(found[0], expected[0])
+            np.testing.assert_array_equal(found[1].view(np.int32), expected[1].view(np.int32))
+            assert not scratch.any()
+    for term_id, term in lazy:  # each term's impacts are made and are views of the packed arrays
+        alone = LazyImpacts(term.tfs, term.slots, norm, 1.2, term.idf)
+        np.testing.assert_array_equal(term.made.view(np.int32), alone.whole().view(np.int32))
+        assert np.shares_memory(term.made, packed.impacts) and np.shares_memory(term.slots, packed.slots)
+
+
+def test_packed_scoring_refuses_what_does_not_fit_its_arrays() -> None:
+    packed = PackedPostings.pack([(1, LazyImpacts(np.ones(2, np.uint16), np.array([3, 20_000], np.int32),
+                                                  np.ones(40_000, np.float32), 1.2, 1.0))], 3)
+    acc, slots, scores = np.zeros(40_000, np.float32), np.empty(5, np.int64), np.empty(5, np.float32)
+    arrays = (packed.slots, packed.impacts, packed.starts)
+    for weighted in ([(3, 1.0)], [(-1, 1.0)]):  # a term id past starts
+        with pytest.raises(IndexError):
+            _kernels.score_packed(acc, weighted, slots, scores, *arrays)
+    for weighted in ([(1,)], [1], [(1, "heavy")]):
+        with pytest.raises(TypeError):
+            _kernels.score_packed(acc, weighted, slots, scores, *arrays)
+    with pytest.raises(IndexError):  # starts pointing past the postings
+        _kernels.score_packed(acc, [(1, 1.0)], slots, scores, packed.slots, packed.impacts, np.array([0, 0, 9, 9]))
+    with pytest.raises(IndexError):  # a slot past the accumulator
+        _kernels.score_packed(np.zeros(10, np.float32), [(1, 1.0)], slots, scores, *arrays)
+    with pytest.raises(TypeError):
+        _kernels.score_packed(acc, [(1, 1.0)], slots, scores, packed.slots.astype(np.int64), packed.impacts,
+                              packed.starts)
+    assert not acc.any()
+    assert _kernels.score_packed(acc, [(0, 1.0), (1, 2.0), (2, 1.0)], slots, scores, *arrays) == 2
+    assert slots[:2].tolist() == [3, 20_000] and not acc.any()
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -218,11 +278,13 @@ async def same_hits(index: Path, queries: list[str], preload_bytes: int, monkeyp
     try:
         for query in queries:
             for limit, distinct in ((10, False), (3, False), (10, True), (50, True)):
-                found = []
+                # As searched (a small index's postings packed), then through top_k in every way.
+                found = [[(h.passage_id, h.score) for h in (await searcher.search(query, limit, distinct)).hits]]
                 for exhaustive, compiled in ((True, False), (False, False), (False, True), (True, True)):
                     with monkeypatch.context() as patch:
                         patch.setattr(search_module, "top_k",
                                       functools.partial(top_k, exhaustive=exhaustive, compiled=compiled))
+                        patch.setattr(searcher, "packed", None)
                         result = await searcher.search(query, limit, distinct)
                     found.append([(h.passage_id, h.score) for h in result.hits])
                 assert all(hits == found[0] for hits in found[1:])
@@ -237,6 +299,9 @@ async def test_pruned_equals_exhaustive_on_the_seeds(bundled_index: Path, seed_q
                                                      preload_bytes: int, monkeypatch: pytest.MonkeyPatch) -> None:
     queries = [q["question"] for q in seed_questions] + ["Kherson Kherson Russian", "Melitopol mayor Fedorov", "Stremusov"]
     assert await same_hits(bundled_index, queries, preload_bytes, monkeypatch) > 100
+    if preload_bytes:  # small enough to be held whole: its postings were packed, and searched so
+        async with await Searcher.open(bundled_index, preload_bytes=preload_bytes) as searcher:
+            assert searcher.packed is not None
 
 
 async def test_an_index_held_whole_has_each_terms_impacts_made_at_load_bit_for_bit(bundled_index: Path) -> None:
