@@ -50,6 +50,11 @@ _CACHE_BYTES = 256 * 1024 * 1024  # decoded postings kept between questions
 VARIANT_WEIGHT = 0.6  # another spelling of a word the index knows counts for less than the word
 SYNONYM_WEIGHT = 0.6  # a synonym searched for a word the index does not know (index/synonyms.py)
 _PLAN_MEMO_SIZE = 100_000  # query words whose planned terms are kept
+# A vocabulary of at most this many words has every word's plan made when it is loaded, in a worker
+# thread (about 2 µs a word: 0.08 s for SciFact's 38,000 words), so that a question's words are looked
+# up, not planned: planning a word first met, cold in the CPU's caches, was a fifth of a first-pass
+# question at SciFact's size (README, the fourteenth session). A larger one plans a word when it is asked.
+EAGER_PLANS = 100_000
 # An index with less postings than this (6 bytes each) and fewer words has its postings held in memory
 # whole (read when it is opened: reading a question's postings was a quarter of a first-pass search at
 # 1M passages, whose postings take 428 MB); decoding postings row by row is what costs past that many words.
@@ -392,7 +397,8 @@ class Searcher:
         self.article_of = np.empty(0, np.int32)  # article slot by passage slot
         self.cache = _PostingsCache()
         self.vocabulary = Vocabulary([])
-        self.term_plans: dict[str, tuple[tuple[int, QueryTerm], ...]] = {}
+        self.term_plans: dict[str, tuple[tuple[int, QueryTerm], ...]] = {}  # query words planned since loaded
+        self.word_plans: dict[str, tuple[tuple[int, QueryTerm], ...]] = {}  # every word's, made when loaded (EAGER_PLANS)
         self.held: dict[int, _Decoded] | None = None  # every term's postings, when they are held in memory whole
         self.packed: PackedPostings | None = None  # and packed, when the index is small
         self.rows: dict[int, Passage] | None = None  # passages by slot, when the index is small
@@ -512,6 +518,9 @@ class Searcher:
                                               len(names))
             self.rows = {row[0]: _stored_passage(row) for row in hit_rows}
             self.sentence_rows = {row[0]: row[1:] for row in sentence_rows}
+        self.word_plans = {}
+        if len(vocabulary) <= EAGER_PLANS:
+            self.word_plans = await asyncio.to_thread(self._plan_words)
         return True
 
     async def _postings(self, term_ids: list[int]) -> dict[int, _Decoded] | None:
@@ -569,9 +578,12 @@ class Searcher:
         for term, count in Counter(terms).items():
             if term in joined and term not in self.vocabulary.terms:
                 continue  # a hyphenated word the articles only write apart: its parts are searched
-            entries = self.term_plans.get(term)
+            entries = self.word_plans.get(term) or self.term_plans.get(term)  # a known word's plan is never empty
             if entries is None:
                 entries = self._plan_term(term)
+                if len(self.term_plans) >= _PLAN_MEMO_SIZE:
+                    self.term_plans.clear()
+                self.term_plans[term] = entries
             if not entries:
                 unmatched.append(term)
             elif count == 1:
@@ -584,8 +596,8 @@ class Searcher:
     def _plan_term(self, term: str) -> tuple[tuple[int, QueryTerm], ...]:
         """The vocabulary terms searched for one analysed query word, weighted for one occurrence.
 
-        Kept until the next index generation: questions repeat their words, and
-        looking for other spellings is the dearest part of planning.
+        Kept until the next index generation (_plan, _plan_words): questions repeat their words,
+        and looking for other spellings is the dearest part of planning.
         """
         entries = []
         found = self.vocabulary.get(term)
@@ -601,10 +613,23 @@ class Searcher:
                 other = self.vocabulary.get(word)
                 if other is not None:
                     entries.append((other[0], QueryTerm(word, SYNONYM_WEIGHT, self._idf(other[1]), term, substitute=True)))
-        if len(self.term_plans) >= _PLAN_MEMO_SIZE:
-            self.term_plans.clear()
-        self.term_plans[term] = planned = tuple(entries)
-        return planned
+        return tuple(entries)
+
+    def _plan_words(self) -> dict[str, tuple[tuple[int, QueryTerm], ...]]:
+        """Every vocabulary word's plan, as _plan_term makes it: one by one for a word that may have
+        other spellings (Vocabulary.spelt_alike), in bulk for the rest, which are searched as they are."""
+        vocabulary = self.vocabulary
+        idfs: dict[int, float] = {}  # by df: most words share a handful of dfs
+        plans = {}
+        for term, (term_id, df, _) in vocabulary.terms.items():
+            if vocabulary.spelt_alike(term):
+                plans[term] = self._plan_term(term)
+                continue
+            term_idf = idfs.get(df)
+            if term_idf is None:
+                term_idf = idfs[df] = self._idf(df)
+            plans[term] = ((term_id, _new_tuple(QueryTerm, (term, 1.0, term_idf, term, False))),)
+        return plans
 
     def _idf(self, df: int) -> float:
         return idf(df, self.stats, self.params)

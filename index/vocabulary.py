@@ -104,7 +104,7 @@ class Vocabulary:
         edits = _max_edits(term)
         if not edits or not term.isalpha():
             return []
-        if found is not None and (len(term) < KNOWN_MIN_LENGTH or len(found[2]) == 1):
+        if found is not None and not self.spelt_alike(term):
             return []  # a short known word, or one no other word shares a skeleton with
         if self.common(term):
             return []  # checked after the cheap tests: the common words are loaded on first need
@@ -123,6 +123,11 @@ class Vocabulary:
         scored = [(word, similarity) for word, similarity in scored if similarity >= threshold]
         scored.sort(key=lambda s: (-s[1], -self.terms[s[0]][1], s[0]))
         return scored[:MAX_SUGGESTIONS]
+
+    def spelt_alike(self, term: str) -> bool:
+        """Whether suggest may offer other spellings of term, a word the index knows: one long enough
+        that shares its skeleton with another word (suggest still refuses a common English word)."""
+        return len(term) >= KNOWN_MIN_LENGTH and len(self.terms[term][2]) > 1 and term.isalpha()
 
     def _ordinal_forms(self, term: str) -> list[tuple[str, float]]:
         """A day written the other way: "18" for "18th" and "18th" for "18" ("May 18" asked of an

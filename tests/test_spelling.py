@@ -19,6 +19,7 @@ from citebot.index import common_words as common_words_module
 from citebot.index.analysis import analyze, skeleton
 from citebot.index.common_words import COMMON_ZIPF, _frequency_buckets, common_terms, common_words, is_common
 from citebot.index.indexer import index_paths
+import citebot.index.search as search_module
 from citebot.index.search import Searcher
 from citebot.index.vocabulary import Vocabulary
 
@@ -170,3 +171,22 @@ async def test_family_is_not_famille_and_names_find_their_transliterations(tmp_p
         assert missing == ["famili"] and substitutions == {}
         _, missing, substitutions = await _understood(searcher, "Which cafe in Kiev or Odessa?")
         assert missing == [] and substitutions == {"kiev": ["kyiv"], "odessa": ["odesa"]}
+
+
+async def test_a_small_vocabularys_words_are_planned_when_loaded_as_when_asked(
+        bundled_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every word of a vocabulary of at most EAGER_PLANS words is planned when the index is loaded:
+    # each plan must be the one planning the word when a question asks for it gives, other spellings
+    # (Stremousov's) included; a larger vocabulary plans a word only when asked.
+    async with await Searcher.open(bundled_index) as searcher:
+        assert set(searcher.word_plans) == set(searcher.vocabulary.terms)
+        for word, plan in searcher.word_plans.items():
+            assert plan == searcher._plan_term(word), word
+        assert sum(len(plan) > 1 for plan in searcher.word_plans.values()) > 10  # words with other spellings
+        assert [term.term for term in (await searcher.search("Stremousov")).terms] == ["stremousov", "strimosov"]
+        assert searcher.term_plans == {}  # nothing left to plan
+    monkeypatch.setattr(search_module, "EAGER_PLANS", 10)
+    async with await Searcher.open(bundled_index) as searcher:
+        assert searcher.word_plans == {}
+        assert [term.term for term in (await searcher.search("Stremousov")).terms] == ["stremousov", "strimosov"]
+        assert set(searcher.term_plans) == {"stremousov"}
