@@ -22,9 +22,9 @@ from collections import defaultdict
 from typing import Callable, Iterable
 
 import numpy as np
-from rapidfuzz import process
-from rapidfuzz.distance import Indel, Levenshtein
+from rapidfuzz.distance import Indel
 
+from citebot.index import _spelling
 from citebot.index.analysis import folded, skeleton
 from citebot.index.common_words import is_common
 
@@ -111,12 +111,9 @@ class Vocabulary:
         spellings = found[2] if found is not None else self.skeletons.get(skeleton(term), ())
         candidates = {word for word in spellings if word != term}
         if found is None:
-            # rapidfuzz compares in C, a thousand words in tens of microseconds; one call, since each
-            # call costs as much again. All words within the cutoff, not the first few: which few
-            # would depend on the order the words were stored in.
-            candidates.update(match for match, _, _ in process.extract(
-                term, self._near_length(term, edits), scorer=Levenshtein.distance,
-                score_cutoff=edits, limit=None))
+            # All words within the edits, not the first few: which few would depend on the order the
+            # words were stored in.
+            candidates.update(self._near_length(term, edits))
         threshold = KNOWN_MIN_SIMILARITY if found is not None else MIN_SIMILARITY
         term_folded = folded(term)
         scored = [(word, _similarity(term, word, term_folded)) for word in candidates]
@@ -150,23 +147,21 @@ class Vocabulary:
         return words[start : bisect_right(words, prefix, start, key=lambda word: word[: len(prefix)])]
 
     def _near_length(self, term: str, edits: int) -> list[str]:
-        """Words with term's first letter within `edits` letters of its length whose letters differ
-        from its in at most two bits an edit: only they can be within `edits` edits of it.
-
-        The length bounds a slice of that letter's words in order of length. The letters are then
-        compared as sets, one 32-bit word a word (_letter_set), in a few vectorised operations: an edit
-        adds, removes or changes one letter, so it changes at most two of the set's bits. Of SciFact's
-        ~590 near-length words a typo is compared with, ~40 pass: the lookup 29 → 11 µs a word.
-        """
-        words, starts, letters = self.by_length.get(term[0]) or self._by_length(term[0])
+        """Words with term's first letter within `edits` edits of it (Levenshtein), compiled
+        (_spelling.within): only the words within `edits` letters of its length, a slice of that
+        letter's words in order of length, and of those only the ones whose letters differ from its
+        in at most two bits an edit (an edit adds, removes or changes one letter, so it changes at most
+        two bits of the set, see _letter_set) are compared at all. Of SciFact's ~590 near-length
+        words a typo is compared with, ~40 pass the letters."""
+        words, starts, letters, codes, ends = self.by_length.get(term[0]) or self._by_length(term[0])
         last = len(starts) - 1
         low, high = starts[min(max(len(term) - edits, 0), last)], starts[min(len(term) + edits + 1, last)]
-        alike = np.bitwise_count(letters[low:high] ^ _letter_set(term)) <= 2 * edits
-        return [words[low + i] for i in np.flatnonzero(alike).tolist()]
+        return [words[i] for i in _spelling.within(term, codes, ends, letters, low, high, edits)]
 
-    def _by_length(self, letter: str) -> tuple[list[str], list[int], np.ndarray]:
-        """The words starting with letter in order of length, where each length starts, and each
-        word's letter set (see _near_length)."""
+    def _by_length(self, letter: str) -> tuple[list[str], list[int], np.ndarray, np.ndarray, np.ndarray]:
+        """The words starting with letter in order of length, where each length starts, each word's
+        letter set (see _letter_set), and their code points one word after another with where each
+        word ends (see _near_length)."""
         words = self.initials.get(letter, [])
         words.sort(key=len)
         starts = [0] * (len(words[-1]) + 2 if words else 1)
@@ -174,15 +169,16 @@ class Vocabulary:
             starts[len(word) + 1] += 1
         for length in range(1, len(starts)):
             starts[length] += starts[length - 1]  # starts[n] = how many words are shorter than n
+        codes = np.frombuffer("".join(words).encode("utf-32-le"), np.uint32)
+        ends = np.cumsum([len(word) for word in words], dtype=np.int64)
         letters = np.zeros(len(words), np.uint32)
         for length in range(1, len(starts) - 1):  # the words of one length at a time: a rectangle of code points
             if starts[length + 1] > starts[length]:
-                same = words[starts[length]:starts[length + 1]]
-                codes = np.array(same, dtype=f"<U{length}").view(np.uint32).reshape(len(same), length)
+                rectangle = codes[ends[starts[length]] - length : ends[starts[length + 1] - 1]].reshape(-1, length)
                 letters[starts[length]:starts[length + 1]] = np.bitwise_or.reduce(
-                    np.left_shift(np.uint32(1), codes & np.uint32(31)), axis=1)
-        self.by_length[letter] = words, starts, letters
-        return words, starts, letters
+                    np.left_shift(np.uint32(1), rectangle & np.uint32(31)), axis=1)
+        self.by_length[letter] = words, starts, letters, codes, ends
+        return words, starts, letters, codes, ends
 
 
 def _letter_set(word: str) -> np.uint32:
