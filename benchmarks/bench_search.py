@@ -195,6 +195,7 @@ def child_citebot_query(args: argparse.Namespace, queries: list[str]) -> dict[st
     try:
         loaded = current_rss_mb()
         forget_words()
+        on_one_core()
         passes = [engine.time_search(queries, 10, warmup=WARMUP if n == 0 else 0)[0] for n in range(PASSES)]
         return {"open_s": open_s, "loaded_rss_mb": loaded, "serve_rss_mb": current_rss_mb(),
                 "peak_rss_mb": peak_rss_mb(), **pass_figures(passes)}
@@ -316,10 +317,20 @@ def finish_baseline(result: dict[str, Any], engine: RankBM25Engine | BM25sEngine
                     queries: list[str]) -> dict[str, Any]:
     slow = result["docs"] > 100_000 and isinstance(engine, RankBM25Engine)  # seconds a query: one pass
     forget_words()
+    on_one_core()
     passes = [time_queries(lambda q: engine.search(q, 10), queries, 1 if slow else WARMUP if n == 0 else 0)[0]
               for n in range(1 if slow else PASSES)]
     result.update(pass_figures(passes), peak_rss_mb=peak_rss_mb(), serve_rss_mb=current_rss_mb())
     return result
+
+
+def on_one_core() -> None:
+    """Keep the querying thread on one CPU for its passes, every engine alike (the build before may use
+    them all). The scheduler moved a process between this machine's two cores mid-pass, emptying its
+    caches: citebot's SciFact first pass varied 67-112 µs a question from run to run unpinned, 66-69
+    pinned (README, the fourteenth session)."""
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 
 
 def pass_figures(passes: list[Latency]) -> dict[str, Any]:
@@ -568,7 +579,7 @@ def main(argv: list[str] | None = None) -> int:
     sets = [s.strip() for s in args.sets.split(",")]
     print(header("Search speed and memory: citebot vs tantivy, bm25s and rank-bm25", argv and ["bench_search.py", *argv]))
     print(f"- queries: the {len(queries)} SciFact test queries, one at a time, k=10, tokenisation (analyze) included, "
-          f"{WARMUP} untimed warm-up queries first; each engine in its own process, one core")
+          f"{WARMUP} untimed warm-up queries first; each engine in its own process, its queries on one core (pinned)")
     print("- build_s: citebot = .jsonl → SQLite store (parse, chunk, analyse, write postings); baselines = read .jsonl, "
           "analyze() every document (title + text), build the in-memory model; tantivy = read .jsonl, add every "
           "document to a tantivy index on disk (its own analysis, its writer's default threads), commit")

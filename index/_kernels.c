@@ -431,24 +431,32 @@ static PyObject *zero(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     Py_RETURN_NONE;
 }
 
-/* Take a score out of the accumulator: zero it, and keep it if it is positive and may be among the
- * best. One comparison, with the worst score kept once there are k, else the least positive float:
+/* Keep a score taken out of the accumulator (harvest: and zero it) if it is positive and may be among
+ * the best. One comparison, with the worst score kept once there are k, else the least positive float:
  * a branch on the score's sign, as good as random, mispredicted cost more than the whole pass. */
-static inline void harvest(float *scores, int64_t slot, Scored *heap, Py_ssize_t k, Py_ssize_t *count) {
-    float value = scores[slot];
+static inline void keep(float value, int64_t slot, Scored *heap, Py_ssize_t k, Py_ssize_t *count) {
     float bar = *count < k ? FLT_TRUE_MIN : heap[0].score;
-    scores[slot] = 0.0f;
     if (value >= bar) {
         Scored entry = {value, slot};
         keep_best(heap, k, count, entry);
     }
 }
 
-/* Whether any of a block of scores reaches bar: a loop of a fixed length, which the compiler
- * vectorises (most blocks hold no score to keep once k are kept). */
-static inline int may_keep(const float *block, float bar) {
+static inline void harvest(float *scores, int64_t slot, Scored *heap, Py_ssize_t k, Py_ssize_t *count) {
+    float value = scores[slot];
+    scores[slot] = 0.0f;
+    keep(value, slot, heap, k, count);
+}
+
+/* Copy a block of scores out of the accumulator, zeroing it, and say whether any reaches bar: one loop
+ * of a fixed length, which the compiler vectorises (most blocks hold no score to keep once k are kept).
+ * Zeroed in the same loop, not by memset: for a block this size memset compiled to `rep stosq`, whose
+ * start-up cost made taking the best out of SciFact's 12,975 slots 4.5 µs (1.3 µs now). */
+static inline int take_block(float *scores, float *block, float bar) {
     int any = 0;
     for (int i = 0; i < BLOCK; i++) {
+        block[i] = scores[i];
+        scores[i] = 0.0f;
         any |= block[i] >= bar;
     }
     return any;
@@ -458,14 +466,13 @@ static inline int may_keep(const float *block, float bar) {
  * none to keep (most, once k are kept) is only zeroed. */
 static void harvest_range(float *scores, Py_ssize_t start, Py_ssize_t end, Scored *heap, Py_ssize_t k,
                           Py_ssize_t *count) {
+    float block[BLOCK];
     Py_ssize_t i;
     for (; start + BLOCK <= end; start += BLOCK) {
-        if (may_keep(scores + start, *count < k ? FLT_TRUE_MIN : heap[0].score)) {
-            for (i = start; i < start + BLOCK; i++) {
-                harvest(scores, i, heap, k, count);
+        if (take_block(scores + start, block, *count < k ? FLT_TRUE_MIN : heap[0].score)) {
+            for (i = 0; i < BLOCK; i++) {
+                keep(block[i], start + i, heap, k, count);
             }
-        } else {
-            memset(scores + start, 0, sizeof(float) * BLOCK);
         }
     }
     for (i = start; i < end; i++) {

@@ -228,6 +228,30 @@ async def test_open_searcher_sees_each_commit(tmp_path: Path, preload_bytes: int
         await searcher.close()
 
 
+async def test_a_small_index_looks_for_commits_at_most_every_millisecond(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A small index held whole answers without the database, so it looks at the file for a commit
+    # before a search; searches in a row within _LOOK_EVERY look once, and a commit shows in the first
+    # search after it.
+    corpus, index = tmp_path / "articles", tmp_path / "index.sqlite"
+    corpus.mkdir()
+    write(corpus, "a.txt", "Melitopol")
+    index_paths(index, [corpus], progress=False)
+    async with await Searcher.open(index) as searcher:
+        looked = []
+        on_disk = searcher._on_disk
+        monkeypatch.setattr(searcher, "_on_disk", lambda: looked.append(1) or on_disk())
+        monkeypatch.setattr(search_module, "_LOOK_EVERY", 3600.0)
+        for _ in range(3):
+            assert (await searcher.search("Melitopol")).hits
+        assert len(looked) == 1
+        monkeypatch.setattr(search_module, "_LOOK_EVERY", 0.0)
+        write(corpus, "b.txt", "Berdyansk")
+        index_paths(index, [corpus], progress=False)
+        assert [h.title for h in (await searcher.search("Berdyansk")).hits] == ["Attack in Berdyansk"]
+        assert len(looked) == 3  # looked at, and taken again as the new generation was loaded
+
+
 async def test_closing_waits_for_a_search_scoring_in_a_worker_thread(tmp_path: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     # The search reads its hits on the Searcher's own connection in the thread it scores in: close()
