@@ -325,12 +325,18 @@ def finish_baseline(result: dict[str, Any], engine: RankBM25Engine | BM25sEngine
 
 
 def on_one_core() -> None:
-    """Keep the querying thread on one CPU for its passes, every engine alike (the build before may use
-    them all). The scheduler moved a process between this machine's two cores mid-pass, emptying its
-    caches: citebot's SciFact first pass varied 67-112 µs a question from run to run unpinned, 66-69
-    pinned (README, the fourteenth session)."""
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    """Keep the querying thread on the CPU it runs on for its passes, every engine alike (the build
+    before may use them all). The scheduler moved a process between this machine's two cores mid-pass,
+    emptying its caches, and a process moved to another core than the one that had loaded its index
+    read it from farther away: citebot's SciFact first pass varied 73-117 µs a question from run to run
+    unpinned, 73-76 pinned where it was (README, the fourteenth session)."""
+    if not hasattr(os, "sched_setaffinity"):
+        return
+    try:  # the CPU it last ran on: field 39 of /proc/self/stat, after the command in parentheses
+        cpu = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[36])
+    except (OSError, IndexError, ValueError):
+        cpu = min(os.sched_getaffinity(0))
+    os.sched_setaffinity(0, {cpu})
 
 
 def pass_figures(passes: list[Latency]) -> dict[str, Any]:

@@ -672,12 +672,13 @@ done:
     return PyLong_FromSsize_t(count);
 }
 
-/* score_packed(acc, weighted, slots_out, scores_out, slots, impacts, starts): score_best for postings held
- * packed: every term's slots (int32) and made impacts (float32) one term after another in slots and
- * impacts, term t's at starts[t]:starts[t + 1] (starts int64). weighted is a sequence of (term id, weight),
- * added in that order; the rest is score_best's. A small index held whole is scored so: taking a
- * question's terms by id costs no array or tuple a term (taking a term's three buffers was a sixth of a
- * first-pass search at SciFact's size, with their objects' cache misses). */
+/* score_packed(acc, terms, slots_out, scores_out, slots, impacts, starts, id_at, weight_at): score_best for
+ * postings held packed: every term's slots (int32) and made impacts (float32) one term after another in
+ * slots and impacts, term t's at starts[t]:starts[t + 1] (starts int64). terms is a sequence of tuples,
+ * each holding a term id at id_at and its weight at weight_at (a question's QueryTerms as planned, or
+ * (term id, weight) pairs), added in that order; the rest is score_best's. A small index held whole is
+ * scored so: taking a question's terms by id costs no array or tuple a term (taking a term's three
+ * buffers was a sixth of a first-pass search at SciFact's size, with their objects' cache misses). */
 static PyObject *score_packed(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     Array acc = {0}, slots_out = {0}, scores_out = {0}, slots = {0}, impacts = {0}, starts = {0};
     Term *terms = NULL;
@@ -686,10 +687,17 @@ static PyObject *score_packed(PyObject *self, PyObject *const *args, Py_ssize_t 
     PyObject *sequence = NULL;
     Scored *heap = NULL;
     int failed = 1;
-    n_terms = take_selection(args, nargs, 7, "score_packed", "score_packed: weighted must be a sequence of pairs",
+    Py_ssize_t id_at = -1, weight_at = -1;
+    n_terms = take_selection(args, nargs, 9, "score_packed", "score_packed: terms must be a sequence of tuples",
                              &acc, &slots_out, &scores_out, &sequence, &heap);
     if (n_terms < 0 || take(args[4], 'i', 0, &slots, "slots") < 0 || take(args[5], 'f', 0, &impacts, "impacts") < 0 ||
-        take(args[6], 'i', 0, &starts, "starts") < 0) {
+        take(args[6], 'i', 0, &starts, "starts") < 0 ||
+        (((id_at = PyLong_AsSsize_t(args[7])) == -1 || (weight_at = PyLong_AsSsize_t(args[8])) == -1) &&
+         PyErr_Occurred())) {
+        goto done;
+    }
+    if (id_at < 0 || weight_at < 0) {
+        PyErr_SetString(PyExc_ValueError, "score_packed: id_at and weight_at are positions in a term's tuple");
         goto done;
     }
     if (slots.view.itemsize != 4 || starts.view.itemsize != 8 || length(&slots) != length(&impacts)) {
@@ -706,12 +714,12 @@ static PyObject *score_packed(PyObject *self, PyObject *const *args, Py_ssize_t 
     Py_ssize_t n_ids = length(&starts) - 1, total = length(&slots);
     for (i = t = 0; i < n_terms; i++) {
         PyObject *item = PySequence_Fast_GET_ITEM(sequence, i);
-        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2) {
-            PyErr_SetString(PyExc_TypeError, "score_packed: weighted holds (term id, weight) pairs");
+        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) <= id_at || PyTuple_GET_SIZE(item) <= weight_at) {
+            PyErr_SetString(PyExc_TypeError, "score_packed: a term is a tuple with its id at id_at, its weight at weight_at");
             goto done;
         }
-        Py_ssize_t id = PyLong_AsSsize_t(PyTuple_GET_ITEM(item, 0));
-        if ((id == -1 && PyErr_Occurred()) || as_float32(PyTuple_GET_ITEM(item, 1), &terms[t].weight) < 0) {
+        Py_ssize_t id = PyLong_AsSsize_t(PyTuple_GET_ITEM(item, id_at));
+        if ((id == -1 && PyErr_Occurred()) || as_float32(PyTuple_GET_ITEM(item, weight_at), &terms[t].weight) < 0) {
             goto done;
         }
         if (id < 0 || id >= n_ids || bounds[id] < 0 || bounds[id] > bounds[id + 1] || bounds[id + 1] > total) {
@@ -909,9 +917,9 @@ static PyMethodDef methods[] = {
      "into acc a stripe of slots at a time, and the best positive scores taken out as best() takes them; returns "
      "how many; acc is left zero"},
     {"score_packed", (PyCFunction)(void (*)(void))score_packed, METH_FASTCALL,
-     "score_packed(acc, weighted, slots_out, scores_out, slots, impacts, starts): score_best for postings packed "
-     "term after term (term t's slots and impacts at starts[t]:starts[t+1]), of the (term id, weight) pairs "
-     "weighted"},
+     "score_packed(acc, terms, slots_out, scores_out, slots, impacts, starts, id_at, weight_at): score_best for "
+     "postings packed term after term (term t's slots and impacts at starts[t]:starts[t+1]), of terms, tuples with "
+     "a term id at id_at and a weight at weight_at"},
     {"distinct", (PyCFunction)(void (*)(void))distinct, METH_FASTCALL,
      "distinct(sizes, terms, width, terms_out, counts_out, per_group): each group's distinct terms in order of "
      "first use and their counts, group after group, and how many each group has; returns how many in all"},

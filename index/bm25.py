@@ -260,18 +260,21 @@ class PackedPostings(NamedTuple):
             term.slots, term._whole = slots[start : start + size], values[start : start + size]
         return cls(slots, values, starts, counts.tolist())
 
-    def count(self, weighted: list[tuple[int, float]]) -> int:
-        """How many postings the terms (term id, weight) have."""
+    def count(self, terms: Sequence[tuple], id_at: int = 0) -> int:
+        """How many postings the terms have (tuples with a term id at id_at)."""
         sizes = self.sizes
-        return sum(sizes[term_id] for term_id, _ in weighted)
+        return sum(sizes[term[id_at]] for term in terms)
 
-    def top_k(self, weighted: list[tuple[int, float]], k: int, scratch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """top_k of the terms (term id, weight), in that order, over the passage slots of scratch (zeros,
-        float32; left zeros): the same slots and scores as top_k of their TermPostings."""
-        if k <= 0 or not weighted:
+    def top_k(self, terms: Sequence[tuple], k: int, scratch: np.ndarray, id_at: int = 0,
+              weight_at: int = 1) -> tuple[np.ndarray, np.ndarray]:
+        """top_k of the terms, tuples with a term id at id_at and a weight at weight_at ((term id, weight)
+        pairs by default), in that order, over the passage slots of scratch (zeros, float32; left
+        zeros): the same slots and scores as top_k of their TermPostings."""
+        if k <= 0 or not terms:
             return np.empty(0, np.int64), np.empty(0, np.float32)
         slots, scores = np.empty(k, np.int64), np.empty(k, np.float32)
-        count = _kernels.score_packed(scratch, weighted, slots, scores, self.slots, self.impacts, self.starts)
+        count = _kernels.score_packed(scratch, terms, slots, scores, self.slots, self.impacts, self.starts, id_at,
+                                      weight_at)
         return slots[:count], scores[:count]
 
 

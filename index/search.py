@@ -83,15 +83,12 @@ class QueryTerm(NamedTuple):
     idf: float
     typed: str  # the analysed query word it came from
     substitute: bool = False  # a close word standing in for typed: another spelling or a typo fix
+    # Its id in the vocabulary it was planned with: scoring takes a question's terms as they are
+    # (PackedPostings.top_k), so a planned word is one tuple a term, no pair made or kept beside it.
+    term_id: int = -1
 
 
-class _Plan(NamedTuple):
-    """What one analysed query word is searched as, for one occurrence of it: its terms as scoring
-    takes them (term id, weight), and as QueryTerms, in the same order. Both are kept, so that a
-    question's plan is its words' plans put together, with nothing made a term."""
-
-    weighted: tuple[tuple[int, float], ...]
-    terms: tuple[QueryTerm, ...]
+_ID_AT, _WEIGHT_AT = QueryTerm._fields.index("term_id"), QueryTerm._fields.index("weight")
 
 
 class Passage(NamedTuple):
@@ -409,8 +406,8 @@ class Searcher:
         self.article_of = np.empty(0, np.int32)  # article slot by passage slot
         self.cache = _PostingsCache()
         self.vocabulary = Vocabulary([])
-        self.term_plans: dict[str, _Plan] = {}  # query words planned since loaded
-        self.word_plans: dict[str, _Plan] = {}  # every word's, made when loaded (EAGER_PLANS)
+        self.term_plans: dict[str, tuple[QueryTerm, ...]] = {}  # query words planned since loaded
+        self.word_plans: dict[str, tuple[QueryTerm, ...]] = {}  # every word's, made when loaded (EAGER_PLANS)
         self.held: dict[int, _Decoded] | None = None  # every term's postings, when they are held in memory whole
         self.packed: PackedPostings | None = None  # and packed, when the index is small
         self.rows: list[Passage | None] | None = None  # passages by slot, when the index is small
@@ -598,36 +595,31 @@ class Searcher:
                 max_impact(np.frombuffer(blob_staircase, dtype=STAIRCASE_DTYPE), self.stats, self.params, term_idf))
         return decoded
 
-    def _plan(self, query: str) -> tuple[list[QueryTerm], list[tuple[int, float]], list[str]]:
-        """Query terms, and the same terms as scoring takes them (term id, weight); unknown words
-        replaced by close vocabulary words (all in memory); and the words with no match at all."""
+    def _plan(self, query: str) -> tuple[list[QueryTerm], list[str]]:
+        """Query terms with their ids, unknown words replaced by close vocabulary words (all in
+        memory), and the words with no match at all."""
         terms: list[QueryTerm] = []
-        weighted: list[tuple[int, float]] = []
         unmatched: list[str] = []
         analysed, joined = analyze_query(query)
         for term, count in Counter(analysed).items():
             if term in joined and term not in self.vocabulary.terms:
                 continue  # a hyphenated word the articles only write apart: its parts are searched
-            plan = self.word_plans.get(term)
+            plan = self.word_plans.get(term) or self.term_plans.get(term)  # a known word's plan is never empty
             if plan is None:
-                plan = self.term_plans.get(term)
-                if plan is None:
-                    plan = self._plan_term(term)
-                    if len(self.term_plans) >= _PLAN_MEMO_SIZE:
-                        self.term_plans.clear()
-                    self.term_plans[term] = plan
-            if not plan.terms:
+                plan = self._plan_term(term)
+                if len(self.term_plans) >= _PLAN_MEMO_SIZE:
+                    self.term_plans.clear()
+                self.term_plans[term] = plan
+            if not plan:
                 unmatched.append(term)
-            elif count == 1:  # most words: the plan as it is, nothing made a term
-                weighted += plan.weighted
-                terms += plan.terms
+            elif count == 1:  # most words: the plan as it is, nothing made
+                terms += plan
             else:
-                weighted += [(term_id, weight * count) for term_id, weight in plan.weighted]
-                terms += [QueryTerm(found.term, found.weight * count, found.idf, found.typed, found.substitute)
-                          for found in plan.terms]
-        return terms, weighted, unmatched
+                terms += [_new_tuple(QueryTerm, (found.term, found.weight * count, found.idf, found.typed,
+                                                 found.substitute, found.term_id)) for found in plan]
+        return terms, unmatched
 
-    def _plan_term(self, term: str) -> _Plan:
+    def _plan_term(self, term: str) -> tuple[QueryTerm, ...]:
         """The vocabulary terms searched for one analysed query word, weighted for one occurrence.
 
         Kept until the next index generation (_plan, _plan_words): questions repeat their words,
@@ -636,20 +628,20 @@ class Searcher:
         entries = []
         found = self.vocabulary.get(term)
         if found is not None:
-            entries.append((found[0], QueryTerm(term, 1.0, self._idf(found[1]), term)))
+            entries.append(QueryTerm(term, 1.0, self._idf(found[1]), term, term_id=found[0]))
         # Other spellings of a known word count for less than the word itself.
         scale = VARIANT_WEIGHT if found is not None else 1.0
         for word, similarity in self.vocabulary.suggest(term):
             term_id, df, _ = self.vocabulary.terms[word]
-            entries.append((term_id, QueryTerm(word, similarity * scale, self._idf(df), term, substitute=True)))
+            entries.append(QueryTerm(word, similarity * scale, self._idf(df), term, True, term_id))
         if not entries:  # a word the articles never use, nor anything like it: its synonyms they do
             for word in sorted(synonyms().get(term, ())):
                 other = self.vocabulary.get(word)
                 if other is not None:
-                    entries.append((other[0], QueryTerm(word, SYNONYM_WEIGHT, self._idf(other[1]), term, substitute=True)))
-        return _Plan(tuple((term_id, found.weight) for term_id, found in entries), tuple(found for _, found in entries))
+                    entries.append(QueryTerm(word, SYNONYM_WEIGHT, self._idf(other[1]), term, True, other[0]))
+        return tuple(entries)
 
-    def _plan_words(self) -> dict[str, _Plan]:
+    def _plan_words(self) -> dict[str, tuple[QueryTerm, ...]]:
         """Every vocabulary word's plan, as _plan_term makes it: one by one for a word that may have
         other spellings (Vocabulary.spelt_alike), in bulk for the rest, which are searched as they are."""
         vocabulary = self.vocabulary
@@ -662,7 +654,7 @@ class Searcher:
             term_idf = idfs.get(df)
             if term_idf is None:
                 term_idf = idfs[df] = self._idf(df)
-            plans[term] = _new_tuple(_Plan, (((term_id, 1.0),), (_new_tuple(QueryTerm, (term, 1.0, term_idf, term, False)),)))
+            plans[term] = (_new_tuple(QueryTerm, (term, 1.0, term_idf, term, False, term_id)),)
         return plans
 
     def _idf(self, df: int) -> float:
@@ -681,22 +673,22 @@ class Searcher:
             hits: list[Hit] = []  # stays empty only if indexers committed during each of three tries
             for _ in range(3):
                 vocabulary = self.vocabulary
-                terms, weighted, unmatched = self._plan(query)
+                terms, unmatched = self._plan(query)
                 groups = self.article_of if distinct_articles else None
                 postings = None
                 if self.packed is not None and groups is None:
-                    count = self.packed.count(weighted)
+                    count = self.packed.count(terms, _ID_AT)
                 else:
-                    postings = await self._term_postings(weighted)
+                    postings = await self._term_postings([(term.term_id, term.weight) for term in terms])
                     if postings is None:
                         await self._refresh()
                         continue
                     count = sum(len(p.ids) for p in postings)
                 # The lock keeps the scratch accumulator and the reader to one search at a time.
                 if count > _THREAD_THRESHOLD:
-                    hits, generation = await asyncio.to_thread(self._best, weighted, postings, limit, groups)
+                    hits, generation = await asyncio.to_thread(self._best, terms, postings, limit, groups)
                 else:
-                    hits, generation = self._best(weighted, postings, limit, groups)
+                    hits, generation = self._best(terms, postings, limit, groups)
                 if generation == self.generation or not await self._refresh():
                     break
         return SearchResult(query, terms, unmatched, hits, vocabulary)
@@ -712,13 +704,13 @@ class Searcher:
                                                       if (found := self.vocabulary.get(term)) is not None])
             return accumulate(postings, len(self.norm))
 
-    def _best(self, weighted: list[tuple[int, float]], postings: list[TermPostings] | None, limit: int,
+    def _best(self, terms: list[QueryTerm], postings: list[TermPostings] | None, limit: int,
               groups: np.ndarray | None) -> tuple[list[Hit], int]:
-        """The top hits for the terms (term id, weight) with their postings (None: scored from the
-        packed postings, without groups), and the index generation their rows were read from: scored
-        and read in one go, in whichever thread the search runs in."""
+        """The top hits for the terms with their postings (None: scored from the packed postings,
+        without groups), and the index generation their rows were read from: scored and read in one
+        go, in whichever thread the search runs in."""
         if postings is None:
-            slots, scores = self.packed.top_k(weighted, limit, self.scratch)  # type: ignore[union-attr]
+            slots, scores = self.packed.top_k(terms, limit, self.scratch, _ID_AT, _WEIGHT_AT)  # type: ignore[union-attr]
         else:
             slots, scores = top_k(postings, len(self.norm), limit, groups, scratch=self.scratch)
         return self._hits(slots, scores)

@@ -98,7 +98,7 @@ def test_packed_scoring_refuses_what_does_not_fit_its_arrays() -> None:
     packed = PackedPostings.pack([(1, LazyImpacts(np.ones(2, np.uint16), np.array([3, 20_000], np.int32),
                                                   np.ones(40_000, np.float32), 1.2, 1.0))], 3)
     acc, slots, scores = np.zeros(40_000, np.float32), np.empty(5, np.int64), np.empty(5, np.float32)
-    arrays = (packed.slots, packed.impacts, packed.starts)
+    arrays = (packed.slots, packed.impacts, packed.starts, 0, 1)  # a term's id and weight: (term id, weight)
     for weighted in ([(3, 1.0)], [(-1, 1.0)]):  # a term id past starts
         with pytest.raises(IndexError):
             _kernels.score_packed(acc, weighted, slots, scores, *arrays)
@@ -106,12 +106,21 @@ def test_packed_scoring_refuses_what_does_not_fit_its_arrays() -> None:
         with pytest.raises(TypeError):
             _kernels.score_packed(acc, weighted, slots, scores, *arrays)
     with pytest.raises(IndexError):  # starts pointing past the postings
-        _kernels.score_packed(acc, [(1, 1.0)], slots, scores, packed.slots, packed.impacts, np.array([0, 0, 9, 9]))
+        _kernels.score_packed(acc, [(1, 1.0)], slots, scores, packed.slots, packed.impacts, np.array([0, 0, 9, 9]), 0, 1)
     with pytest.raises(IndexError):  # a slot past the accumulator
         _kernels.score_packed(np.zeros(10, np.float32), [(1, 1.0)], slots, scores, *arrays)
     with pytest.raises(TypeError):
         _kernels.score_packed(acc, [(1, 1.0)], slots, scores, packed.slots.astype(np.int64), packed.impacts,
-                              packed.starts)
+                              packed.starts, 0, 1)
+    with pytest.raises(ValueError):
+        _kernels.score_packed(acc, [(1, 1.0)], slots, scores, *arrays[:3], -1, 1)
+    with pytest.raises(TypeError):  # a tuple too short for the weight's position
+        _kernels.score_packed(acc, [(1, 1.0)], slots, scores, *arrays[:3], 0, 2)
+    # The ids and weights at other positions of the terms' tuples (as a search passes its QueryTerms).
+    assert _kernels.score_packed(acc, [(1, 2.0), (2, 1.0)], slots, scores, *arrays) == 2
+    paired = slots.tolist(), scores.tolist()
+    assert _kernels.score_packed(acc, [("x", 2.0, 1), ("y", 1.0, 2)], slots, scores, *arrays[:3], 2, 1) == 2
+    assert (slots.tolist(), scores.tolist()) == paired and not acc.any()
     assert not acc.any()
     assert _kernels.score_packed(acc, [(0, 1.0), (1, 2.0), (2, 1.0)], slots, scores, *arrays) == 2
     assert slots[:2].tolist() == [3, 20_000] and not acc.any()
