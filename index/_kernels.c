@@ -1,6 +1,7 @@
 /* Scoring's inner loops, compiled: adding a term's impacts into the accumulator, looking them up for
  * candidate passages, a k-th largest partial score, zeroing what was touched, and taking the best
- * passages out of the accumulator, or adding every term and taking the best in one pass (index/bm25.py
+ * passages out of the accumulator, or adding every term and taking the best in one pass, also from
+ * postings packed term after term (index/bm25.py
  * calls them; see its _add, _look_up and _exhaustive). And two loops of indexing's: grouping postings by
  * term (group, for index/indexer.py) and each passage's or sentence's distinct terms (distinct, for
  * index/worker.py).

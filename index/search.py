@@ -52,7 +52,7 @@ VARIANT_WEIGHT = 0.6  # another spelling of a word the index knows counts for le
 SYNONYM_WEIGHT = 0.6  # a synonym searched for a word the index does not know (index/synonyms.py)
 _PLAN_MEMO_SIZE = 100_000  # query words whose planned terms are kept
 # A vocabulary of at most this many words has every word's plan made when it is loaded, in a worker
-# thread (about 2 µs a word: 0.08 s for SciFact's 38,000 words), so that a question's words are looked
+# thread (about 3 µs a word: 0.12 s for SciFact's 38,000 words), so that a question's words are looked
 # up, not planned: planning a word first met, cold in the CPU's caches, was a fifth of a first-pass
 # question at SciFact's size (README, the fourteenth session). A larger one plans a word when it is asked.
 EAGER_PLANS = 100_000
@@ -83,8 +83,8 @@ class QueryTerm(NamedTuple):
     idf: float
     typed: str  # the analysed query word it came from
     substitute: bool = False  # a close word standing in for typed: another spelling or a typo fix
-    # Its id in the vocabulary it was planned with: scoring takes a question's terms as they are
-    # (PackedPostings.top_k), so a planned word is one tuple a term, no pair made or kept beside it.
+    # Its id in the vocabulary it was planned with (-1: none): scoring takes a question's terms as
+    # they are (PackedPostings.top_k), so a word's plan is its QueryTerms alone, nothing beside them.
     term_id: int = -1
 
 

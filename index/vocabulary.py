@@ -151,7 +151,7 @@ class Vocabulary:
         (_spelling.within): only the words within `edits` letters of its length, a slice of that
         letter's words in order of length, and of those only the ones whose letters differ from its
         in at most two bits an edit (an edit adds, removes or changes one letter, so it changes at most
-        two bits of the set, see _letter_set) are compared at all. Of SciFact's ~590 near-length
+        two bits of the set, see _by_length) are compared at all. Of SciFact's ~590 near-length
         words a typo is compared with, ~40 pass the letters."""
         words, starts, letters, codes, ends = self.by_length.get(term[0]) or self._by_length(term[0])
         last = len(starts) - 1
@@ -160,8 +160,9 @@ class Vocabulary:
 
     def _by_length(self, letter: str) -> tuple[list[str], list[int], np.ndarray, np.ndarray, np.ndarray]:
         """The words starting with letter in order of length, where each length starts, each word's
-        letter set (see _letter_set), and their code points one word after another with where each
-        word ends (see _near_length)."""
+        letter set, and their code points one word after another with where each word ends (see
+        _near_length). A letter set is 32 bits, a letter's its code point's last five: letters may
+        share one, which only makes two words look more alike, so the sets never rule out a close word."""
         words = self.initials.get(letter, [])
         words.sort(key=len)
         starts = [0] * (len(words[-1]) + 2 if words else 1)
@@ -179,13 +180,3 @@ class Vocabulary:
                     np.left_shift(np.uint32(1), rectangle & np.uint32(31)), axis=1)
         self.by_length[letter] = words, starts, letters, codes, ends
         return words, starts, letters, codes, ends
-
-
-def _letter_set(word: str) -> np.uint32:
-    """The letters of word as a set of 32 bits: a letter's is its code point's last five bits, so
-    letters may share one, which only makes two words' sets look more alike (a test that rules a word
-    out never rules out a close one)."""
-    bits = 0
-    for character in word:
-        bits |= 1 << (ord(character) & 31)
-    return np.uint32(bits)
