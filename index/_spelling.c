@@ -19,36 +19,23 @@
 
 enum { LONGEST = 256 };  /* longer terms are compared with nothing: no word is a typo of them */
 
-typedef struct {
-    Py_buffer view;
-    int held;
-} Array;
-
-static void release(Array *array) {
-    if (array->held) {
-        PyBuffer_Release(&array->view);
-        array->held = 0;
-    }
-}
-
-/* Take obj's buffer as a one-dimensional C-contiguous array of itemsize bytes of unsigned (u) or
- * signed integers. */
-static int take(PyObject *obj, Py_ssize_t itemsize, char kind, Array *array, const char *name) {
-    if (PyObject_GetBuffer(obj, &array->view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0) {
+/* Take obj's buffer as a one-dimensional C-contiguous array of itemsize bytes of unsigned (u) or signed
+ * integers. A view that was not taken, or was released, has no obj: PyBuffer_Release leaves it alone. */
+static int take(PyObject *obj, Py_ssize_t itemsize, char kind, Py_buffer *view, const char *name) {
+    if (PyObject_GetBuffer(obj, view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0) {
         return -1;
     }
-    array->held = 1;
-    const char *format = array->view.format ? array->view.format : "B";
+    const char *format = view->format ? view->format : "B";
     while (*format == '@' || *format == '=' || *format == '<') {
         format++;
     }
     char letter = format[0] | 0x20;  /* lower case: I and L are unsigned, i and l signed */
     int is_unsigned = format[0] != letter;
-    if (array->view.ndim != 1 || array->view.itemsize != itemsize || format[1] != '\0' ||
+    if (view->ndim != 1 || view->itemsize != itemsize || format[1] != '\0' ||
         (letter != 'i' && letter != 'l' && letter != 'q') || is_unsigned != (kind == 'u')) {
         PyErr_Format(PyExc_TypeError, "within: %s must be a one-dimensional %s%zd array", name,
                      kind == 'u' ? "uint" : "int", 8 * itemsize);
-        release(array);
+        PyBuffer_Release(view);
         return -1;
     }
     return 0;
@@ -95,7 +82,7 @@ static int close_enough(const Py_UCS4 *term, Py_ssize_t m, const uint32_t *word,
 }
 
 static PyObject *within(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    Array codes = {0}, ends = {0}, letters = {0};
+    Py_buffer codes = {0}, ends = {0}, letters = {0};
     PyObject *found = NULL;
     Py_ssize_t low, high, edits, m;
     Py_UCS4 term[LONGEST];
@@ -116,8 +103,8 @@ static PyObject *within(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         take(args[3], 4, 'u', &letters, "letters") < 0) {
         goto done;
     }
-    Py_ssize_t words = ends.view.len / 8, total = codes.view.len / 4;
-    if (low < 0 || high > words || high > letters.view.len / 4 || edits < 0) {
+    Py_ssize_t words = ends.len / 8, total = codes.len / 4;
+    if (low < 0 || high > words || high > letters.len / 4 || edits < 0) {
         PyErr_SetString(PyExc_IndexError, "within: low, high or edits outside the words");
         goto done;
     }
@@ -135,8 +122,8 @@ static PyObject *within(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         term[j] = PyUnicode_READ(kind, data, j);
         set |= (uint32_t)1 << (term[j] & 31);
     }
-    const int64_t *end = ends.view.buf;
-    const uint32_t *sets = letters.view.buf, *points = codes.view.buf;
+    const int64_t *end = ends.buf;
+    const uint32_t *sets = letters.buf, *points = codes.buf;
     for (Py_ssize_t i = low; i < high; i++) {
         if (__builtin_popcount(sets[i] ^ set) > 2 * edits) {
             continue;
@@ -158,7 +145,7 @@ static PyObject *within(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         }
     }
 done:
-    release(&codes), release(&ends), release(&letters);
+    PyBuffer_Release(&codes), PyBuffer_Release(&ends), PyBuffer_Release(&letters);
     return found;
 }
 
