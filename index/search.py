@@ -51,10 +51,12 @@ _CACHE_BYTES = 256 * 1024 * 1024  # decoded postings kept between questions
 VARIANT_WEIGHT = 0.6  # another spelling of a word the index knows counts for less than the word
 SYNONYM_WEIGHT = 0.6  # a synonym searched for a word the index does not know (index/synonyms.py)
 _PLAN_MEMO_SIZE = 100_000  # query words whose planned terms are kept
-# A vocabulary of at most this many words has every word's plan made when it is loaded, in a worker
-# thread (about 3 µs a word: 0.12 s for SciFact's 38,000 words), so that a question's words are looked
-# up, not planned: planning a word first met, cold in the CPU's caches, was a fifth of a first-pass
-# question at SciFact's size (README, the fourteenth session). A larger one plans a word when it is asked.
+# A vocabulary of at most this many words, of an index whose postings are held (a searcher for many
+# questions: not `citebot check`'s, nor a one-question CLI's over a large index), has every word's plan
+# made when it is loaded, in a worker thread (about 3 µs a word: 0.12 s for SciFact's 38,000 words),
+# so that a question's words are looked up, not planned: planning a word first met, cold in the CPU's
+# caches, was a fifth of a first-pass question at SciFact's size (README, the fourteenth session).
+# Otherwise a word is planned when a question asks for it.
 EAGER_PLANS = 100_000
 # An index with less postings than this (6 bytes each) and fewer words has its postings held in memory
 # whole (read when it is opened: reading a question's postings was a quarter of a first-pass search at
@@ -544,7 +546,7 @@ class Searcher:
                 self.rows[row[0]] = _stored_passage(row)
             self.sentence_rows = {row[0]: row[1:] for row in sentence_rows}
         self.word_plans = {}
-        if len(vocabulary) <= EAGER_PLANS:
+        if held and len(vocabulary) <= EAGER_PLANS:  # held: a searcher for many questions, not one or none
             self.word_plans = await asyncio.to_thread(self._plan_words)
         return True
 

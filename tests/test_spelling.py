@@ -175,9 +175,10 @@ async def test_family_is_not_famille_and_names_find_their_transliterations(tmp_p
 
 async def test_a_small_vocabularys_words_are_planned_when_loaded_as_when_asked(
         bundled_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Every word of a vocabulary of at most EAGER_PLANS words is planned when the index is loaded:
-    # each plan must be the one planning the word when a question asks for it gives, other spellings
-    # (Stremousov's) included; a larger vocabulary plans a word only when asked.
+    # Every word of a vocabulary of at most EAGER_PLANS words is planned when the index is loaded with
+    # its postings held: each plan must be the one planning the word when a question asks for it gives,
+    # other spellings (Stremousov's) included; a larger vocabulary, or a searcher that holds nothing
+    # (`citebot check`'s), plans a word only when asked.
     async with await Searcher.open(bundled_index) as searcher:
         assert set(searcher.word_plans) == set(searcher.vocabulary.terms)
         for word, plan in searcher.word_plans.items():
@@ -185,6 +186,8 @@ async def test_a_small_vocabularys_words_are_planned_when_loaded_as_when_asked(
         assert sum(len(plan) > 1 for plan in searcher.word_plans.values()) > 10  # words with other spellings
         assert [term.term for term in (await searcher.search("Stremousov")).terms] == ["stremousov", "strimosov"]
         assert searcher.term_plans == {}  # nothing left to plan
+    async with await Searcher.open(bundled_index, preload_bytes=0) as searcher:  # postings not held: no plans
+        assert searcher.word_plans == {}
     monkeypatch.setattr(search_module, "EAGER_PLANS", 10)
     async with await Searcher.open(bundled_index) as searcher:
         assert searcher.word_plans == {}
